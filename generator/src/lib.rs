@@ -1,0 +1,25 @@
+//! # generator
+//!
+//! Synthesizes packet captures that look like what AWS VPC Traffic Mirroring
+//! delivers to a mirror target: every packet of a source network interface,
+//! wrapped in outer IPv4 / UDP (destination port 4789) / VXLAN, deterministic
+//! from a seed.
+//!
+//! The crate is layered the way a packet travels:
+//!
+//! * [`wire`]: one module per header (Ethernet, 802.1Q, IPv4, IPv6, UDP, TCP,
+//!   ICMP, VXLAN, GENEVE), typed views over byte buffers with `parse` and
+//!   `emit` side by side, in the manner of smoltcp's `wire` module.
+//! * [`traffic`]: the inner conversations an instance has (TCP and friends),
+//!   as inner Ethernet frames with timestamps and a direction.
+//! * [`mirror`]: the AWS model: sessions, filters, PacketLength and MTU
+//!   truncation, and the outer encapsulation for ENI, NLB and GWLB targets.
+//! * [`capture`]: streaming, atomic pcap and pcapng output.
+
+pub mod capture;
+pub mod mirror;
+pub mod traffic;
+pub mod wire;
+
+/// The version of this crate, as written into pcapng section headers.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
