@@ -1,1 +1,3 @@
-//! (being written)
+//! Inner traffic: the conversations an instance has, as Ethernet frames.
+
+pub mod app;
