@@ -15,8 +15,11 @@
 //! * [`mirror`]: the AWS model: sessions, filters, PacketLength and MTU
 //!   truncation, and the outer encapsulation for ENI, NLB and GWLB targets.
 //! * [`capture`]: streaming, atomic pcap and pcapng output.
+//! * [`generate`]: a whole run, from seed to capture.
 
 pub mod capture;
+pub mod cli;
+pub mod generate;
 pub mod mirror;
 pub mod traffic;
 pub mod wire;

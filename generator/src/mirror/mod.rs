@@ -13,6 +13,7 @@
 //! CreateTrafficMirrorFilterRule.
 
 pub mod config;
+pub mod encap;
 pub mod filter;
 pub mod session;
 

@@ -69,6 +69,26 @@ pub struct Target {
     /// MTU of the receiving interface; a copy larger than this is truncated
     /// to it ("Traffic Mirroring limitations": packet size and MTU).
     pub mtu: u16,
+    /// For a Gateway Load Balancer endpoint target: the hop from the Gateway
+    /// Load Balancer to the appliance, which adds the GENEVE layer.
+    pub gwlb: Option<GwlbHop>,
+}
+
+/// The Gateway Load Balancer's side of a `gateway-load-balancer-endpoint`
+/// target: the mirror copy travels to the GWLB endpoint, and the GWLB hands it
+/// to an appliance inside GENEVE (RFC 8926) with AWS's three options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GwlbHop {
+    /// Address of the Gateway Load Balancer node: the outermost source.
+    pub gwlb_ip: Ipv4Addr,
+    /// Address of the appliance: the outermost destination.
+    pub appliance_ip: Ipv4Addr,
+    /// MAC address of the appliance's interface.
+    pub appliance_mac: EthernetAddress,
+    /// GENEVE option (class 0x0108, type 1): the GWLB endpoint id.
+    pub endpoint_id: u64,
+    /// GENEVE option (class 0x0108, type 2): the attachment id.
+    pub attachment_id: u64,
 }
 
 /// The VXLAN Group Based Policy bits to set (draft-smith-vxlan-group-policy

@@ -1,1 +1,402 @@
-//! (being written)
+//! ICMP for IPv4 (RFC 792): echo request and echo reply, the messages of
+//! `ping`.
+//!
+//! A [`Packet`] covers exactly one message, the whole IPv4 payload. Every
+//! message starts with type, code and checksum; the checksum is the Internet
+//! checksum of the whole message, with no pseudo-header (RFC 792, "Echo or
+//! Echo Reply Message"). [`Repr::emit`] leaves it zero so that the data can be
+//! copied in before [`Packet::fill_checksum`] is called.
+//!
+//! Only echo is modelled by [`Repr`]; the getters of [`Packet`] read the
+//! first eight bytes of any message.
+//!
+//! ```
+//! use generator::wire::icmpv4::{Packet, Repr};
+//!
+//! let repr = Repr::EchoRequest { ident: 0x1234, seq_no: 1, data_len: 8 };
+//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut packet = Packet::new_unchecked(&mut bytes[..]);
+//! repr.emit(&mut packet);
+//! packet.data_mut().copy_from_slice(b"abcdefgh");
+//! packet.fill_checksum();
+//! assert_eq!(packet.checksum(), 0x5435);
+//!
+//! let packet = Packet::new_checked(&bytes[..]).unwrap();
+//! assert!(packet.verify_checksum());
+//! assert_eq!(Repr::parse(&packet).unwrap(), repr);
+//! ```
+
+use crate::wire::checksum::data;
+use crate::wire::{Error, Result};
+use core::fmt;
+
+/// An ICMPv4 message type (IANA "ICMP Type Numbers").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Message(pub u8);
+
+impl Message {
+    /// Echo Reply (RFC 792).
+    pub const ECHO_REPLY: Message = Message(0);
+    /// Destination Unreachable (RFC 792).
+    pub const DEST_UNREACHABLE: Message = Message(3);
+    /// Echo (RFC 792).
+    pub const ECHO_REQUEST: Message = Message(8);
+    /// Time Exceeded (RFC 792).
+    pub const TIME_EXCEEDED: Message = Message(11);
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Message::ECHO_REPLY => f.write_str("echo reply"),
+            Message::DEST_UNREACHABLE => f.write_str("destination unreachable"),
+            Message::ECHO_REQUEST => f.write_str("echo request"),
+            Message::TIME_EXCEEDED => f.write_str("time exceeded"),
+            Message(n) => write!(f, "type {n}"),
+        }
+    }
+}
+
+mod field {
+    use core::ops::Range;
+    pub const TYPE: usize = 0;
+    pub const CODE: usize = 1;
+    pub const CHECKSUM: Range<usize> = 2..4;
+    /// Echo: identifier. Other types put other things here.
+    pub const ECHO_IDENT: Range<usize> = 4..6;
+    /// Echo: sequence number.
+    pub const ECHO_SEQNO: Range<usize> = 6..8;
+    pub const DATA: usize = 8;
+}
+
+/// Length of the ICMPv4 header: type, code, checksum and the four bytes that
+/// follow (identifier and sequence number, for echo).
+pub const HEADER_LEN: usize = field::DATA;
+
+/// A read/write view of an ICMPv4 message.
+#[derive(Debug, Clone)]
+pub struct Packet<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// Wraps a buffer without checking its length; getters may panic on a
+    /// short buffer. Use [`Packet::new_checked`] for untrusted input.
+    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+        Packet { buffer }
+    }
+
+    /// Wraps a buffer after checking that it holds a whole header, so that no
+    /// getter can panic.
+    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+        let packet = Self::new_unchecked(buffer);
+        packet.check_len()?;
+        Ok(packet)
+    }
+
+    /// Fails with [`Error::Truncated`] when the buffer is shorter than the header.
+    pub fn check_len(&self) -> Result<()> {
+        if self.buffer.as_ref().len() < HEADER_LEN {
+            Err(Error::Truncated("ICMPv4 header"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The underlying buffer.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    /// Message type.
+    pub fn msg_type(&self) -> Message {
+        Message(self.buffer.as_ref()[field::TYPE])
+    }
+
+    /// Message code (0 for echo).
+    pub fn msg_code(&self) -> u8 {
+        self.buffer.as_ref()[field::CODE]
+    }
+
+    /// Checksum field as found.
+    pub fn checksum(&self) -> u16 {
+        let b = &self.buffer.as_ref()[field::CHECKSUM];
+        u16::from_be_bytes([b[0], b[1]])
+    }
+
+    /// Echo identifier (bytes 4 and 5 of any message).
+    pub fn echo_ident(&self) -> u16 {
+        let b = &self.buffer.as_ref()[field::ECHO_IDENT];
+        u16::from_be_bytes([b[0], b[1]])
+    }
+
+    /// Echo sequence number (bytes 6 and 7 of any message).
+    pub fn echo_seq_no(&self) -> u16 {
+        let b = &self.buffer.as_ref()[field::ECHO_SEQNO];
+        u16::from_be_bytes([b[0], b[1]])
+    }
+
+    /// The bytes after the eight-byte header.
+    pub fn data(&self) -> &[u8] {
+        &self.buffer.as_ref()[field::DATA..]
+    }
+
+    /// Whether the checksum is right: the sum over the whole buffer is all ones.
+    pub fn verify_checksum(&self) -> bool {
+        data(self.buffer.as_ref()) == 0xffff
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    /// Sets the message type.
+    pub fn set_msg_type(&mut self, value: Message) {
+        self.buffer.as_mut()[field::TYPE] = value.0
+    }
+
+    /// Sets the message code.
+    pub fn set_msg_code(&mut self, value: u8) {
+        self.buffer.as_mut()[field::CODE] = value
+    }
+
+    /// Sets the checksum field.
+    pub fn set_checksum(&mut self, value: u16) {
+        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// Sets the echo identifier.
+    pub fn set_echo_ident(&mut self, value: u16) {
+        self.buffer.as_mut()[field::ECHO_IDENT].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// Sets the echo sequence number.
+    pub fn set_echo_seq_no(&mut self, value: u16) {
+        self.buffer.as_mut()[field::ECHO_SEQNO].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// The bytes after the header, writable.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.buffer.as_mut()[field::DATA..]
+    }
+
+    /// Computes the checksum over the whole buffer and writes it. Call it
+    /// after the data is in place.
+    pub fn fill_checksum(&mut self) {
+        self.set_checksum(0);
+        let sum = data(self.buffer.as_ref());
+        self.set_checksum(!sum)
+    }
+}
+
+/// The meaning of an ICMPv4 echo message and the length of its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Repr {
+    /// Echo (type 8, code 0).
+    EchoRequest {
+        /// Identifier, matching replies to requests.
+        ident: u16,
+        /// Sequence number.
+        seq_no: u16,
+        /// Length of the data after the header.
+        data_len: usize,
+    },
+    /// Echo Reply (type 0, code 0).
+    EchoReply {
+        /// Identifier, copied from the request.
+        ident: u16,
+        /// Sequence number, copied from the request.
+        seq_no: u16,
+        /// Length of the data after the header.
+        data_len: usize,
+    },
+}
+
+impl Repr {
+    /// Reads an echo message; `data_len` is the rest of the buffer, which must
+    /// be the IPv4 payload exactly.
+    ///
+    /// Fails with [`Error::Truncated`] when the buffer is shorter than the
+    /// header, with [`Error::Malformed`] on an echo whose code is not 0, and
+    /// with [`Error::Unsupported`] on any other message type. The checksum is
+    /// not checked; see [`Packet::verify_checksum`].
+    pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
+        packet.check_len()?;
+        let (ident, seq_no, data_len) = (packet.echo_ident(), packet.echo_seq_no(), packet.data().len());
+        match (packet.msg_type(), packet.msg_code()) {
+            (Message::ECHO_REQUEST, 0) => Ok(Repr::EchoRequest { ident, seq_no, data_len }),
+            (Message::ECHO_REPLY, 0) => Ok(Repr::EchoReply { ident, seq_no, data_len }),
+            (Message::ECHO_REQUEST | Message::ECHO_REPLY, _) => {
+                Err(Error::Malformed("ICMPv4 echo code is not 0"))
+            }
+            _ => Err(Error::Unsupported("ICMPv4 message type")),
+        }
+    }
+
+    /// Length of the message this describes: header and data.
+    pub const fn buffer_len(&self) -> usize {
+        match *self {
+            Repr::EchoRequest { data_len, .. } | Repr::EchoReply { data_len, .. } => HEADER_LEN + data_len,
+        }
+    }
+
+    /// Writes the header into the first [`HEADER_LEN`] bytes of `packet`,
+    /// which should be [`Repr::buffer_len`] long. The checksum is left zero:
+    /// copy the data in, then call [`Packet::fill_checksum`].
+    ///
+    /// # Panics
+    /// If `packet` is shorter than [`HEADER_LEN`].
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+        let (msg_type, ident, seq_no) = match *self {
+            Repr::EchoRequest { ident, seq_no, .. } => (Message::ECHO_REQUEST, ident, seq_no),
+            Repr::EchoReply { ident, seq_no, .. } => (Message::ECHO_REPLY, ident, seq_no),
+        };
+        packet.set_msg_type(msg_type);
+        packet.set_msg_code(0);
+        packet.set_checksum(0);
+        packet.set_echo_ident(ident);
+        packet.set_echo_seq_no(seq_no);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use rstest::rstest;
+
+    fn emit(repr: &Repr, payload: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut packet = Packet::new_unchecked(&mut bytes[..]);
+        repr.emit(&mut packet);
+        packet.data_mut().copy_from_slice(payload);
+        packet.fill_checksum();
+        bytes
+    }
+
+    // Built by Scapy 2.8 (an independent encoder), checksums included.
+    #[rstest]
+    #[case::request(
+        Repr::EchoRequest { ident: 0x1234, seq_no: 1, data_len: 8 },
+        b"abcdefgh",
+        &[0x08, 0x00, 0x54, 0x35, 0x12, 0x34, 0x00, 0x01, b'a', b'b', b'c', b'd', b'e', b'f', b'g', b'h'],
+    )]
+    // The same with type 0: the checksum grows by 0x0800.
+    #[case::reply(
+        Repr::EchoReply { ident: 0x1234, seq_no: 1, data_len: 8 },
+        b"abcdefgh",
+        &[0x00, 0x00, 0x5c, 0x35, 0x12, 0x34, 0x00, 0x01, b'a', b'b', b'c', b'd', b'e', b'f', b'g', b'h'],
+    )]
+    #[case::odd_length_reply(
+        Repr::EchoReply { ident: 0xffff, seq_no: 0xfffe, data_len: 1 },
+        b"\x01",
+        &[0x00, 0x00, 0xff, 0x00, 0xff, 0xff, 0xff, 0xfe, 0x01],
+    )]
+    fn known_messages(#[case] repr: Repr, #[case] payload: &[u8], #[case] expected: &[u8]) {
+        let bytes = emit(&repr, payload);
+        assert_eq!(bytes, expected);
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert!(packet.verify_checksum());
+        assert_eq!(packet.data(), payload);
+        assert_eq!(Repr::parse(&packet).unwrap(), repr);
+    }
+
+    #[test]
+    fn getters_read_fields() {
+        let bytes = [0x08, 0x00, 0x54, 0x35, 0x12, 0x34, 0x00, 0x01, 0xaa];
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(packet.msg_type(), Message::ECHO_REQUEST);
+        assert_eq!(packet.msg_code(), 0);
+        assert_eq!(packet.checksum(), 0x5435);
+        assert_eq!(packet.echo_ident(), 0x1234);
+        assert_eq!(packet.echo_seq_no(), 1);
+        assert_eq!(packet.data(), [0xaa]);
+        assert_eq!(packet.into_inner().len(), 9);
+    }
+
+    #[rstest]
+    #[case(0)]
+    #[case(7)]
+    fn short_buffer_is_truncated_not_a_panic(#[case] len: usize) {
+        let bytes = [8u8; 7];
+        let bytes = &bytes[..len];
+        assert_eq!(Packet::new_checked(bytes).unwrap_err(), Error::Truncated("ICMPv4 header"));
+        assert_eq!(
+            Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(),
+            Error::Truncated("ICMPv4 header")
+        );
+    }
+
+    #[rstest]
+    #[case(Message::DEST_UNREACHABLE, 3, Error::Unsupported("ICMPv4 message type"))]
+    #[case(Message::TIME_EXCEEDED, 0, Error::Unsupported("ICMPv4 message type"))]
+    #[case(Message(13), 0, Error::Unsupported("ICMPv4 message type"))]
+    #[case(Message::ECHO_REQUEST, 1, Error::Malformed("ICMPv4 echo code is not 0"))]
+    #[case(Message::ECHO_REPLY, 255, Error::Malformed("ICMPv4 echo code is not 0"))]
+    fn other_messages_are_errors_but_still_readable(
+        #[case] msg_type: Message,
+        #[case] code: u8,
+        #[case] err: Error,
+    ) {
+        let mut bytes = [0u8; 36];
+        let mut packet = Packet::new_unchecked(&mut bytes[..]);
+        packet.set_msg_type(msg_type);
+        packet.set_msg_code(code);
+        packet.fill_checksum();
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(Repr::parse(&packet).unwrap_err(), err);
+        assert_eq!((packet.msg_type(), packet.msg_code()), (msg_type, code));
+        assert!(packet.verify_checksum());
+        assert_eq!(packet.data().len(), 28);
+    }
+
+    #[rstest]
+    #[case(Message::ECHO_REPLY, "echo reply")]
+    #[case(Message::DEST_UNREACHABLE, "destination unreachable")]
+    #[case(Message::ECHO_REQUEST, "echo request")]
+    #[case(Message::TIME_EXCEEDED, "time exceeded")]
+    #[case(Message(42), "type 42")]
+    fn message_display(#[case] msg: Message, #[case] text: &str) {
+        assert_eq!(msg.to_string(), text);
+    }
+
+    #[test]
+    fn emit_then_parse_round_trips_random_messages() {
+        let mut rng = ChaCha8Rng::seed_from_u64(792);
+        let mut payload = [0u8; 100];
+        for _ in 0..3000 {
+            let (ident, seq_no, data_len) = (rng.random(), rng.random(), rng.random_range(0..100));
+            let repr = if rng.random() {
+                Repr::EchoRequest { ident, seq_no, data_len }
+            } else {
+                Repr::EchoReply { ident, seq_no, data_len }
+            };
+            rng.fill(&mut payload[..]);
+            let bytes = emit(&repr, &payload[..data_len]);
+            let packet = Packet::new_checked(&bytes[..]).unwrap();
+            assert!(packet.verify_checksum());
+            assert_eq!(packet.data(), &payload[..data_len]);
+            assert_eq!(Repr::parse(&packet).unwrap(), repr);
+
+            let mut broken = bytes.clone();
+            let bit = rng.random_range(0..broken.len() * 8);
+            broken[bit / 8] ^= 1 << (bit % 8);
+            assert!(!Packet::new_unchecked(&broken[..]).verify_checksum());
+        }
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7920);
+        let mut bytes = [0u8; 24];
+        for _ in 0..2000 {
+            rng.fill(&mut bytes[..]);
+            bytes[0] = [0, 3, 8, 11, rng.random()][rng.random_range(0..5)];
+            let buffer = &bytes[..rng.random_range(0..=bytes.len())];
+            if let Ok(packet) = Packet::new_checked(buffer) {
+                let _ = (packet.msg_type(), packet.msg_code(), packet.checksum());
+                let _ = (packet.echo_ident(), packet.echo_seq_no(), packet.data(), packet.verify_checksum());
+                let _ = Repr::parse(&packet);
+            }
+        }
+    }
+}

@@ -1,1 +1,1188 @@
-//! (being written)
+//! TCP segments (RFC 9293 section 3.1) and the options a Linux stack puts on
+//! them: Maximum Segment Size (RFC 9293 section 3.2), Window Scale and
+//! Timestamps (RFC 7323 sections 2.2 and 3.2), SACK-Permitted and SACK
+//! (RFC 2018 sections 2 and 3).
+//!
+//! A [`Packet`] covers exactly one segment, header and payload: TCP has no
+//! length field, so callers slice the buffer to the IP payload first. The
+//! checksum covers the pseudo-header (RFC 9293 section 3.1) and the whole
+//! buffer; [`Repr::emit`] leaves it zero so that the payload can be copied in
+//! before [`Packet::fill_checksum`] is called.
+//!
+//! ```
+//! use generator::wire::tcp::{Packet, Repr, TcpFlags};
+//! use std::net::{IpAddr, Ipv4Addr};
+//!
+//! let repr = Repr {
+//!     src_port: 51234,
+//!     dst_port: 443,
+//!     seq_number: 0x1a2b_3c4d,
+//!     ack_number: 0,
+//!     flags: TcpFlags::SYN,
+//!     window_len: 62727,
+//!     urgent_pointer: 0,
+//!     max_seg_size: Some(1460),
+//!     window_scale: Some(7),
+//!     sack_permitted: true,
+//!     sack_ranges: [None; 3],
+//!     timestamp: Some((0x0bad_cafe, 0)),
+//!     payload_len: 0,
+//! };
+//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut packet = Packet::new_unchecked(&mut bytes[..]);
+//! repr.emit(&mut packet);
+//! let (src, dst) = (IpAddr::V4(Ipv4Addr::new(10, 0, 1, 5)), IpAddr::V4(Ipv4Addr::new(10, 0, 2, 10)));
+//! packet.fill_checksum(&src, &dst);
+//! // MSS, SACK-permitted, timestamps, NOP, window scale: the layout of a Linux SYN.
+//! assert_eq!(
+//!     packet.options(),
+//!     [2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0x0b, 0xad, 0xca, 0xfe, 0, 0, 0, 0, 1, 3, 3, 7]
+//! );
+//!
+//! let packet = Packet::new_checked(&bytes[..]).unwrap();
+//! assert!(packet.verify_checksum(&src, &dst));
+//! assert_eq!(Repr::parse(&packet).unwrap(), repr);
+//! ```
+
+use crate::wire::checksum::{combine, data, pseudo_header};
+use crate::wire::{Error, IpProtocol, Result};
+use core::fmt;
+use core::iter::FusedIterator;
+use core::ops::{BitOr, BitOrAssign};
+use std::net::IpAddr;
+
+mod field {
+    use core::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const SEQ_NUM: Range<usize> = 4..8;
+    pub const ACK_NUM: Range<usize> = 8..12;
+    /// Data offset (4 bits), reserved (4 bits) and control bits (8 bits).
+    pub const FLAGS: Range<usize> = 12..14;
+    pub const WIN_SIZE: Range<usize> = 14..16;
+    pub const CHECKSUM: Range<usize> = 16..18;
+    pub const URGENT: Range<usize> = 18..20;
+    pub const OPTIONS: usize = 20;
+
+    // Option kinds (IANA "TCP Option Kind Numbers").
+    pub const OPT_END: u8 = 0;
+    pub const OPT_NOP: u8 = 1;
+    pub const OPT_MSS: u8 = 2;
+    pub const OPT_WS: u8 = 3;
+    pub const OPT_SACKPERM: u8 = 4;
+    pub const OPT_SACKRNG: u8 = 5;
+    pub const OPT_TSTAMP: u8 = 8;
+}
+
+/// Length of the TCP header without options (data offset 5).
+pub const HEADER_LEN: usize = field::OPTIONS;
+
+/// Length of the longest TCP header (data offset 15, RFC 9293 section 3.1).
+pub const MAX_HEADER_LEN: usize = 60;
+
+/// Room for options: [`MAX_HEADER_LEN`] less [`HEADER_LEN`].
+pub const MAX_OPTIONS_LEN: usize = MAX_HEADER_LEN - HEADER_LEN;
+
+/// The bits of the data-offset word that are not the data offset: the
+/// reserved bits and the control bits (RFC 9293 section 3.1).
+const FLAGS_MASK: u16 = 0x0fff;
+
+#[inline]
+fn be16(b: &[u8]) -> u16 {
+    u16::from_be_bytes([b[0], b[1]])
+}
+
+#[inline]
+fn be32(b: &[u8]) -> u32 {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// The control bits of a TCP header (RFC 9293 section 3.1; ECE and CWR from
+/// RFC 3168 section 6.1).
+///
+/// The value holds the twelve bits after the data offset: the eight control
+/// bits and, above them, the four reserved bits, which are carried through
+/// unchanged. Bits above `0x0fff` do not exist on the wire; emit drops them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct TcpFlags(pub u16);
+
+impl TcpFlags {
+    /// No more data from sender.
+    pub const FIN: TcpFlags = TcpFlags(0x01);
+    /// Synchronize sequence numbers.
+    pub const SYN: TcpFlags = TcpFlags(0x02);
+    /// Reset the connection.
+    pub const RST: TcpFlags = TcpFlags(0x04);
+    /// Push function.
+    pub const PSH: TcpFlags = TcpFlags(0x08);
+    /// Acknowledgment field is significant.
+    pub const ACK: TcpFlags = TcpFlags(0x10);
+    /// Urgent pointer field is significant.
+    pub const URG: TcpFlags = TcpFlags(0x20);
+    /// ECN-Echo (RFC 3168).
+    pub const ECE: TcpFlags = TcpFlags(0x40);
+    /// Congestion Window Reduced (RFC 3168).
+    pub const CWR: TcpFlags = TcpFlags(0x80);
+
+    const NAMES: [(TcpFlags, &'static str); 8] = [
+        (TcpFlags::FIN, "FIN"),
+        (TcpFlags::SYN, "SYN"),
+        (TcpFlags::RST, "RST"),
+        (TcpFlags::PSH, "PSH"),
+        (TcpFlags::ACK, "ACK"),
+        (TcpFlags::URG, "URG"),
+        (TcpFlags::ECE, "ECE"),
+        (TcpFlags::CWR, "CWR"),
+    ];
+
+    /// Whether every bit of `other` is set in `self`.
+    pub const fn contains(self, other: TcpFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether no bit is set.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl BitOr for TcpFlags {
+    type Output = TcpFlags;
+
+    fn bitor(self, rhs: TcpFlags) -> TcpFlags {
+        TcpFlags(self.0 | rhs.0)
+    }
+}
+
+impl BitOrAssign for TcpFlags {
+    fn bitor_assign(&mut self, rhs: TcpFlags) {
+        self.0 |= rhs.0
+    }
+}
+
+impl fmt::Display for TcpFlags {
+    /// Names joined by `|` from the lowest bit up (`SYN|ACK`); bits without a
+    /// name as one trailing hex number (`ACK|0x100`); no bit at all as `none`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none");
+        }
+        let mut sep = "";
+        let mut rest = self.0;
+        for (flag, name) in TcpFlags::NAMES {
+            if self.contains(flag) {
+                write!(f, "{sep}{name}")?;
+                sep = "|";
+                rest &= !flag.0;
+            }
+        }
+        if rest != 0 {
+            write!(f, "{sep}0x{rest:x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A read/write view of a TCP segment: header, options and payload.
+#[derive(Debug, Clone)]
+pub struct Packet<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// Wraps a buffer without checking it; getters may panic on a short
+    /// buffer or a data offset below 5. Use [`Packet::new_checked`] for
+    /// untrusted input.
+    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+        Packet { buffer }
+    }
+
+    /// Wraps a buffer after checking that it holds a whole header, options
+    /// included, so that no getter can panic.
+    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+        let packet = Self::new_unchecked(buffer);
+        packet.check_len()?;
+        Ok(packet)
+    }
+
+    /// Fails with [`Error::Truncated`] when the buffer is shorter than 20
+    /// bytes or than the data offset says, and with [`Error::Malformed`] when
+    /// the data offset is below 5 (RFC 9293 section 3.1).
+    pub fn check_len(&self) -> Result<()> {
+        let len = self.buffer.as_ref().len();
+        if len < HEADER_LEN {
+            return Err(Error::Truncated("TCP header"));
+        }
+        let header_len = self.header_len() as usize;
+        if header_len < HEADER_LEN {
+            Err(Error::Malformed("TCP data offset below 5"))
+        } else if len < header_len {
+            Err(Error::Truncated("TCP options"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The underlying buffer.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    /// Source port.
+    pub fn src_port(&self) -> u16 {
+        be16(&self.buffer.as_ref()[field::SRC_PORT])
+    }
+
+    /// Destination port.
+    pub fn dst_port(&self) -> u16 {
+        be16(&self.buffer.as_ref()[field::DST_PORT])
+    }
+
+    /// Sequence number.
+    pub fn seq_number(&self) -> u32 {
+        be32(&self.buffer.as_ref()[field::SEQ_NUM])
+    }
+
+    /// Acknowledgment number (meaningful when ACK is set).
+    pub fn ack_number(&self) -> u32 {
+        be32(&self.buffer.as_ref()[field::ACK_NUM])
+    }
+
+    /// Header length in bytes, options included: the data offset times four.
+    pub fn header_len(&self) -> u8 {
+        (self.buffer.as_ref()[field::FLAGS.start] >> 4) * 4
+    }
+
+    /// Control bits and reserved bits (the twelve bits after the data offset).
+    pub fn flags(&self) -> TcpFlags {
+        TcpFlags(be16(&self.buffer.as_ref()[field::FLAGS]) & FLAGS_MASK)
+    }
+
+    /// Receive window, not scaled.
+    pub fn window_len(&self) -> u16 {
+        be16(&self.buffer.as_ref()[field::WIN_SIZE])
+    }
+
+    /// Checksum field as found.
+    pub fn checksum(&self) -> u16 {
+        be16(&self.buffer.as_ref()[field::CHECKSUM])
+    }
+
+    /// Urgent pointer (meaningful when URG is set).
+    pub fn urgent_at(&self) -> u16 {
+        be16(&self.buffer.as_ref()[field::URGENT])
+    }
+
+    /// The option bytes, between the fixed header and the data offset.
+    pub fn options(&self) -> &[u8] {
+        &self.buffer.as_ref()[field::OPTIONS..self.header_len() as usize]
+    }
+
+    /// The options, decoded one by one.
+    pub fn option_iter(&self) -> TcpOptionIter<'_> {
+        TcpOptionIter::new(self.options())
+    }
+
+    /// The bytes after the header: the rest of the buffer.
+    pub fn payload(&self) -> &[u8] {
+        &self.buffer.as_ref()[self.header_len() as usize..]
+    }
+
+    /// Whether the checksum is right for a segment from `src` to `dst`: the
+    /// sum over the pseudo-header and the whole buffer is all ones.
+    pub fn verify_checksum(&self, src: &IpAddr, dst: &IpAddr) -> bool {
+        let bytes = self.buffer.as_ref();
+        combine(&[pseudo_header(src, dst, IpProtocol::TCP, bytes.len() as u32), data(bytes)]) == 0xffff
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    /// Sets the source port.
+    pub fn set_src_port(&mut self, value: u16) {
+        self.buffer.as_mut()[field::SRC_PORT].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// Sets the destination port.
+    pub fn set_dst_port(&mut self, value: u16) {
+        self.buffer.as_mut()[field::DST_PORT].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// Sets the sequence number.
+    pub fn set_seq_number(&mut self, value: u32) {
+        self.buffer.as_mut()[field::SEQ_NUM].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// Sets the acknowledgment number.
+    pub fn set_ack_number(&mut self, value: u32) {
+        self.buffer.as_mut()[field::ACK_NUM].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// Sets the data offset from a header length in bytes, a multiple of four
+    /// from 20 to 60; the flags are left alone.
+    pub fn set_header_len(&mut self, value: u8) {
+        debug_assert!(value & 3 == 0 && (HEADER_LEN..=MAX_HEADER_LEN).contains(&(value as usize)));
+        let byte = &mut self.buffer.as_mut()[field::FLAGS.start];
+        *byte = (*byte & 0x0f) | ((value / 4) << 4);
+    }
+
+    /// Sets the control and reserved bits; the data offset is left alone and
+    /// bits above `0x0fff` are dropped.
+    pub fn set_flags(&mut self, value: TcpFlags) {
+        let raw = (be16(&self.buffer.as_ref()[field::FLAGS]) & !FLAGS_MASK) | (value.0 & FLAGS_MASK);
+        self.buffer.as_mut()[field::FLAGS].copy_from_slice(&raw.to_be_bytes())
+    }
+
+    /// Sets the receive window.
+    pub fn set_window_len(&mut self, value: u16) {
+        self.buffer.as_mut()[field::WIN_SIZE].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// Sets the checksum field.
+    pub fn set_checksum(&mut self, value: u16) {
+        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// Sets the urgent pointer.
+    pub fn set_urgent_at(&mut self, value: u16) {
+        self.buffer.as_mut()[field::URGENT].copy_from_slice(&value.to_be_bytes())
+    }
+
+    /// The option bytes, writable.
+    pub fn options_mut(&mut self) -> &mut [u8] {
+        let end = self.header_len() as usize;
+        &mut self.buffer.as_mut()[field::OPTIONS..end]
+    }
+
+    /// The bytes after the header, writable.
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        let start = self.header_len() as usize;
+        &mut self.buffer.as_mut()[start..]
+    }
+
+    /// Computes the checksum over the pseudo-header for `src` and `dst`
+    /// (RFC 9293 section 3.1) and the whole buffer, and writes it. Call it
+    /// after the payload is in place.
+    pub fn fill_checksum(&mut self, src: &IpAddr, dst: &IpAddr) {
+        self.set_checksum(0);
+        let bytes = self.buffer.as_ref();
+        let sum = combine(&[pseudo_header(src, dst, IpProtocol::TCP, bytes.len() as u32), data(bytes)]);
+        self.set_checksum(!sum)
+    }
+}
+
+/// One TCP option (RFC 9293 section 3.2 and the RFCs named on each variant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TcpOption<'a> {
+    /// End of Option List, kind 0: the bytes after it are padding.
+    EndOfList,
+    /// No-Operation, kind 1: aligns the option after it.
+    NoOperation,
+    /// Maximum Segment Size, kind 2, length 4 (RFC 9293 section 3.7.1).
+    MaxSegmentSize(u16),
+    /// Window Scale shift count, kind 3, length 3 (RFC 7323 section 2.2).
+    /// Receivers treat a shift above 14 as 14 (section 2.3); it is carried
+    /// here as found.
+    WindowScale(u8),
+    /// SACK-Permitted, kind 4, length 2 (RFC 2018 section 2).
+    SackPermitted,
+    /// SACK, kind 5, length 2 + 8n (RFC 2018 section 3): up to three
+    /// `(left edge, right edge)` blocks, filled from the front. A fourth block
+    /// (possible only without timestamps) is dropped when parsing.
+    SackRange([Option<(u32, u32)>; 3]),
+    /// Timestamps, kind 8, length 10 (RFC 7323 section 3.2).
+    Timestamp {
+        /// TSval, the sender's clock.
+        tsval: u32,
+        /// TSecr, the echoed TSval (meaningful when ACK is set).
+        tsecr: u32,
+    },
+    /// Any other kind with a length byte; `data` excludes kind and length.
+    Unknown {
+        /// Option kind.
+        kind: u8,
+        /// Option data after the length byte.
+        data: &'a [u8],
+    },
+}
+
+impl<'a> TcpOption<'a> {
+    /// Reads the option at the start of `buffer`, returning the bytes after
+    /// it and the option.
+    ///
+    /// Fails with [`Error::Truncated`] on an empty buffer and with
+    /// [`Error::Malformed`] when the length byte is missing, below 2, runs
+    /// past the buffer, or is not the one the option kind requires.
+    pub fn parse(buffer: &'a [u8]) -> Result<(&'a [u8], TcpOption<'a>)> {
+        let (&kind, rest) = buffer.split_first().ok_or(Error::Truncated("TCP option"))?;
+        match kind {
+            field::OPT_END => return Ok((rest, TcpOption::EndOfList)),
+            field::OPT_NOP => return Ok((rest, TcpOption::NoOperation)),
+            _ => {}
+        }
+        let length = *rest.first().ok_or(Error::Malformed("TCP option without a length byte"))? as usize;
+        if length < 2 {
+            return Err(Error::Malformed("TCP option length below 2"));
+        }
+        if length > buffer.len() {
+            return Err(Error::Malformed("TCP option runs past the end of the options"));
+        }
+        let data = &buffer[2..length];
+        let option = match (kind, length) {
+            (field::OPT_MSS, 4) => TcpOption::MaxSegmentSize(be16(data)),
+            (field::OPT_MSS, _) => return Err(Error::Malformed("TCP MSS option length is not 4")),
+            (field::OPT_WS, 3) => TcpOption::WindowScale(data[0]),
+            (field::OPT_WS, _) => return Err(Error::Malformed("TCP window scale option length is not 3")),
+            (field::OPT_SACKPERM, 2) => TcpOption::SackPermitted,
+            (field::OPT_SACKPERM, _) => {
+                return Err(Error::Malformed("TCP SACK-permitted option length is not 2"))
+            }
+            (field::OPT_SACKRNG, n) if n >= 10 && (n - 2) % 8 == 0 => {
+                let mut ranges = [None; 3];
+                for (slot, block) in ranges.iter_mut().zip(data.chunks_exact(8)) {
+                    *slot = Some((be32(&block[..4]), be32(&block[4..])));
+                }
+                TcpOption::SackRange(ranges)
+            }
+            (field::OPT_SACKRNG, _) => return Err(Error::Malformed("TCP SACK option length is not 2 + 8n")),
+            (field::OPT_TSTAMP, 10) => {
+                TcpOption::Timestamp { tsval: be32(&data[..4]), tsecr: be32(&data[4..]) }
+            }
+            (field::OPT_TSTAMP, _) => return Err(Error::Malformed("TCP timestamp option length is not 10")),
+            (kind, _) => TcpOption::Unknown { kind, data },
+        };
+        Ok((&buffer[length..], option))
+    }
+
+    /// Length of the option this emits. A [`TcpOption::SackRange`] without
+    /// blocks is no option at all and has length 0.
+    pub fn buffer_len(&self) -> usize {
+        match *self {
+            TcpOption::EndOfList | TcpOption::NoOperation => 1,
+            TcpOption::MaxSegmentSize(_) => 4,
+            TcpOption::WindowScale(_) => 3,
+            TcpOption::SackPermitted => 2,
+            TcpOption::SackRange(ranges) => match ranges.iter().flatten().count() {
+                0 => 0,
+                n => 2 + 8 * n,
+            },
+            TcpOption::Timestamp { .. } => 10,
+            TcpOption::Unknown { data, .. } => 2 + data.len(),
+        }
+    }
+
+    /// Writes the option at the start of `buffer` and returns the bytes after
+    /// it. The `Some` blocks of a [`TcpOption::SackRange`] are written in
+    /// order, `None` skipped.
+    ///
+    /// # Panics
+    /// If `buffer` is shorter than [`TcpOption::buffer_len`], or if the data
+    /// of an [`TcpOption::Unknown`] is longer than 253 bytes.
+    pub fn emit<'b>(&self, buffer: &'b mut [u8]) -> &'b mut [u8] {
+        let (out, rest) = buffer.split_at_mut(self.buffer_len());
+        match *self {
+            TcpOption::EndOfList => out[0] = field::OPT_END,
+            TcpOption::NoOperation => out[0] = field::OPT_NOP,
+            TcpOption::MaxSegmentSize(mss) => {
+                out[..2].copy_from_slice(&[field::OPT_MSS, 4]);
+                out[2..].copy_from_slice(&mss.to_be_bytes());
+            }
+            TcpOption::WindowScale(shift) => out.copy_from_slice(&[field::OPT_WS, 3, shift]),
+            TcpOption::SackPermitted => out.copy_from_slice(&[field::OPT_SACKPERM, 2]),
+            TcpOption::SackRange(ranges) => {
+                if !out.is_empty() {
+                    let length = out.len() as u8;
+                    out[..2].copy_from_slice(&[field::OPT_SACKRNG, length]);
+                    for (block, (left, right)) in out[2..].chunks_exact_mut(8).zip(ranges.iter().flatten()) {
+                        block[..4].copy_from_slice(&left.to_be_bytes());
+                        block[4..].copy_from_slice(&right.to_be_bytes());
+                    }
+                }
+            }
+            TcpOption::Timestamp { tsval, tsecr } => {
+                out[..2].copy_from_slice(&[field::OPT_TSTAMP, 10]);
+                out[2..6].copy_from_slice(&tsval.to_be_bytes());
+                out[6..].copy_from_slice(&tsecr.to_be_bytes());
+            }
+            TcpOption::Unknown { kind, data } => {
+                let length = u8::try_from(out.len()).expect("TCP option data longer than 253 bytes");
+                out[..2].copy_from_slice(&[kind, length]);
+                out[2..].copy_from_slice(data);
+            }
+        }
+        rest
+    }
+}
+
+/// The options of a header, decoded in order. Stops after an End of Option
+/// List (what follows is padding) and after the first error.
+#[derive(Debug, Clone)]
+pub struct TcpOptionIter<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> TcpOptionIter<'a> {
+    /// Decodes the option bytes `options` (see [`Packet::options`]).
+    pub const fn new(options: &'a [u8]) -> TcpOptionIter<'a> {
+        TcpOptionIter { rest: options }
+    }
+}
+
+impl<'a> Iterator for TcpOptionIter<'a> {
+    type Item = Result<TcpOption<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        match TcpOption::parse(self.rest) {
+            Ok((rest, option)) => {
+                self.rest = if option == TcpOption::EndOfList { &[] } else { rest };
+                Some(Ok(option))
+            }
+            Err(e) => {
+                self.rest = &[];
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl FusedIterator for TcpOptionIter<'_> {}
+
+/// The meaning of a TCP header and the length of its payload.
+///
+/// The options are those Linux sends; [`Repr::emit`] lays them out as Linux
+/// does, and [`Repr::parse`] accepts them in any order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Repr {
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// Sequence number.
+    pub seq_number: u32,
+    /// Acknowledgment number.
+    pub ack_number: u32,
+    /// Control bits (and reserved bits, carried through).
+    pub flags: TcpFlags,
+    /// Receive window, not scaled.
+    pub window_len: u16,
+    /// Urgent pointer.
+    pub urgent_pointer: u16,
+    /// Maximum Segment Size option.
+    pub max_seg_size: Option<u16>,
+    /// Window Scale option: the shift count.
+    pub window_scale: Option<u8>,
+    /// SACK-Permitted option.
+    pub sack_permitted: bool,
+    /// SACK option blocks, `(left edge, right edge)`. Emit writes the `Some`
+    /// entries in order; parse fills the slots from the front.
+    pub sack_ranges: [Option<(u32, u32)>; 3],
+    /// Timestamps option: `(tsval, tsecr)`.
+    pub timestamp: Option<(u32, u32)>,
+    /// Length of the payload after the header.
+    pub payload_len: usize,
+}
+
+impl Repr {
+    /// Reads the header of a segment. Options may come in any order; unknown
+    /// ones are skipped, a repeated one overrides the earlier, and an End of
+    /// Option List ends them. `payload_len` is the rest of the buffer, which
+    /// must be the IP payload exactly.
+    ///
+    /// Fails as [`Packet::check_len`] does, and with [`Error::Malformed`] on
+    /// an option whose length is wrong (see [`TcpOption::parse`]). The
+    /// checksum is not checked; see [`Packet::verify_checksum`].
+    pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
+        packet.check_len()?;
+        let mut repr = Repr {
+            src_port: packet.src_port(),
+            dst_port: packet.dst_port(),
+            seq_number: packet.seq_number(),
+            ack_number: packet.ack_number(),
+            flags: packet.flags(),
+            window_len: packet.window_len(),
+            urgent_pointer: packet.urgent_at(),
+            max_seg_size: None,
+            window_scale: None,
+            sack_permitted: false,
+            sack_ranges: [None; 3],
+            timestamp: None,
+            payload_len: packet.payload().len(),
+        };
+        for option in packet.option_iter() {
+            match option? {
+                TcpOption::EndOfList | TcpOption::NoOperation | TcpOption::Unknown { .. } => {}
+                TcpOption::MaxSegmentSize(mss) => repr.max_seg_size = Some(mss),
+                TcpOption::WindowScale(shift) => repr.window_scale = Some(shift),
+                TcpOption::SackPermitted => repr.sack_permitted = true,
+                TcpOption::SackRange(ranges) => repr.sack_ranges = ranges,
+                TcpOption::Timestamp { tsval, tsecr } => repr.timestamp = Some((tsval, tsecr)),
+            }
+        }
+        Ok(repr)
+    }
+
+    /// Length of the options other than SACK blocks, in the Linux layout.
+    fn fixed_options_len(&self) -> usize {
+        let mut len = 0;
+        if self.max_seg_size.is_some() {
+            len += 4; // MSS
+        }
+        if self.timestamp.is_some() {
+            len += 12; // SACK_PERM TS, or NOP NOP TS
+        } else if self.sack_permitted {
+            len += 4; // NOP NOP SACK_PERM
+        }
+        if self.window_scale.is_some() {
+            len += 4; // NOP WS
+        }
+        len
+    }
+
+    /// How many SACK blocks emit writes: the `Some` entries of `sack_ranges`,
+    /// as many as fit in 40 option bytes (at least two always do).
+    fn sack_block_count(&self) -> usize {
+        let room = MAX_OPTIONS_LEN - self.fixed_options_len() - 4; // NOP NOP kind length
+        self.sack_ranges.iter().flatten().count().min(room / 8)
+    }
+
+    /// Length of the header this emits, options and padding included: 20 to 60.
+    pub fn header_len(&self) -> usize {
+        let sack = match self.sack_block_count() {
+            0 => 0,
+            n => 4 + 8 * n,
+        };
+        // Every piece of the Linux layout is a multiple of four long already;
+        // the rounding only matters if that ever changes.
+        HEADER_LEN + (self.fixed_options_len() + sack).next_multiple_of(4)
+    }
+
+    /// Length of the segment this describes: header and payload.
+    pub fn buffer_len(&self) -> usize {
+        self.header_len() + self.payload_len
+    }
+
+    /// Writes the header and options into the first [`Repr::header_len`]
+    /// bytes of `packet`, which should be [`Repr::buffer_len`] long. The
+    /// checksum is left zero: copy the payload in, then call
+    /// [`Packet::fill_checksum`].
+    ///
+    /// Options are laid out as Linux lays them out (`tcp_options_write`),
+    /// each group a multiple of four bytes:
+    ///
+    /// * `MSS(2,4,mss)`;
+    /// * with timestamps, `SACK_PERM(4,2) TS(8,10,tsval,tsecr)` when SACK is
+    ///   permitted, else `NOP NOP TS(..)`; without, `NOP NOP SACK_PERM(4,2)`
+    ///   when SACK is permitted;
+    /// * `NOP WS(3,3,shift)`;
+    /// * `NOP NOP SACK(5,2+8n,..)`.
+    ///
+    /// A SYN with everything gets the familiar 20 bytes `MSS SACK_PERM TS NOP
+    /// WS`. Any room left to a multiple of four is padded with End of Option
+    /// List bytes. SACK blocks that would take the options past 40 bytes are
+    /// dropped, last first: with timestamps and MSS or window scale only two
+    /// of three fit.
+    ///
+    /// # Panics
+    /// If `packet` is shorter than [`Repr::header_len`].
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+        packet.set_src_port(self.src_port);
+        packet.set_dst_port(self.dst_port);
+        packet.set_seq_number(self.seq_number);
+        packet.set_ack_number(self.ack_number);
+        packet.set_header_len(self.header_len() as u8);
+        packet.set_flags(self.flags);
+        packet.set_window_len(self.window_len);
+        packet.set_checksum(0);
+        packet.set_urgent_at(self.urgent_pointer);
+
+        let mut out = packet.options_mut();
+        if let Some(mss) = self.max_seg_size {
+            out = TcpOption::MaxSegmentSize(mss).emit(out);
+        }
+        if let Some((tsval, tsecr)) = self.timestamp {
+            out = if self.sack_permitted {
+                TcpOption::SackPermitted.emit(out)
+            } else {
+                TcpOption::NoOperation.emit(TcpOption::NoOperation.emit(out))
+            };
+            out = TcpOption::Timestamp { tsval, tsecr }.emit(out);
+        } else if self.sack_permitted {
+            out = TcpOption::NoOperation.emit(TcpOption::NoOperation.emit(out));
+            out = TcpOption::SackPermitted.emit(out);
+        }
+        if let Some(shift) = self.window_scale {
+            out = TcpOption::NoOperation.emit(out);
+            out = TcpOption::WindowScale(shift).emit(out);
+        }
+        let blocks = self.sack_block_count();
+        if blocks > 0 {
+            let mut ranges = [None; 3];
+            for (slot, range) in ranges.iter_mut().zip(self.sack_ranges.iter().flatten()).take(blocks) {
+                *slot = Some(*range);
+            }
+            out = TcpOption::NoOperation.emit(TcpOption::NoOperation.emit(out));
+            out = TcpOption::SackRange(ranges).emit(out);
+        }
+        out.fill(field::OPT_END);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use rstest::rstest;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.split_whitespace().collect();
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn v4(a: [u8; 4]) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::from(a))
+    }
+
+    fn v6(s: &str) -> IpAddr {
+        IpAddr::V6(s.parse::<Ipv6Addr>().unwrap())
+    }
+
+    /// A repr with no options, to be filled in by each test.
+    fn bare() -> Repr {
+        Repr {
+            src_port: 51234,
+            dst_port: 443,
+            seq_number: 0x1a2b_3c4d,
+            ack_number: 0,
+            flags: TcpFlags::SYN,
+            window_len: 62727,
+            urgent_pointer: 0,
+            max_seg_size: None,
+            window_scale: None,
+            sack_permitted: false,
+            sack_ranges: [None; 3],
+            timestamp: None,
+            payload_len: 0,
+        }
+    }
+
+    fn emit(repr: &Repr, payload: &[u8], src: &IpAddr, dst: &IpAddr) -> Vec<u8> {
+        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut packet = Packet::new_unchecked(&mut bytes[..]);
+        repr.emit(&mut packet);
+        packet.payload_mut().copy_from_slice(payload);
+        packet.fill_checksum(src, dst);
+        bytes
+    }
+
+    // Segments built by Scapy 2.8 (an independent encoder), checksum included.
+    const SYN_V4: &str = "c822 01bb 1a2b3c4d 00000000 a002 f507 44e8 0000 \
+                          020405b4 0402 080a 0badcafe 00000000 01 030307";
+    const PSH_ACK_V6: &str = "01bb c822 11223344 1a2b3c4e 8018 01f5 9605 0000 \
+                              0101 080a 01020304 0badcafe 68656c6c6f";
+
+    #[test]
+    fn linux_syn_matches_scapy_byte_for_byte() {
+        let repr = Repr {
+            max_seg_size: Some(1460),
+            sack_permitted: true,
+            timestamp: Some((0x0bad_cafe, 0)),
+            window_scale: Some(7),
+            ..bare()
+        };
+        let (src, dst) = (v4([10, 0, 1, 5]), v4([10, 0, 2, 10]));
+        let bytes = emit(&repr, &[], &src, &dst);
+        assert_eq!(bytes, hex(SYN_V4));
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(packet.checksum(), 0x44e8);
+        assert!(packet.verify_checksum(&src, &dst));
+        assert_eq!(Repr::parse(&packet).unwrap(), repr);
+    }
+
+    #[test]
+    fn ipv6_psh_ack_with_payload_matches_scapy_byte_for_byte() {
+        let repr = Repr {
+            src_port: 443,
+            dst_port: 51234,
+            seq_number: 0x1122_3344,
+            ack_number: 0x1a2b_3c4e,
+            flags: TcpFlags::PSH | TcpFlags::ACK,
+            window_len: 501,
+            timestamp: Some((0x0102_0304, 0x0bad_cafe)),
+            payload_len: 5,
+            ..bare()
+        };
+        let (src, dst) = (v6("2001:db8::1"), v6("2001:db8::2"));
+        let bytes = emit(&repr, b"hello", &src, &dst);
+        assert_eq!(bytes, hex(PSH_ACK_V6));
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert!(packet.verify_checksum(&src, &dst));
+        assert_eq!(packet.payload(), b"hello");
+        assert_eq!(Repr::parse(&packet).unwrap(), repr);
+    }
+
+    #[test]
+    fn getters_read_the_scapy_syn() {
+        let bytes = hex(SYN_V4);
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(packet.src_port(), 51234);
+        assert_eq!(packet.dst_port(), 443);
+        assert_eq!(packet.seq_number(), 0x1a2b_3c4d);
+        assert_eq!(packet.ack_number(), 0);
+        assert_eq!(packet.header_len(), 40);
+        assert_eq!(packet.flags(), TcpFlags::SYN);
+        assert_eq!(packet.window_len(), 62727);
+        assert_eq!(packet.urgent_at(), 0);
+        assert_eq!(packet.options().len(), 20);
+        assert!(packet.payload().is_empty());
+        let options: Vec<_> = packet.option_iter().map(|o| o.unwrap()).collect();
+        assert_eq!(
+            options,
+            [
+                TcpOption::MaxSegmentSize(1460),
+                TcpOption::SackPermitted,
+                TcpOption::Timestamp { tsval: 0x0bad_cafe, tsecr: 0 },
+                TcpOption::NoOperation,
+                TcpOption::WindowScale(7),
+            ]
+        );
+        assert_eq!(packet.into_inner().len(), 40);
+    }
+
+    const TS: Option<(u32, u32)> = Some((0x0102_0304, 0x0506_0708));
+
+    #[rstest]
+    #[case::nothing(None, false, None, None, [None; 3], "")]
+    #[case::linux_syn(Some(1460), true, TS, Some(7), [None; 3],
+        "020405b4 0402 080a 01020304 05060708 01 030307")]
+    #[case::syn_no_sack(Some(8961), false, TS, Some(9), [None; 3],
+        "02042301 0101 080a 01020304 05060708 01 030309")]
+    #[case::syn_no_timestamps(Some(1460), true, None, Some(7), [None; 3],
+        "020405b4 0101 0402 01 030307")]
+    #[case::syn_mss_only(Some(536), false, None, None, [None; 3], "02040218")]
+    #[case::timestamps_only(None, false, TS, None, [None; 3], "0101 080a 01020304 05060708")]
+    #[case::sack_permitted_only(None, true, None, None, [None; 3], "0101 0402")]
+    #[case::window_scale_only(None, false, None, Some(14), [None; 3], "01 03030e")]
+    #[case::one_sack_block(None, false, TS, None, [Some((100, 200)), None, None],
+        "0101 080a 01020304 05060708 0101 050a 00000064 000000c8")]
+    #[case::three_sack_blocks(None, false, TS, None, [Some((1, 2)), Some((3, 4)), Some((5, 6))],
+        "0101 080a 01020304 05060708 0101 051a 00000001 00000002 00000003 00000004 00000005 00000006")]
+    #[case::none_entries_are_skipped(None, false, None, None, [None, Some((7, 8)), None],
+        "0101 050a 00000007 00000008")]
+    #[case::third_block_dropped(Some(1460), true, TS, Some(7), [Some((1, 2)), Some((3, 4)), Some((5, 6))],
+        "020405b4 0402 080a 01020304 05060708 01 030307 0101 0512 00000001 00000002 00000003 00000004")]
+    fn options_use_the_linux_layout(
+        #[case] max_seg_size: Option<u16>,
+        #[case] sack_permitted: bool,
+        #[case] timestamp: Option<(u32, u32)>,
+        #[case] window_scale: Option<u8>,
+        #[case] sack_ranges: [Option<(u32, u32)>; 3],
+        #[case] expected: &str,
+    ) {
+        let repr = Repr { max_seg_size, sack_permitted, timestamp, window_scale, sack_ranges, ..bare() };
+        let expected = hex(expected);
+        assert_eq!(repr.header_len(), HEADER_LEN + expected.len());
+        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        repr.emit(&mut Packet::new_unchecked(&mut bytes[..]));
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(packet.options(), expected);
+        assert_eq!(packet.header_len() as usize, repr.header_len());
+        assert!(repr.header_len() <= MAX_HEADER_LEN);
+    }
+
+    #[test]
+    fn fixed_header_layout_and_zero_checksum() {
+        let repr = Repr {
+            src_port: 0x0102,
+            dst_port: 0x0304,
+            seq_number: 0x0506_0708,
+            ack_number: 0x090a_0b0c,
+            flags: TcpFlags(0xfff),
+            window_len: 0x0d0e,
+            urgent_pointer: 0x1112,
+            payload_len: 2,
+            ..bare()
+        };
+        let mut bytes = [0xa5u8; 22];
+        repr.emit(&mut Packet::new_unchecked(&mut bytes[..]));
+        assert_eq!(
+            bytes,
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x5f, 0xff, 0x0d, 0x0e, 0, 0, 0x11, 0x12, 0xa5, 0xa5]
+        );
+    }
+
+    #[test]
+    fn flags_and_header_len_setters_leave_each_other_alone() {
+        let mut bytes = [0u8; 60];
+        let mut packet = Packet::new_unchecked(&mut bytes[..]);
+        packet.set_flags(TcpFlags(0xffff));
+        packet.set_header_len(60);
+        assert_eq!(packet.flags(), TcpFlags(0x0fff));
+        assert_eq!(packet.header_len(), 60);
+        packet.set_flags(TcpFlags::ACK);
+        assert_eq!(packet.header_len(), 60);
+        packet.set_header_len(20);
+        assert_eq!(packet.flags(), TcpFlags::ACK);
+        assert_eq!(packet.payload().len(), 40);
+    }
+
+    #[rstest]
+    #[case(0, 20, Error::Truncated("TCP header"))]
+    #[case(19, 20, Error::Truncated("TCP header"))]
+    #[case(20, 0, Error::Malformed("TCP data offset below 5"))]
+    #[case(40, 16, Error::Malformed("TCP data offset below 5"))]
+    #[case(20, 24, Error::Truncated("TCP options"))]
+    #[case(59, 60, Error::Truncated("TCP options"))]
+    fn bad_lengths_are_errors_not_panics(#[case] len: usize, #[case] header_len: u8, #[case] err: Error) {
+        let mut bytes = vec![0u8; len.max(HEADER_LEN)];
+        bytes[12] = (header_len / 4) << 4;
+        bytes.truncate(len);
+        assert_eq!(Packet::new_checked(&bytes[..]).unwrap_err(), err);
+        assert_eq!(Repr::parse(&Packet::new_unchecked(&bytes[..])).unwrap_err(), err);
+    }
+
+    #[rstest]
+    #[case(20, 20)]
+    #[case(24, 24)]
+    #[case(61, 60)]
+    fn good_lengths_are_accepted(#[case] len: usize, #[case] header_len: u8) {
+        let mut bytes = vec![1u8; len];
+        bytes[12] = (header_len / 4) << 4;
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(packet.options().len(), header_len as usize - HEADER_LEN);
+        assert_eq!(packet.payload().len(), len - header_len as usize);
+    }
+
+    #[rstest]
+    #[case::empty("", Error::Truncated("TCP option"))]
+    #[case::no_length_byte("02", Error::Malformed("TCP option without a length byte"))]
+    #[case::unknown_no_length_byte("fe", Error::Malformed("TCP option without a length byte"))]
+    #[case::length_zero("0200", Error::Malformed("TCP option length below 2"))]
+    #[case::length_one("fe01", Error::Malformed("TCP option length below 2"))]
+    #[case::past_the_end("0204 05", Error::Malformed("TCP option runs past the end of the options"))]
+    #[case::unknown_past_the_end(
+        "fe05 0000",
+        Error::Malformed("TCP option runs past the end of the options")
+    )]
+    #[case::mss_short("0203 05", Error::Malformed("TCP MSS option length is not 4"))]
+    #[case::mss_long("0205 05b4 00", Error::Malformed("TCP MSS option length is not 4"))]
+    #[case::ws_short("0302", Error::Malformed("TCP window scale option length is not 3"))]
+    #[case::ws_long("0304 0700", Error::Malformed("TCP window scale option length is not 3"))]
+    #[case::sack_perm_long("0403 00", Error::Malformed("TCP SACK-permitted option length is not 2"))]
+    #[case::sack_empty("0502", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
+    #[case::sack_short("0509 0000000100000002", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
+    #[case::sack_odd("050b 0000000100000002 00", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
+    #[case::ts_short("0809 0000000100000002", Error::Malformed("TCP timestamp option length is not 10"))]
+    #[case::ts_long("080b 0000000100000002 00", Error::Malformed("TCP timestamp option length is not 10"))]
+    fn bad_options_are_errors(#[case] bytes: &str, #[case] err: Error) {
+        assert_eq!(TcpOption::parse(&hex(bytes)).unwrap_err(), err);
+    }
+
+    #[rstest]
+    #[case::eol("00 ff", TcpOption::EndOfList, 1)]
+    #[case::nop("01 ff", TcpOption::NoOperation, 1)]
+    #[case::mss("0204 05b4 ff", TcpOption::MaxSegmentSize(1460), 1)]
+    #[case::ws("0303 0e", TcpOption::WindowScale(14), 0)]
+    #[case::ws_above_14_as_found("0303 ff", TcpOption::WindowScale(255), 0)]
+    #[case::sack_perm("0402", TcpOption::SackPermitted, 0)]
+    #[case::ts("080a 00000001 00000002", TcpOption::Timestamp { tsval: 1, tsecr: 2 }, 0)]
+    #[case::sack_two("0512 00000001 00000002 00000003 00000004 00",
+        TcpOption::SackRange([Some((1, 2)), Some((3, 4)), None]), 1)]
+    #[case::unknown_empty("fe02 aa", TcpOption::Unknown { kind: 0xfe, data: &[] }, 1)]
+    #[case::unknown_md5_sig("1303 aa", TcpOption::Unknown { kind: 19, data: &[0xaa] }, 0)]
+    fn options_parse(#[case] bytes: &str, #[case] option: TcpOption<'static>, #[case] rest: usize) {
+        let bytes = hex(bytes);
+        let (left, parsed) = TcpOption::parse(&bytes).unwrap();
+        assert_eq!(parsed, option);
+        assert_eq!(left.len(), rest);
+        // Emit is the inverse for everything but the length-0 SACK.
+        let mut out = vec![0u8; option.buffer_len() + 1];
+        let after = option.emit(&mut out).len();
+        assert_eq!(after, 1);
+        assert_eq!(out[..option.buffer_len()], bytes[..bytes.len() - rest]);
+    }
+
+    #[test]
+    fn a_fourth_sack_block_is_dropped_when_parsing() {
+        let bytes = hex("0522 00000001 00000002 00000003 00000004 00000005 00000006 00000007 00000008");
+        let (rest, option) = TcpOption::parse(&bytes).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(option, TcpOption::SackRange([Some((1, 2)), Some((3, 4)), Some((5, 6))]));
+    }
+
+    #[test]
+    fn sack_without_blocks_emits_nothing() {
+        let option = TcpOption::SackRange([None; 3]);
+        assert_eq!(option.buffer_len(), 0);
+        let mut out = [0xa5u8; 2];
+        assert_eq!(option.emit(&mut out).len(), 2);
+        assert_eq!(out, [0xa5; 2]);
+    }
+
+    #[test]
+    #[should_panic(expected = "longer than 253")]
+    fn unknown_option_too_long_to_emit_panics() {
+        let data = [0u8; 254];
+        let mut out = [0u8; 256];
+        TcpOption::Unknown { kind: 0xfe, data: &data }.emit(&mut out);
+    }
+
+    #[test]
+    fn iterator_stops_at_end_of_list_and_after_an_error() {
+        let bytes = hex("01 0303 07 00 0204");
+        let options: Vec<_> = TcpOptionIter::new(&bytes).collect();
+        assert_eq!(
+            options,
+            [Ok(TcpOption::NoOperation), Ok(TcpOption::WindowScale(7)), Ok(TcpOption::EndOfList)]
+        );
+        let bytes = hex("01 0203 00 0303 07");
+        let options: Vec<_> = TcpOptionIter::new(&bytes).collect();
+        assert_eq!(
+            options,
+            [Ok(TcpOption::NoOperation), Err(Error::Malformed("TCP MSS option length is not 4"))]
+        );
+        assert_eq!(TcpOptionIter::new(&[]).next(), None);
+    }
+
+    #[test]
+    fn parse_reads_options_in_any_order_and_skips_unknown_ones() {
+        // WS, unknown kind 30, TS, MSS, SACK_PERM, SACK, EOL, then padding that is not an option.
+        let opts = hex("030302 1e03ff 080a0000000a0000000b 020405dc 0402 050a0000000100000002 00 05");
+        let header_len = HEADER_LEN + opts.len().next_multiple_of(4);
+        let mut bytes = vec![0u8; header_len + 3];
+        bytes[12] = ((header_len / 4) << 4) as u8;
+        bytes[13] = 0x10;
+        bytes[HEADER_LEN..HEADER_LEN + opts.len()].copy_from_slice(&opts);
+        let repr = Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap();
+        assert_eq!(repr.window_scale, Some(2));
+        assert_eq!(repr.timestamp, Some((10, 11)));
+        assert_eq!(repr.max_seg_size, Some(1500));
+        assert!(repr.sack_permitted);
+        assert_eq!(repr.sack_ranges, [Some((1, 2)), None, None]);
+        assert_eq!(repr.flags, TcpFlags::ACK);
+        assert_eq!(repr.payload_len, 3);
+    }
+
+    #[test]
+    fn parse_rejects_a_bad_option() {
+        let mut bytes = [0u8; 24];
+        bytes[12] = 0x60;
+        bytes[20..24].copy_from_slice(&[8, 4, 0, 0]);
+        assert_eq!(
+            Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap_err(),
+            Error::Malformed("TCP timestamp option length is not 10")
+        );
+    }
+
+    #[rstest]
+    #[case(TcpFlags::SYN | TcpFlags::ACK, "SYN|ACK")]
+    #[case(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, "FIN|PSH|ACK")]
+    #[case(TcpFlags(0xff), "FIN|SYN|RST|PSH|ACK|URG|ECE|CWR")]
+    #[case(TcpFlags::ACK | TcpFlags(0x300), "ACK|0x300")]
+    #[case(TcpFlags(0x100), "0x100")]
+    #[case(TcpFlags(0), "none")]
+    fn flags_display(#[case] flags: TcpFlags, #[case] text: &str) {
+        assert_eq!(flags.to_string(), text);
+    }
+
+    #[test]
+    fn flags_combine_and_contain() {
+        let mut flags = TcpFlags::SYN;
+        flags |= TcpFlags::ACK;
+        assert!(flags.contains(TcpFlags::SYN | TcpFlags::ACK));
+        assert!(flags.contains(TcpFlags::ACK));
+        assert!(!flags.contains(TcpFlags::FIN | TcpFlags::ACK));
+        assert!(flags.contains(TcpFlags::default()));
+        assert!(!flags.is_empty());
+    }
+
+    fn random_repr(rng: &mut ChaCha8Rng) -> Repr {
+        let mut sack_ranges = [None; 3];
+        for slot in sack_ranges.iter_mut().take(rng.random_range(0..=3)) {
+            *slot = Some((rng.random(), rng.random()));
+        }
+        Repr {
+            src_port: rng.random(),
+            dst_port: rng.random(),
+            seq_number: rng.random(),
+            ack_number: rng.random(),
+            flags: TcpFlags(rng.random::<u16>() & 0x0fff),
+            window_len: rng.random(),
+            urgent_pointer: rng.random(),
+            max_seg_size: rng.random::<bool>().then(|| rng.random()),
+            window_scale: rng.random::<bool>().then(|| rng.random()),
+            sack_permitted: rng.random(),
+            sack_ranges,
+            timestamp: rng.random::<bool>().then(|| (rng.random(), rng.random())),
+            payload_len: rng.random_range(0..64),
+        }
+    }
+
+    fn random_addrs(rng: &mut ChaCha8Rng) -> (IpAddr, IpAddr) {
+        if rng.random() {
+            (v4(rng.random()), v4(rng.random()))
+        } else {
+            (
+                IpAddr::V6(Ipv6Addr::from(rng.random::<u128>())),
+                IpAddr::V6(Ipv6Addr::from(rng.random::<u128>())),
+            )
+        }
+    }
+
+    #[test]
+    fn emit_then_parse_round_trips_random_segments() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9293);
+        let mut payload = [0u8; 64];
+        for _ in 0..4000 {
+            let repr = random_repr(&mut rng);
+            let (src, dst) = random_addrs(&mut rng);
+            rng.fill(&mut payload[..]);
+            let bytes = emit(&repr, &payload[..repr.payload_len], &src, &dst);
+            assert!(bytes.len() <= MAX_HEADER_LEN + 64);
+
+            let packet = Packet::new_checked(&bytes[..]).unwrap();
+            assert!(packet.verify_checksum(&src, &dst), "{repr:?}");
+            assert_eq!(packet.payload(), &payload[..repr.payload_len]);
+            assert_eq!(packet.options().len() % 4, 0);
+            assert!(packet.option_iter().all(|o| o.is_ok()));
+
+            // Only SACK blocks that do not fit are lost.
+            let mut expected = repr;
+            let kept = repr.sack_block_count();
+            for slot in expected.sack_ranges.iter_mut().skip(kept) {
+                *slot = None;
+            }
+            assert!(kept >= repr.sack_ranges.iter().flatten().count().min(2));
+            assert_eq!(Repr::parse(&packet).unwrap(), expected);
+
+            // Any single flipped bit breaks the checksum.
+            let mut broken = bytes.clone();
+            let bit = rng.random_range(0..broken.len() * 8);
+            broken[bit / 8] ^= 1 << (bit % 8);
+            assert!(!Packet::new_unchecked(&broken[..]).verify_checksum(&src, &dst));
+        }
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7323);
+        let mut bytes = [0u8; 80];
+        for _ in 0..5000 {
+            rng.fill(&mut bytes[..]);
+            let len = rng.random_range(0..=bytes.len());
+            let buffer = &bytes[..len];
+            let _ = TcpOption::parse(buffer);
+            let _ = TcpOptionIter::new(buffer).count();
+            if let Ok(packet) = Packet::new_checked(buffer) {
+                let _ = (packet.src_port(), packet.dst_port(), packet.seq_number(), packet.ack_number());
+                let _ = (packet.flags(), packet.window_len(), packet.checksum(), packet.urgent_at());
+                let _ = (packet.options(), packet.payload(), packet.option_iter().count());
+                let _ = packet.verify_checksum(&v4([1, 2, 3, 4]), &v4([5, 6, 7, 8]));
+                let _ = Repr::parse(&packet);
+            }
+        }
+    }
+}

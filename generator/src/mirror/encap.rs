@@ -1,0 +1,261 @@
+//! Wrapping an inner frame the way AWS delivers a mirror copy: outer
+//! Ethernet / IPv4 / UDP 4789 / VXLAN, truncated by PacketLength or the
+//! target's MTU, and for a Gateway Load Balancer endpoint target wrapped once
+//! more in GENEVE.
+//!
+//! Outer header values (AWS "Traffic Mirroring packet format"; RFC 7348
+//! section 5; observed in a public capture of real mirrored traffic, see
+//! docs/aws.md):
+//!
+//! | field | value | source |
+//! |---|---|---|
+//! | outer IPv4 source | primary IP of the source ENI | AWS packet format |
+//! | outer IPv4 destination | primary IP of the target | AWS packet format |
+//! | TTL, DF, IP ID, DSCP/ECN | 255, clear, 0, 0 | observed |
+//! | UDP source port | hash of the inner 5-tuple (3-tuple for other protocols), 65408-65535, same both ways | AWS packet format; range observed |
+//! | UDP destination port | 4789 | AWS packet format, IANA |
+//! | UDP checksum | 0 | RFC 7348 section 5 (SHOULD be 0 over IPv4); observed |
+//! | VXLAN first word | 0x08000000 (I flag only) | RFC 7348 section 5; observed |
+//! | VXLAN last byte | 0 | observed |
+
+use super::filter::PacketKey;
+use super::session::{Gbp, Session, Source, TargetKind, MAX_PACKET_LENGTH};
+use crate::wire::{ethernet, geneve, ipv4, udp, vxlan, EtherType, IpProtocol};
+use std::net::IpAddr;
+
+/// Outer Ethernet + IPv4 + UDP + VXLAN: what AWS adds in front of each inner frame.
+pub const VXLAN_OVERHEAD: usize =
+    ethernet::HEADER_LEN + ipv4::HEADER_LEN + udp::HEADER_LEN + vxlan::HEADER_LEN;
+
+/// IPv4 + UDP + VXLAN: the bytes a copy adds to an inner frame within the
+/// target's MTU (which counts the IP packet, not the Ethernet header).
+pub const VXLAN_IP_OVERHEAD: usize = ipv4::HEADER_LEN + udp::HEADER_LEN + vxlan::HEADER_LEN;
+
+/// Lowest outer UDP source port AWS was observed to use (the top 128 ports).
+pub const SOURCE_PORT_BASE: u16 = 65408;
+
+/// Outer IPv4 TTL as observed on AWS mirror copies.
+pub const OUTER_TTL: u8 = 255;
+
+/// Why a copy is shorter than the packet it mirrors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truncation {
+    /// The session's PacketLength kept only this many bytes after the VXLAN header.
+    PacketLength(u16),
+    /// The copy exceeded the target's MTU and was cut to it.
+    Mtu(u16),
+}
+
+/// What [`encapsulate`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copy {
+    /// Length of the inner frame as it crossed the source interface.
+    pub inner_len: usize,
+    /// Bytes of it kept after the VXLAN header.
+    pub inner_kept: usize,
+    /// Why bytes were dropped, if they were.
+    pub truncation: Option<Truncation>,
+    /// The outer UDP source port chosen.
+    pub source_port: u16,
+}
+
+/// The outer UDP source port for an inner packet: a hash of its 5-tuple (TCP,
+/// UDP, ICMP) or 3-tuple (other protocols), the same for both directions of a
+/// flow, folded into 65408-65535 (AWS "Traffic Mirroring packet format"; RFC
+/// 7348 section 5 asks for a hash of the inner headers for ECMP entropy).
+pub fn source_port(key: &PacketKey) -> u16 {
+    let five_tuple = matches!(
+        key.protocol,
+        Some(IpProtocol::TCP | IpProtocol::UDP | IpProtocol::ICMP | IpProtocol::ICMPV6)
+    );
+    let a = (key.src, if five_tuple { key.src_port.unwrap_or(0) } else { 0 });
+    let b = (key.dst, if five_tuple { key.dst_port.unwrap_or(0) } else { 0 });
+    // Order the two ends so both directions hash alike.
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let mut h = Fnv1a::new();
+    for (ip, port) in [lo, hi] {
+        match ip {
+            Some(IpAddr::V4(v4)) => h.write(&v4.octets()),
+            Some(IpAddr::V6(v6)) => h.write(&v6.octets()),
+            None => h.write(&[0]),
+        }
+        h.write(&port.to_be_bytes());
+    }
+    h.write(&[key.protocol.map_or(0, |p| p.0)]);
+    SOURCE_PORT_BASE + (h.finish() % 128) as u16
+}
+
+/// FNV-1a, 64-bit: a tiny, fixed, portable hash, so that the same flow gets
+/// the same port on every machine and in every version.
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn new() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        // Fold the high bits in: FNV's low bits alone are weak.
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+/// How many inner bytes a session keeps and why.
+pub fn kept_len(session: &Session, inner_len: usize) -> (usize, Option<Truncation>) {
+    let mut kept = inner_len;
+    let mut why = None;
+    let packet_length = session.packet_length.or(match session.target.kind {
+        // EC2 API CreateTrafficMirrorSession: for a Network Load Balancer
+        // target PacketLength defaults to 8500.
+        TargetKind::NetworkLoadBalancer | TargetKind::GatewayLoadBalancerEndpoint => Some(MAX_PACKET_LENGTH),
+        TargetKind::NetworkInterface => None,
+    });
+    if let Some(limit) = packet_length {
+        if kept > limit as usize {
+            kept = limit as usize;
+            why = Some(Truncation::PacketLength(limit));
+        }
+    }
+    // "Traffic Mirroring limitations": a copy to a standalone instance that
+    // exceeds the target's MTU is truncated to the MTU.
+    if session.target.kind == TargetKind::NetworkInterface {
+        let room = (session.target.mtu as usize).saturating_sub(VXLAN_IP_OVERHEAD);
+        if kept > room {
+            kept = room;
+            why = Some(Truncation::Mtu(session.target.mtu));
+        }
+    }
+    (kept, why)
+}
+
+/// The VXLAN header a session writes.
+pub fn vxlan_repr(session: &Session) -> vxlan::Repr {
+    match session.gbp {
+        None => vxlan::Repr::rfc7348(session.vni),
+        Some(Gbp { dont_learn, policy_applied, policy_id }) => {
+            vxlan::Repr::gbp(session.vni, policy_id, dont_learn, policy_applied)
+        }
+    }
+}
+
+/// Writes into `out` (cleared first) the frame the target receives for one
+/// mirrored inner frame.
+pub fn encapsulate(
+    session: &Session,
+    source: &Source,
+    inner: &[u8],
+    key: &PacketKey,
+    out: &mut Vec<u8>,
+) -> Copy {
+    out.clear();
+    let (kept, truncation) = kept_len(session, inner.len());
+    let port = source_port(key);
+    let vxlan_len = udp::HEADER_LEN + vxlan::HEADER_LEN + kept;
+    let target = &session.target;
+    match (&target.kind, &target.gwlb) {
+        (TargetKind::GatewayLoadBalancerEndpoint, Some(hop)) => {
+            // Appliance side: Ethernet / IPv4 (GWLB -> appliance) / UDP 6081 /
+            // GENEVE (protocol 0x0800: an IPv4 packet follows) / the mirror copy.
+            let cookie = (port as u32) << 16 | (port as u32 ^ 0x5a5a);
+            let gen = geneve::Repr::aws_gwlb(EtherType::IPV4, hop.endpoint_id, hop.attachment_id, cookie);
+            let inner_ip_len = ipv4::HEADER_LEN + vxlan_len;
+            let udp_len = udp::HEADER_LEN + gen.buffer_len() + inner_ip_len;
+            let mut at = push_eth_ip_udp(
+                out,
+                ethernet::Repr {
+                    src_addr: source.router_mac,
+                    dst_addr: hop.appliance_mac,
+                    ethertype: EtherType::IPV4,
+                },
+                hop.gwlb_ip,
+                hop.appliance_ip,
+                port,
+                geneve::UDP_PORT,
+                udp_len - udp::HEADER_LEN,
+            );
+            gen.emit(&mut geneve::Header::new_unchecked(&mut out[at..at + gen.buffer_len()]));
+            at += gen.buffer_len();
+            at = push_ip_udp(out, at, source.ip, target.ip, port, vxlan::UDP_PORT, vxlan::HEADER_LEN + kept);
+            finish_vxlan(out, at, session, &inner[..kept]);
+        }
+        _ => {
+            let at = push_eth_ip_udp(
+                out,
+                ethernet::Repr {
+                    src_addr: source.router_mac,
+                    dst_addr: target.mac,
+                    ethertype: EtherType::IPV4,
+                },
+                source.ip,
+                target.ip,
+                port,
+                vxlan::UDP_PORT,
+                vxlan::HEADER_LEN + kept,
+            );
+            finish_vxlan(out, at, session, &inner[..kept]);
+        }
+    }
+    Copy { inner_len: inner.len(), inner_kept: kept, truncation, source_port: port }
+}
+
+/// Appends Ethernet + IPv4 + UDP headers for a UDP payload of `payload_len`
+/// bytes and reserves the payload; returns the payload's offset.
+fn push_eth_ip_udp(
+    out: &mut Vec<u8>,
+    eth: ethernet::Repr,
+    src: std::net::Ipv4Addr,
+    dst: std::net::Ipv4Addr,
+    src_port: u16,
+    dst_port: u16,
+    payload_len: usize,
+) -> usize {
+    let start = out.len();
+    out.resize(start + ethernet::HEADER_LEN, 0);
+    eth.emit(&mut ethernet::Frame::new_unchecked(&mut out[start..]));
+    push_ip_udp(out, start + ethernet::HEADER_LEN, src, dst, src_port, dst_port, payload_len)
+}
+
+/// Writes IPv4 + UDP headers at `at` (growing `out` to hold the payload too);
+/// returns the payload's offset. Outer values as AWS sends them: TTL 255, DF
+/// clear, IP ID 0, UDP checksum 0.
+fn push_ip_udp(
+    out: &mut Vec<u8>,
+    at: usize,
+    src: std::net::Ipv4Addr,
+    dst: std::net::Ipv4Addr,
+    src_port: u16,
+    dst_port: u16,
+    payload_len: usize,
+) -> usize {
+    let udp_repr = udp::Repr { src_port, dst_port, payload_len };
+    let ip_repr = ipv4::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        next_header: IpProtocol::UDP,
+        payload_len: udp_repr.buffer_len(),
+        hop_limit: OUTER_TTL,
+        ident: 0,
+        dont_frag: false,
+        dscp: 0,
+        ecn: 0,
+    };
+    // `udp::Repr::buffer_len` counts the UDP payload too.
+    let end = at + ip_repr.buffer_len() + udp_repr.buffer_len();
+    if out.len() < end {
+        out.resize(end, 0);
+    }
+    ip_repr.emit(&mut ipv4::Packet::new_unchecked(&mut out[at..end]));
+    let l4 = at + ip_repr.buffer_len();
+    udp_repr.emit(&mut udp::Packet::new_unchecked(&mut out[l4..end]));
+    l4 + udp::HEADER_LEN
+}
+
+fn finish_vxlan(out: &mut [u8], at: usize, session: &Session, inner: &[u8]) {
+    vxlan_repr(session).emit(&mut vxlan::Header::new_unchecked(&mut out[at..at + vxlan::HEADER_LEN]));
+    out[at + vxlan::HEADER_LEN..at + vxlan::HEADER_LEN + inner.len()].copy_from_slice(inner);
+}

@@ -1,0 +1,103 @@
+//! Building whole inner frames (Ethernet / IPv4 or IPv6 / TCP or UDP) from
+//! `Repr`s and a payload, with every length and checksum filled in.
+
+use super::Endpoint;
+use crate::wire::{ethernet, ipv4, ipv6, tcp, udp, EtherType, IpProtocol};
+use std::net::IpAddr;
+
+/// The IP-layer fields that vary per packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpFields {
+    /// IPv4 TTL or IPv6 hop limit as the packet crossed the source interface.
+    pub hop_limit: u8,
+    /// IPv4 identification (ignored for IPv6).
+    pub ident: u16,
+    /// IPv4 Don't Fragment (ignored for IPv6).
+    pub dont_frag: bool,
+}
+
+/// Appends an Ethernet II header and an IPv4 or IPv6 header (chosen by the
+/// address family of `src.ip`) for an upper-layer message of `upper_len`
+/// bytes; returns the offset at which the upper layer starts.
+///
+/// # Panics
+/// If `src` and `dst` are of different address families (a bug in the caller).
+pub fn push_ip_headers(
+    buf: &mut Vec<u8>,
+    src: &Endpoint,
+    dst: &Endpoint,
+    protocol: IpProtocol,
+    ip: &IpFields,
+    upper_len: usize,
+) -> usize {
+    let start = buf.len();
+    let ethertype = if src.ip.is_ipv4() { EtherType::IPV4 } else { EtherType::IPV6 };
+    let eth = ethernet::Repr { src_addr: src.mac, dst_addr: dst.mac, ethertype };
+    match (src.ip, dst.ip) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => {
+            let repr = ipv4::Repr {
+                src_addr: s,
+                dst_addr: d,
+                next_header: protocol,
+                payload_len: upper_len,
+                hop_limit: ip.hop_limit,
+                ident: ip.ident,
+                dont_frag: ip.dont_frag,
+                dscp: 0,
+                ecn: 0,
+            };
+            let l3 = start + ethernet::HEADER_LEN;
+            buf.resize(l3 + repr.buffer_len() + upper_len, 0);
+            eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..l3]));
+            repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[l3..]));
+            l3 + repr.buffer_len()
+        }
+        (IpAddr::V6(s), IpAddr::V6(d)) => {
+            let repr = ipv6::Repr {
+                src_addr: s,
+                dst_addr: d,
+                next_header: protocol,
+                payload_len: upper_len,
+                hop_limit: ip.hop_limit,
+                traffic_class: 0,
+                flow_label: 0,
+            };
+            let l3 = start + ethernet::HEADER_LEN;
+            buf.resize(l3 + repr.buffer_len() + upper_len, 0);
+            eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..l3]));
+            repr.emit(&mut ipv6::Packet::new_unchecked(&mut buf[l3..]));
+            l3 + repr.buffer_len()
+        }
+        _ => panic!("push_ip_headers: mixed address families {} and {}", src.ip, dst.ip),
+    }
+}
+
+/// Appends a complete Ethernet / IP / TCP frame carrying `payload`.
+pub fn push_tcp_frame(
+    buf: &mut Vec<u8>,
+    src: &Endpoint,
+    dst: &Endpoint,
+    ip: &IpFields,
+    repr: &tcp::Repr,
+    payload: &[u8],
+) {
+    debug_assert_eq!(repr.payload_len, payload.len());
+    let seg_len = repr.header_len() + payload.len();
+    let l4 = push_ip_headers(buf, src, dst, IpProtocol::TCP, ip, seg_len);
+    let mut packet = tcp::Packet::new_unchecked(&mut buf[l4..l4 + seg_len]);
+    repr.emit(&mut packet);
+    packet.payload_mut()[..payload.len()].copy_from_slice(payload);
+    packet.fill_checksum(&src.ip, &dst.ip);
+}
+
+/// Appends a complete Ethernet / IP / UDP frame carrying `payload`, with the
+/// UDP checksum filled (RFC 768; mandatory over IPv6, RFC 8200 section 8.1).
+pub fn push_udp_frame(buf: &mut Vec<u8>, src: &Endpoint, dst: &Endpoint, ip: &IpFields, payload: &[u8]) {
+    let repr = udp::Repr { src_port: src.port, dst_port: dst.port, payload_len: payload.len() };
+    let len = repr.buffer_len();
+    let l4 = push_ip_headers(buf, src, dst, IpProtocol::UDP, ip, len);
+    let mut packet = udp::Packet::new_unchecked(&mut buf[l4..l4 + len]);
+    repr.emit(&mut packet);
+    packet.payload_mut().copy_from_slice(payload);
+    packet.fill_checksum(&src.ip, &dst.ip);
+}
