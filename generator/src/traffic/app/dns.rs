@@ -520,9 +520,11 @@ mod tests {
         panic!("pointer loop");
     }
 
-    /// Walks a whole message, checking every count and RDLENGTH; returns
-    /// (owner, type, rdata offset, rdata) for each record.
-    fn parse(msg: &[u8]) -> (Header, Vec<(String, u16, usize, Vec<u8>)>) {
+    /// (owner, type, rdata offset, rdata) of a resource record.
+    type Rr = (String, u16, usize, Vec<u8>);
+
+    /// Walks a whole message, checking every count and RDLENGTH.
+    fn parse(msg: &[u8]) -> (Header, Vec<Rr>) {
         let h = Header::parse(msg).unwrap();
         let mut at = Header::LEN;
         for _ in 0..h.qdcount {
