@@ -90,18 +90,23 @@ fn main() {
     match scapy {
         Ok(out) if out.status.success() => {
             let text = String::from_utf8_lossy(&out.stdout);
-            let pps = text
-                .split("\"pps\": ")
-                .nth(1)
-                .and_then(|s| s.trim_end_matches(|c: char| c == '}' || c.is_whitespace()).parse::<f64>().ok());
+            let pps = text.split("\"pps\": ").nth(1).and_then(|s| {
+                s.trim_end_matches(|c: char| c == '}' || c.is_whitespace()).parse::<f64>().ok()
+            });
             let (packets, _, t) = generate_into(io::sink(), Format::Pcap, conversations);
             let ours = packets as f64 / t.as_secs_f64();
             match pps {
-                Some(pps) => println!("  Scapy {pps:.0} packets/s; vxgen pcap {ours:.0} packets/s: {:.0}x Scapy", ours / pps),
+                Some(pps) => println!(
+                    "  Scapy {pps:.0} packets/s; vxgen pcap {ours:.0} packets/s: {:.0}x Scapy",
+                    ours / pps
+                ),
                 None => println!("  Scapy baseline printed something unexpected: {text}"),
             }
         }
-        Ok(out) => println!("  Scapy baseline skipped: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")),
+        Ok(out) => println!(
+            "  Scapy baseline skipped: {}",
+            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+        ),
         Err(e) => println!("  Scapy baseline skipped: python3 not runnable ({e})"),
     }
 }

@@ -2,10 +2,13 @@
 //! run itself, kept in the library so that it is documented and testable.
 
 use crate::capture::{CaptureError, CaptureWriter, Format, Output, OutputTarget};
-use crate::generate::{default_source, default_target, run, Mirror, Options, Stats, DEFAULT_START_NS};
+use crate::generate::{
+    default_source, default_target, run, GenerateError, Mirror, Options, Stats, DEFAULT_START_NS,
+};
 use crate::mirror::config::{ConfigError, MirrorConfig};
 use crate::mirror::filter::Filter;
 use crate::mirror::session::{Gbp, Session, TargetKind, MAX_PACKET_LENGTH};
+use crate::traffic::scenario::{Scenario, SCENARIOS};
 use crate::wire::vxlan::Vni;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rand::{Rng, SeedableRng};
@@ -17,7 +20,11 @@ use std::path::PathBuf;
 const EXAMPLES: &str = "\
 Examples:
   vxgen generate -o sample.pcapng
-      ten HTTP conversations mirrored both ways, random VNI, pcapng with comments
+      ten flows of the mixed scenario (HTTPS, HTTP, DNS, ping) mirrored both ways, random VNI,
+      pcapng with a ground-truth comment on every packet
+  vxgen scenarios
+  vxgen generate --scenario seed-https-outbound --count 12 -o seed.pcapng
+  vxgen generate --scenario https-outbound --target nlb --reorder 0.05 -o nlb.pcapng
   vxgen generate --vni 9999999 --count 100 --seed 7 -o capture.pcap
   vxgen generate --gbp-policy-id 4660 --gbp-flags d,a -o gbp.pcapng
   vxgen generate --packet-length 64 -o headers-only.pcapng
@@ -38,6 +45,8 @@ enum Command {
     /// Generate a mirrored capture.
     #[command(after_help = EXAMPLES)]
     Generate(GenerateArgs),
+    /// List the scenarios `generate --scenario` takes.
+    Scenarios,
 }
 
 /// Target kinds on the command line.
@@ -75,13 +84,26 @@ struct GenerateArgs {
     /// Seed of every random choice: same seed and options, same bytes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Number of conversations to generate.
+    /// Number of flows (TCP conversations, DNS lookups, pings) to generate.
     #[arg(long, default_value_t = 10, value_name = "N")]
     count: u64,
+    /// What traffic to generate (`vxgen scenarios` lists them).
+    #[arg(long, default_value = "mixed", value_name = "NAME")]
+    scenario: String,
     /// VXLAN Network Identifier, 0..16777215, or `random` (chosen from the seed, as AWS picks one when
-    /// VirtualNetworkId is not given).
-    #[arg(long, default_value = "random", value_parser = parse_vni, value_name = "N|random")]
-    vni: VniArg,
+    /// VirtualNetworkId is not given). Default: the scenario's preset VNI, else random.
+    #[arg(long, value_parser = parse_vni, value_name = "N|random")]
+    vni: Option<VniArg>,
+    /// Fraction (0..1) of TCP data copies delayed in the mirror path so that they arrive after later ones, as
+    /// AWS warns NLB and GWLB targets may see. Sequence numbers are untouched.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
+    reorder: f64,
+    /// Fraction (0..1) of TCP data segments lost on the way; the senders retransmit them.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
+    loss: f64,
+    /// At most this many flows in progress at once (flows overlap in time up to this).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]
+    max_concurrent: u16,
     /// Set the GBP G bit and this Group Policy ID (0..65535). AWS never sets it: a knob for testing decoders.
     #[arg(long, value_name = "N")]
     gbp_policy_id: Option<u16>,
@@ -135,6 +157,13 @@ fn parse_vni(s: &str) -> Result<VniArg, String> {
         .ok_or_else(|| format!("VNI {n} is over 2^24-1 ({}): VXLAN has 24 bits for it", Vni::MAX.value()))
 }
 
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("must be a fraction between 0 and 1".to_string()),
+    }
+}
+
 fn parse_packet_length(s: &str) -> Result<u16, String> {
     match s.parse::<u32>() {
         Ok(n) if (1..=MAX_PACKET_LENGTH as u32).contains(&n) => Ok(n as u16),
@@ -162,6 +191,8 @@ enum CliError {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Capture(#[from] CaptureError),
+    #[error("{0}")]
+    Generate(#[from] GenerateError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -196,12 +227,20 @@ where
     match cli.command {
         Command::Generate(args) => match generate(&args) {
             Ok(()) => 0,
-            Err(CliError::Capture(CaptureError::BrokenPipe)) => 0,
+            Err(CliError::Capture(CaptureError::BrokenPipe))
+            | Err(CliError::Generate(GenerateError::Capture(CaptureError::BrokenPipe))) => 0,
             Err(e) => {
                 eprintln!("vxgen: {e}");
                 1
             }
         },
+        Command::Scenarios => {
+            let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
+            for s in SCENARIOS {
+                println!("{:width$}  {}", s.name, s.summary);
+            }
+            0
+        }
     }
 }
 
@@ -211,7 +250,15 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     rng.set_stream(1);
     let gbp = gbp_from_args(args)?;
-    let cli_vni = match args.vni {
+    let scenario = Scenario::by_name(&args.scenario).ok_or_else(|| {
+        CliError::Invalid(format!("unknown scenario `{}` (vxgen scenarios lists them)", args.scenario))
+    })?;
+    // An explicit --vni wins; else the scenario's preset; else random, as AWS does.
+    let vni_arg = args.vni.unwrap_or(match scenario.info().vni.and_then(|v| Vni::new(v).ok()) {
+        Some(v) => VniArg::Fixed(v),
+        None => VniArg::Random,
+    });
+    let cli_vni = match vni_arg {
         VniArg::Fixed(v) => v,
         VniArg::Random => random_vni(&mut rng),
     };
@@ -250,7 +297,7 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
             session_number: spec.session_number,
             // A session without VirtualNetworkId gets a random one, as AWS does;
             // --vni N given explicitly applies to such sessions instead.
-            vni: spec.virtual_network_id.unwrap_or(match args.vni {
+            vni: spec.virtual_network_id.unwrap_or(match vni_arg {
                 VniArg::Fixed(v) => v,
                 VniArg::Random => random_vni(&mut rng),
             }),
@@ -305,6 +352,10 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
         conversations: args.count,
         start_ns: DEFAULT_START_NS,
         comments: format == Format::PcapNg && !args.no_comments,
+        scenario: args.scenario.clone(),
+        reorder: args.reorder,
+        loss: args.loss,
+        max_concurrent: args.max_concurrent as usize,
     };
     let output = Output::create(&target, args.force)?;
     let mut writer = CaptureWriter::new(output, format, 262_144)?;
@@ -339,10 +390,11 @@ fn summary(output: &str, mirror: &Mirror, stats: &Stats) {
     let vnis: Vec<String> = mirror.sessions.iter().map(|s| s.vni.to_string()).collect();
     let to = if output == "-" { "standard output".to_string() } else { output.to_string() };
     eprintln!(
-        "vxgen: {} conversations, {} copies ({} truncated, {} not mirrored), {} bytes to {} (VNI {})",
+        "vxgen: {} flows, {} copies ({} truncated, {} reordered, {} not mirrored), {} bytes to {} (VNI {})",
         stats.conversations,
         stats.copies,
         stats.truncated,
+        stats.reordered,
         stats.not_mirrored,
         stats.bytes,
         to,
@@ -357,6 +409,7 @@ mod tests {
 
     #[rstest]
     #[case("random", Some(VniArg::Random))]
+    #[case("RANDOM", Some(VniArg::Random))]
     #[case("0", Some(VniArg::Fixed(Vni::new(0).unwrap())))]
     #[case("16777215", Some(VniArg::Fixed(Vni::MAX)))]
     #[case("16777216", None)]
@@ -388,7 +441,7 @@ mod tests {
     fn random_vni_depends_on_the_seed_only() {
         let vni = |seed| {
             let cli = Cli::try_parse_from(["vxgen", "generate", "--seed", seed]).unwrap();
-            let Command::Generate(args) = cli.command;
+            let Command::Generate(args) = cli.command else { unreachable!() };
             resolve_mirror(&args).unwrap().sessions[0].vni
         };
         assert_eq!(vni("5"), vni("5"));
@@ -398,7 +451,7 @@ mod tests {
     #[test]
     fn gbp_flags_need_a_policy_id() {
         let cli = Cli::try_parse_from(["vxgen", "generate", "--gbp-flags", "d"]).unwrap();
-        let Command::Generate(args) = cli.command;
+        let Command::Generate(args) = cli.command else { unreachable!() };
         assert!(resolve_mirror(&args).is_err());
     }
 

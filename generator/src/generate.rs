@@ -17,15 +17,17 @@ use crate::mirror::encap::{encapsulate, Truncation};
 use crate::mirror::filter::{pick_session, Filter};
 use crate::mirror::session::{Session, Source, Target, TargetKind};
 use crate::mirror::Direction;
-use crate::traffic::tcp::{Close, ConversationSpec, Exchange, TcpConversation, TcpProfile};
-use crate::traffic::{Endpoint, PacketInfo, TrafficSource};
+use crate::traffic::scenario::Scenario;
+use crate::traffic::{Event, Flow, Host, PacketInfo, TrafficSource};
 use crate::wire::vxlan::Vni;
 use crate::wire::EthernetAddress;
+use core::cmp::Reverse;
 use core::fmt::Write as _;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::BinaryHeap;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Default capture start: 2024-01-15T09:00:00Z, a fixed instant so that output
 /// never depends on the clock.
@@ -100,28 +102,47 @@ pub fn default_target(kind: TargetKind) -> Target {
 }
 
 /// What to generate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// Seed of every random choice.
     pub seed: u64,
-    /// Number of conversations.
+    /// Number of flows (TCP conversations, DNS lookups, pings).
     pub conversations: u64,
     /// Time of the first packet, ns since the Unix epoch.
     pub start_ns: u64,
     /// Whether to write a ground-truth comment on each packet (pcapng only).
     pub comments: bool,
+    /// The scenario's name (see [`crate::traffic::scenario::SCENARIOS`]).
+    pub scenario: String,
+    /// Fraction of TCP data copies delayed in the mirror path so that they
+    /// reach the target after later ones (AWS: NLB and GWLB targets may
+    /// receive copies out of order). Sequence numbers are never touched.
+    pub reorder: f64,
+    /// Fraction of TCP data segments lost on the way (retransmitted later).
+    pub loss: f64,
+    /// At most this many flows in progress at once.
+    pub max_concurrent: usize,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { seed: 1, conversations: 10, start_ns: DEFAULT_START_NS, comments: true }
+        Options {
+            seed: 1,
+            conversations: 10,
+            start_ns: DEFAULT_START_NS,
+            comments: true,
+            scenario: "mixed".to_string(),
+            reorder: 0.0,
+            loss: 0.0,
+            max_concurrent: 64,
+        }
     }
 }
 
 /// Counts from a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stats {
-    /// Conversations generated.
+    /// Flows generated.
     pub conversations: u64,
     /// Inner frames that crossed the source interface.
     pub inner_packets: u64,
@@ -129,92 +150,263 @@ pub struct Stats {
     pub copies: u64,
     /// Copies shortened by PacketLength or the MTU.
     pub truncated: u64,
+    /// Copies delayed past later ones (reordering).
+    pub reordered: u64,
     /// Inner frames no session mirrored.
     pub not_mirrored: u64,
     /// Bytes of copies written (captured bytes).
     pub bytes: u64,
 }
 
-/// Generates `opts.conversations` conversations, mirrors them through
-/// `mirror` and writes the copies; `progress` is called with the number of
-/// conversations done, every 4096 conversations.
+/// Why a run could not start or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// Writing the capture failed.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    /// The scenario name is not one of [`crate::traffic::scenario::SCENARIOS`].
+    #[error("unknown scenario `{0}` (vxgen scenarios lists them)")]
+    UnknownScenario(String),
+    /// A fraction outside 0..=1.
+    #[error("{0} must be between 0 and 1")]
+    BadFraction(&'static str),
+}
+
+/// The instance as traffic builders see it.
+pub fn host_of(source: &Source) -> Host {
+    Host {
+        mac: source.mac,
+        ipv4: source.ip,
+        ipv6: Ipv6Addr::new(0x2001, 0xdb8, 0x1f18, 0x4c01, 0, 0, 0, u16::from(source.ip.octets()[3])),
+        router_mac: source.router_mac,
+        vpc_cidr: source.vpc_cidr,
+    }
+}
+
+/// A copy waiting in the reorder buffer.
+struct Pending {
+    at_ns: u64,
+    seq: u64,
+    data: Vec<u8>,
+    comment: Option<String>,
+    direction: PacketDirection,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at_ns, self.seq) == (other.at_ns, other.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        // Min-heap on (time, arrival order).
+        (other.at_ns, other.seq).cmp(&(self.at_ns, self.seq))
+    }
+}
+
+/// Generates `opts.conversations` flows of the chosen scenario, mirrors them
+/// through `mirror` and writes the copies in the order the target receives
+/// them; `progress` is called with the number of flows started, every 4096.
 pub fn run<W: Write>(
     mirror: &Mirror,
     opts: &Options,
     writer: &mut CaptureWriter<W>,
     mut progress: impl FnMut(u64),
-) -> Result<Stats, CaptureError> {
+) -> Result<Stats, GenerateError> {
+    let mut scenario = Scenario::by_name(&opts.scenario)
+        .ok_or_else(|| GenerateError::UnknownScenario(opts.scenario.clone()))?;
+    if !(0.0..=1.0).contains(&opts.reorder) {
+        return Err(GenerateError::BadFraction("reorder"));
+    }
+    if !(0.0..=1.0).contains(&opts.loss) {
+        return Err(GenerateError::BadFraction("loss"));
+    }
+    scenario = scenario.with_loss(opts.loss);
+    let host = host_of(&mirror.source);
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    // Mirror-path delays have their own stream, so that asking for reordering
+    // leaves the traffic itself unchanged.
+    let mut delay_rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    delay_rng.set_stream(2);
     let mut stats = Stats::default();
     let mut inner = Vec::with_capacity(16 * 1024);
     let mut outer = Vec::with_capacity(16 * 1024);
     let mut comment = String::with_capacity(256);
-    let mut t = opts.start_ns;
-    for i in 0..opts.conversations {
-        let spec = default_conversation(&mut rng, &mirror.source, t);
-        let mut conv = TcpConversation::plan(spec);
-        while let Some(info) = conv.next_frame(&mut inner) {
-            stats.inner_packets += 1;
-            let Some(session) =
-                pick_session(&mirror.sessions, info.direction, &info.key, &mirror.source.vpc_cidr)
-            else {
-                stats.not_mirrored += 1;
-                continue;
+    let max_active = opts.max_concurrent.max(1);
+    // Flows in progress, merged by the time of their next frame.
+    let mut slots: Vec<Option<(Flow, &'static str)>> = Vec::with_capacity(max_active);
+    let mut free: Vec<usize> = Vec::new();
+    let mut heap: BinaryHeap<Reverse<(u64, u64, usize)>> = BinaryHeap::with_capacity(max_active);
+    let mut order = 0u64;
+    let mut next_start = opts.start_ns;
+    let mut started = 0u64;
+    let mut pending: BinaryHeap<Pending> = BinaryHeap::new();
+    let mut pool: Vec<Vec<u8>> = Vec::new();
+    loop {
+        // Admit every flow that starts before the earliest frame in progress.
+        while started < opts.conversations {
+            let earliest = heap.peek().map(|Reverse((t, _, _))| *t);
+            if matches!(earliest, Some(t) if next_start > t) {
+                break;
+            }
+            if heap.len() >= max_active {
+                // Full: this flow starts once the earliest frame has gone.
+                next_start = next_start.max(earliest.unwrap_or(next_start));
+                break;
+            }
+            let nf = scenario.next_flow(&host, &mut rng, next_start);
+            next_start += nf.gap_ns.max(1);
+            started += 1;
+            if started % 4096 == 0 {
+                progress(started);
+            }
+            let Some(t) = nf.flow.peek_time() else { continue };
+            let slot = match free.pop() {
+                Some(i) => {
+                    slots[i] = Some((nf.flow, nf.kind));
+                    i
+                }
+                None => {
+                    slots.push(Some((nf.flow, nf.kind)));
+                    slots.len() - 1
+                }
             };
-            let copy = encapsulate(session, &mirror.source, &inner, &info.key, &mut outer);
-            stats.copies += 1;
-            stats.bytes += outer.len() as u64;
-            stats.truncated += copy.truncation.is_some() as u64;
-            let comment = opts.comments.then(|| {
-                describe(&mut comment, &info, session, copy.truncation, copy.inner_len);
-                comment.as_str()
-            });
-            writer.write(&Record {
-                timestamp_ns: info.timestamp_ns + MIRROR_LATENCY_NS,
+            heap.push(Reverse((t, order, slot)));
+            order += 1;
+        }
+        let Some(Reverse((_, _, slot))) = heap.pop() else {
+            if started >= opts.conversations {
+                break;
+            }
+            continue;
+        };
+        let (flow, kind) = slots[slot].as_mut().expect("slot in the heap holds a flow");
+        let kind = *kind;
+        let Some(info) = flow.next_frame(&mut inner) else { continue };
+        match flow.peek_time() {
+            Some(t) => {
+                heap.push(Reverse((t, order, slot)));
+                order += 1;
+            }
+            None => {
+                slots[slot] = None;
+                free.push(slot);
+                stats.conversations += 1;
+            }
+        }
+        stats.inner_packets += 1;
+        let Some(session) =
+            pick_session(&mirror.sessions, info.direction, &info.key, &mirror.source.vpc_cidr)
+        else {
+            stats.not_mirrored += 1;
+            continue;
+        };
+        let copy = encapsulate(session, &mirror.source, &inner, &info.key, &mut outer);
+        stats.copies += 1;
+        stats.bytes += outer.len() as u64;
+        stats.truncated += copy.truncation.is_some() as u64;
+        let delay = if opts.reorder > 0.0
+            && matches!(info.event, Event::TcpData(_))
+            && delay_rng.random_bool(opts.reorder)
+        {
+            stats.reordered += 1;
+            // Long enough to fall behind the next few back-to-back segments,
+            // short enough to arrive before the acknowledgment that covers it.
+            delay_rng.random_range(3_000..15_000)
+        } else {
+            0
+        };
+        let direction = match info.direction {
+            Direction::Ingress => PacketDirection::Inbound,
+            Direction::Egress => PacketDirection::Outbound,
+        };
+        if opts.comments {
+            describe(&mut comment, &info, kind, session, copy.truncation, copy.inner_len, delay);
+        }
+        let at_ns = info.timestamp_ns + MIRROR_LATENCY_NS + delay;
+        if opts.reorder == 0.0 {
+            let comment = opts.comments.then_some(comment.as_str());
+            let rec = Record {
+                timestamp_ns: at_ns,
                 data: &outer,
                 orig_len: outer.len() as u32,
                 comment,
-                direction: Some(match info.direction {
-                    Direction::Ingress => PacketDirection::Inbound,
-                    Direction::Egress => PacketDirection::Outbound,
-                }),
-            })?;
+                direction: Some(direction),
+            };
+            writer.write(&rec)?;
+            continue;
         }
-        stats.conversations += 1;
-        // The next conversation starts a little after this one ended.
-        t = conv.end_ns() + rng.random_range(200_000..20_000_000);
-        if (i + 1) % 4096 == 0 {
-            progress(i + 1);
+        // Reordering: hold copies until no later copy can arrive before them.
+        let mut data = pool.pop().unwrap_or_default();
+        data.clear();
+        data.extend_from_slice(&outer);
+        pending.push(Pending {
+            at_ns,
+            seq: order,
+            data,
+            comment: opts.comments.then(|| comment.clone()),
+            direction,
+        });
+        order += 1;
+        let watermark = info.timestamp_ns + MIRROR_LATENCY_NS;
+        while pending.peek().is_some_and(|p| p.at_ns <= watermark) {
+            let p = pending.pop().expect("peeked");
+            write_pending(writer, &p)?;
+            pool.push(p.data);
         }
+    }
+    while let Some(p) = pending.pop() {
+        write_pending(writer, &p)?;
     }
     progress(opts.conversations);
     Ok(stats)
 }
 
+fn write_pending<W: Write>(writer: &mut CaptureWriter<W>, p: &Pending) -> Result<(), CaptureError> {
+    writer.write(&Record {
+        timestamp_ns: p.at_ns,
+        data: &p.data,
+        orig_len: p.data.len() as u32,
+        comment: p.comment.as_deref(),
+        direction: Some(p.direction),
+    })
+}
+
 /// The ground-truth comment of one copy, e.g.
-/// `egress tcp 10.0.1.23:41522 > 203.0.113.7:80 TCP SYN; vni 9999999, session 1`.
+/// `egress tcp 10.0.1.23:41522 > 203.0.113.7:443 TLS ClientHello; https-outbound; vni 9999999, session 1`.
 fn describe(
     out: &mut String,
     info: &PacketInfo,
+    kind: &str,
     session: &Session,
     truncation: Option<Truncation>,
     inner_len: usize,
+    delay_ns: u64,
 ) {
     out.clear();
     let k = &info.key;
-    let ip = |a: Option<IpAddr>| a.map_or_else(|| "?".to_string(), |a| a.to_string());
+    let _ = write!(out, "{} ", info.direction);
+    match k.protocol {
+        Some(p) => {
+            let _ = write!(out, "{p} ");
+        }
+        None => out.push_str("? "),
+    }
+    push_end(out, k.src, k.src_port);
+    out.push_str(" > ");
+    push_end(out, k.dst, k.dst_port);
     let _ = write!(
         out,
-        "{} {} {}:{} > {}:{} {}; vni {}, session {}",
-        info.direction,
-        k.protocol.map_or_else(|| "?".to_string(), |p| p.to_string()),
-        ip(k.src),
-        k.src_port.unwrap_or(0),
-        ip(k.dst),
-        k.dst_port.unwrap_or(0),
+        " {}; {kind}; vni {}, session {}",
         info.event.label(),
         session.vni.value(),
-        session.session_number,
+        session.session_number
     );
     if let Some(g) = session.gbp {
         let _ =
@@ -229,58 +421,20 @@ fn describe(
         }
         None => {}
     }
+    if delay_ns > 0 {
+        let _ = write!(out, "; delayed {} us in the mirror path (reordered)", delay_ns / 1000);
+    }
 }
 
-/// A plausible public address from the documentation ranges (RFC 5737), so
-/// that synthetic captures never name a real host.
-fn remote_ip(rng: &mut ChaCha8Rng) -> Ipv4Addr {
-    let nets = [[192, 0, 2], [198, 51, 100], [203, 0, 113]];
-    let n = nets[rng.random_range(0..nets.len())];
-    Ipv4Addr::new(n[0], n[1], n[2], rng.random_range(1..255))
-}
-
-/// The default traffic of the first issue: one HTTP/1.1 exchange over a
-/// complete TCP conversation, the instance as client or as server at random.
-fn default_conversation(rng: &mut ChaCha8Rng, source: &Source, start_ns: u64) -> ConversationSpec {
-    let instance_is_client = rng.random_bool(0.5);
-    let instance_port = if instance_is_client { rng.random_range(32768..61000) } else { 80 };
-    let remote_port = if instance_is_client { 80 } else { rng.random_range(1024..65535) };
-    let instance = Endpoint { mac: source.mac, ip: IpAddr::V4(source.ip), port: instance_port };
-    let remote = Endpoint { mac: source.router_mac, ip: IpAddr::V4(remote_ip(rng)), port: remote_port };
-    let (client, server) = if instance_is_client { (instance, remote) } else { (remote, instance) };
-    let remote_ttl = 64 - rng.random_range(6..20);
-    let (client_ttl, server_ttl) = if instance_is_client { (64, remote_ttl) } else { (remote_ttl, 64) };
-    let path =
-        ["/", "/index.html", "/api/v1/status", "/static/app.js", "/images/logo.png"][rng.random_range(0..5)];
-    let host = if instance_is_client { "example.com" } else { "ip-10-0-1-23.ec2.internal" };
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n")
-            .into_bytes();
-    let body_len = (1u64 << rng.random_range(8..16)) as usize + rng.random_range(0..512);
-    let mut response = format!(
-        "HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Mon, 15 Jan 2024 09:00:00 GMT\r\nContent-Type: text/html\r\nContent-Length: {body_len}\r\nConnection: keep-alive\r\n\r\n"
-    )
-    .into_bytes();
-    let filler = b"<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\n";
-    response.extend(filler.iter().cycle().take(body_len));
-    ConversationSpec {
-        client,
-        server,
-        instance_is_client,
-        start_ns,
-        rtt_ns: rng.random_range(2_000_000..90_000_000),
-        client_profile: TcpProfile::linux(client_ttl),
-        server_profile: TcpProfile::linux(server_ttl),
-        isn: (rng.random(), rng.random()),
-        ts_offset: (rng.random(), rng.random()),
-        ip_ident: (rng.random(), rng.random()),
-        exchanges: vec![Exchange {
-            request,
-            request_label: "HTTP GET request",
-            response,
-            response_label: "HTTP 200 response",
-            think_ns: rng.random_range(200_000..5_000_000),
-        }],
-        close: Close::ClientFin,
+/// Appends `address:port` (or `address` when there is no port).
+fn push_end(out: &mut String, ip: Option<IpAddr>, port: Option<u16>) {
+    match ip {
+        Some(a) => {
+            let _ = write!(out, "{a}");
+        }
+        None => out.push('?'),
+    }
+    if let Some(p) = port {
+        let _ = write!(out, ":{p}");
     }
 }

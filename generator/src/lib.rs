@@ -16,12 +16,18 @@
 //!   truncation, and the outer encapsulation for ENI, NLB and GWLB targets.
 //! * [`capture`]: streaming, atomic pcap and pcapng output.
 //! * [`generate`]: a whole run, from seed to capture.
+//! * [`dissection`]: the expected-dissection model shared with the
+//!   conformance runner.
+//! * [`vectors`]: the named test-vector corpus (`vectors/`), its expected
+//!   dissections and manifest.
 
 pub mod capture;
 pub mod cli;
+pub mod dissection;
 pub mod generate;
 pub mod mirror;
 pub mod traffic;
+pub mod vectors;
 pub mod wire;
 
 /// The version of this crate, as written into pcapng section headers.

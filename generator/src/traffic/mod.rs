@@ -13,12 +13,15 @@
 
 pub mod app;
 pub mod frame;
+pub mod scenario;
 pub mod tcp;
+pub mod web;
 
 use crate::mirror::filter::PacketKey;
 use crate::mirror::Direction;
 use crate::wire::EthernetAddress;
-use std::net::IpAddr;
+use core::ops::Range;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// One end of a conversation as seen on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +52,12 @@ pub enum Event {
     TcpFin,
     /// A reset.
     TcpRst,
+    /// A segment sent again after a loss.
+    TcpRetransmission,
+    /// A duplicate acknowledgment (after a loss).
+    TcpDupAck,
+    /// A datagram or ICMP message; the label says what.
+    Datagram(&'static str),
 }
 
 impl Event {
@@ -62,6 +71,9 @@ impl Event {
             Event::TcpData(what) => what,
             Event::TcpFin => "TCP FIN",
             Event::TcpRst => "TCP RST",
+            Event::TcpRetransmission => "TCP retransmission",
+            Event::TcpDupAck => "TCP duplicate ACK",
+            Event::Datagram(what) => what,
         }
     }
 }
@@ -84,4 +96,103 @@ pub trait TrafficSource {
     /// Clears `frame`, writes the next inner Ethernet frame into it and
     /// describes it; `None` when the source is exhausted.
     fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo>;
+
+    /// Time of the frame `next_frame` would return, if any.
+    fn peek_time(&self) -> Option<u64>;
+}
+
+/// The instance whose interface is mirrored, as traffic builders need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Host {
+    /// The instance's MAC address.
+    pub mac: EthernetAddress,
+    /// Its primary private IPv4 address.
+    pub ipv4: Ipv4Addr,
+    /// Its IPv6 address (dual-stack subnets; AWS does not mirror IPv6-only subnets).
+    pub ipv6: Ipv6Addr,
+    /// MAC address of the VPC router: the other end of every off-link frame.
+    pub router_mac: EthernetAddress,
+    /// The VPC's IPv4 CIDR block (its base + 2 is the Amazon DNS resolver).
+    pub vpc_cidr: ipnet::Ipv4Net,
+}
+
+/// Frames built ahead of time (datagrams, ICMP), emitted in time order.
+#[derive(Debug, Clone, Default)]
+pub struct PacketList {
+    bytes: Vec<u8>,
+    entries: Vec<(Range<usize>, PacketInfo)>,
+    next: usize,
+}
+
+impl PacketList {
+    /// An empty list.
+    pub fn new() -> PacketList {
+        PacketList::default()
+    }
+
+    /// Adds a frame that `build` appends to the buffer it is given.
+    pub fn push(&mut self, info: PacketInfo, build: impl FnOnce(&mut Vec<u8>)) {
+        let start = self.bytes.len();
+        build(&mut self.bytes);
+        self.entries.push((start..self.bytes.len(), info));
+    }
+
+    /// Puts the frames in time order (stable: equal times keep push order).
+    pub fn sort(&mut self) {
+        self.entries.sort_by_key(|(_, info)| info.timestamp_ns);
+    }
+
+    /// Number of frames.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no frames.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Time of the last frame.
+    pub fn end_ns(&self) -> u64 {
+        self.entries.iter().map(|(_, i)| i.timestamp_ns).max().unwrap_or(0)
+    }
+}
+
+impl TrafficSource for PacketList {
+    fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
+        let (range, info) = self.entries.get(self.next)?;
+        self.next += 1;
+        frame.clear();
+        frame.extend_from_slice(&self.bytes[range.clone()]);
+        Some(*info)
+    }
+
+    fn peek_time(&self) -> Option<u64> {
+        self.entries.get(self.next).map(|(_, i)| i.timestamp_ns)
+    }
+}
+
+/// One flow of any kind, as scenarios hand them out.
+#[derive(Debug, Clone)]
+pub enum Flow {
+    /// A TCP conversation.
+    Tcp(tcp::TcpConversation),
+    /// Pre-built datagrams or ICMP messages.
+    Packets(PacketList),
+}
+
+impl TrafficSource for Flow {
+    fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
+        match self {
+            Flow::Tcp(c) => c.next_frame(frame),
+            Flow::Packets(p) => p.next_frame(frame),
+        }
+    }
+
+    fn peek_time(&self) -> Option<u64> {
+        match self {
+            Flow::Tcp(c) => c.peek_time(),
+            Flow::Packets(p) => p.peek_time(),
+        }
+    }
 }

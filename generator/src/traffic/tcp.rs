@@ -23,6 +23,7 @@ use crate::mirror::Direction;
 use crate::wire::tcp::{self, TcpFlags};
 use crate::wire::{EtherType, IpProtocol};
 use core::ops::Range;
+use rand::SeedableRng;
 
 /// Nanoseconds in a millisecond.
 const MS: u64 = 1_000_000;
@@ -76,12 +77,22 @@ pub enum Close {
     ClientFin,
     /// The server sends FIN first.
     ServerFin,
-    /// The client aborts with a RST after the last response.
+    /// The client aborts with a RST after the last response (tshark reports
+    /// a reset as a warning, so plain scenarios never use it).
     ClientRst,
 }
 
+/// Segment loss, decided per data segment from its own seed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Loss {
+    /// Probability that a data segment is lost on the way (0.0..1.0).
+    pub probability: f64,
+    /// Seed of the loss decisions.
+    pub seed: u64,
+}
+
 /// Everything that decides a conversation's bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationSpec {
     /// The end that opens the connection.
     pub client: Endpoint,
@@ -107,7 +118,19 @@ pub struct ConversationSpec {
     pub exchanges: Vec<Exchange>,
     /// How the connection closes.
     pub close: Close,
+    /// Data segments lost on the way, if any.
+    pub loss: Option<Loss>,
 }
+
+/// Linux's minimum delayed-ACK timeout (`TCP_DELACK_MIN`, 40 ms).
+pub const DELAYED_ACK_NS: u64 = 40 * MS;
+
+/// Linux's minimum retransmission timeout (`TCP_RTO_MIN`, 200 ms; RFC 6298
+/// section 2 allows a lower bound below its 1 s).
+pub const MIN_RTO_NS: u64 = 200 * MS;
+
+/// Time between a segment's arrival and the receiver's acknowledgment of it.
+const ACK_TURNAROUND_NS: u64 = 20_000;
 
 /// A planned segment.
 #[derive(Debug, Clone)]
@@ -122,15 +145,28 @@ struct Segment {
     event: Event,
 }
 
+/// A segment on its way to an end.
+#[derive(Debug, Clone, Copy)]
+struct Arrival {
+    at_ns: u64,
+    start: u32,
+    end: u32,
+    tsval: u32,
+}
+
 /// The state of one end during planning.
 #[derive(Debug, Clone, Default)]
 struct End {
     snd_nxt: u32,
     ident: u16,
-    /// Segments that will arrive at this end: (arrival time, sequence end, TSval).
-    arrivals: Vec<(u64, u32, u32)>,
+    /// The peer's initial sequence number, once its SYN is planned.
+    irs: Option<u32>,
+    /// Segments that will arrive at this end.
+    arrivals: Vec<Arrival>,
     /// Stream offset: the byte of this end's outgoing stream that goes next.
     stream_pos: usize,
+    /// Extra receive window granted after data was read (window updates).
+    window_bonus: u32,
 }
 
 /// A planned TCP conversation that emits its frames in capture order.
@@ -155,16 +191,37 @@ struct Planner<'a> {
     seg_payload: [usize; 2],
     use_ts: bool,
     use_sack: bool,
+    loss: Option<(f64, rand_chacha::ChaCha8Rng)>,
+}
+
+/// What an end has received by some time.
+struct ReceiveState {
+    /// Cumulative acknowledgment number.
+    ack: u32,
+    /// TSval to echo.
+    ecr: u32,
+    /// SACK blocks above `ack`, most recent first.
+    sack: [Option<(u32, u32)>; 3],
+    /// Bytes received in order.
+    received: u32,
+}
+
+/// What to send in one segment.
+struct Send {
+    side: usize,
+    at_ns: u64,
+    seq: u32,
+    flags: TcpFlags,
+    payload: Range<usize>,
+    event: Event,
+    /// Lost on the way: the peer never sees it (nor does the capture, when the
+    /// peer is the instance).
+    lost: bool,
 }
 
 impl Planner<'_> {
     fn one_way(&self) -> u64 {
         self.spec.rtt_ns / 2
-    }
-
-    /// When a segment sent by `from` at `send_ns` arrives at the other end.
-    fn arrival(&self, send_ns: u64) -> u64 {
-        send_ns + self.one_way()
     }
 
     fn tsval(&self, side: usize, at_ns: u64) -> u32 {
@@ -173,88 +230,175 @@ impl Planner<'_> {
         self.ts_offset[side].wrapping_add((at_ns / MS) as u32)
     }
 
-    /// Acknowledgment number and TSecr for a segment `side` sends at `at_ns`.
-    fn ack_and_ecr(&self, side: usize, at_ns: u64) -> (u32, u32) {
-        let mut ack = None::<u32>;
-        let mut ecr = 0;
-        for &(arr, end, tsval) in &self.ends[side].arrivals {
-            if arr <= at_ns {
-                ack = Some(match ack {
-                    Some(a) if seq_ge(a, end) => a,
-                    _ => end,
-                });
-                ecr = tsval;
+    /// The cumulative acknowledgment, TSecr and SACK blocks of what has
+    /// arrived at `side` by `at_ns` (RFC 9293 section 3.4; RFC 7323 section
+    /// 4.3; RFC 2018 section 4).
+    fn receive_state(&self, side: usize, at_ns: u64) -> ReceiveState {
+        let end = &self.ends[side];
+        let Some(irs) = end.irs else { return ReceiveState { ack: 0, ecr: 0, sack: [None; 3], received: 0 } };
+        let arrived = || end.arrivals.iter().filter(|a| a.at_ns <= at_ns);
+        let mut ack = irs;
+        loop {
+            let mut moved = false;
+            for a in arrived() {
+                if seq_le(a.start, ack) && seq_lt(ack, a.end) {
+                    ack = a.end;
+                    moved = true;
+                }
+            }
+            if !moved {
+                break;
             }
         }
-        (ack.unwrap_or(0), ecr)
+        // TSecr echoes the most recent in-order segment's TSval (RFC 7323 4.3).
+        let ecr = arrived().filter(|a| seq_le(a.end, ack)).max_by_key(|a| a.at_ns).map_or(0, |a| a.tsval);
+        let mut sack = [None; 3];
+        if self.use_sack {
+            let mut above: Vec<(u32, u32, u64)> =
+                arrived().filter(|a| seq_lt(ack, a.start)).map(|a| (a.start, a.end, a.at_ns)).collect();
+            above.sort_by_key(|&(s, _, _)| s.wrapping_sub(ack));
+            let mut blocks: Vec<(u32, u32, u64)> = Vec::new();
+            for (s, e, t) in above {
+                match blocks.last_mut() {
+                    Some(b) if seq_le(s, b.1) => {
+                        if seq_lt(b.1, e) {
+                            b.1 = e;
+                        }
+                        b.2 = b.2.max(t);
+                    }
+                    _ => blocks.push((s, e, t)),
+                }
+            }
+            // The block holding the most recent arrival goes first (RFC 2018 section 4).
+            blocks.sort_by_key(|b| core::cmp::Reverse(b.2));
+            for (slot, b) in sack.iter_mut().zip(blocks) {
+                *slot = Some((b.0, b.1));
+            }
+        }
+        let received = ack.wrapping_sub(irs).saturating_sub(1);
+        ReceiveState { ack, ecr, sack, received }
     }
 
-    /// Plans a segment from `side` sent at `send_ns`; returns its arrival time at the peer.
-    fn send(&mut self, side: usize, send_ns: u64, flags: TcpFlags, len: usize, event: Event) -> u64 {
-        let (ack, ecr) = self.ack_and_ecr(side, send_ns);
-        let syn = flags.contains(TcpFlags::SYN);
-        let profile = self.profiles[side];
-        let tsval = self.tsval(side, send_ns);
-        let seq = self.ends[side].snd_nxt;
+    /// Plans one segment; returns its arrival time at the peer.
+    fn emit(&mut self, s: Send) -> u64 {
+        let ReceiveState { ack, ecr, sack, received } = self.receive_state(s.side, s.at_ns);
+        let syn = s.flags.contains(TcpFlags::SYN);
+        let profile = self.profiles[s.side];
+        let tsval = self.tsval(s.side, s.at_ns);
         let window_len = if syn {
             // RFC 7323 section 2.2: the window in a SYN is never scaled.
             profile.window.min(u16::MAX as u32) as u16
         } else {
-            (profile.window >> profile.window_scale).min(u16::MAX as u32) as u16
+            // Linux grows the receive window as the application reads
+            // (receive buffer auto-tuning); model it as the bytes received.
+            let window = profile
+                .window
+                .saturating_add(received.min(4 << 20))
+                .saturating_add(self.ends[s.side].window_bonus);
+            (window >> profile.window_scale).min(u16::MAX as u32) as u16
         };
-        let with_ack = flags.contains(TcpFlags::ACK);
+        let with_ack = s.flags.contains(TcpFlags::ACK);
+        let len = s.payload.len();
         let repr = tcp::Repr {
-            src_port: if side == 0 { self.spec.client.port } else { self.spec.server.port },
-            dst_port: if side == 0 { self.spec.server.port } else { self.spec.client.port },
-            seq_number: seq,
+            src_port: if s.side == 0 { self.spec.client.port } else { self.spec.server.port },
+            dst_port: if s.side == 0 { self.spec.server.port } else { self.spec.client.port },
+            seq_number: s.seq,
             ack_number: if with_ack { ack } else { 0 },
-            flags,
+            flags: s.flags,
             window_len,
             urgent_pointer: 0,
             max_seg_size: syn.then_some(profile.mss),
-            window_scale: (syn && self.window_scaling()).then_some(profile.window_scale),
+            window_scale: syn.then_some(profile.window_scale),
             sack_permitted: syn && self.use_sack,
-            sack_ranges: [None; 3],
-            timestamp: self.use_ts.then_some((tsval, if with_ack || !syn { ecr } else { 0 })),
+            sack_ranges: if with_ack && len == 0 && !syn { sack } else { [None; 3] },
+            timestamp: self.use_ts.then_some((tsval, if with_ack { ecr } else { 0 })),
             payload_len: len,
         };
-        let pos = self.ends[side].stream_pos;
-        let consumed = len as u32 + syn as u32 + flags.contains(TcpFlags::FIN) as u32;
-        let end = &mut self.ends[side];
-        end.snd_nxt = seq.wrapping_add(consumed);
-        end.stream_pos += len;
+        let consumed = len as u32 + syn as u32 + s.flags.contains(TcpFlags::FIN) as u32;
+        let end = &mut self.ends[s.side];
         let ident = end.ident;
         end.ident = end.ident.wrapping_add(1);
-        let at_ns = if side == self.instance { send_ns } else { self.arrival(send_ns) };
-        self.segments.push(Segment { at_ns, from: side, repr, payload: pos..pos + len, ident, event });
-        let arrive = self.arrival(send_ns);
-        if consumed > 0 || !flags.contains(TcpFlags::RST) {
-            self.ends[1 - side].arrivals.push((arrive, seq.wrapping_add(consumed), tsval));
+        let arrive = s.at_ns + self.one_way();
+        let at_ns = if s.side == self.instance { s.at_ns } else { arrive };
+        // A segment the peer loses before the instance sees it is not captured.
+        if s.side == self.instance || !s.lost {
+            self.segments.push(Segment {
+                at_ns,
+                from: s.side,
+                repr,
+                payload: s.payload,
+                ident,
+                event: s.event,
+            });
+        }
+        if !s.lost {
+            let peer = &mut self.ends[1 - s.side];
+            if syn {
+                peer.irs = Some(s.seq);
+            }
+            if consumed > 0 {
+                peer.arrivals.push(Arrival {
+                    at_ns: arrive,
+                    start: s.seq,
+                    end: s.seq.wrapping_add(consumed),
+                    tsval,
+                });
+            }
         }
         arrive
     }
 
-    fn window_scaling(&self) -> bool {
-        // RFC 7323 section 2.2: scaling is in force only if both SYNs carry the option.
-        true
+    /// Plans a new segment at `side`'s next sequence number.
+    fn send(&mut self, side: usize, at_ns: u64, flags: TcpFlags, len: usize, event: Event) -> u64 {
+        self.send_maybe_lost(side, at_ns, flags, len, event, false)
     }
 
-    /// Sends `len` bytes of `side`'s stream starting at `start_ns`, in flights
-    /// limited by the congestion window, with the peer acknowledging; returns
-    /// the time at which the last data segment arrives at the peer.
-    fn send_message(&mut self, side: usize, start_ns: u64, len: usize, label: &'static str) -> u64 {
+    fn send_maybe_lost(
+        &mut self,
+        side: usize,
+        at_ns: u64,
+        flags: TcpFlags,
+        len: usize,
+        event: Event,
+        lost: bool,
+    ) -> u64 {
+        let seq = self.ends[side].snd_nxt;
+        let pos = self.ends[side].stream_pos;
+        let consumed =
+            len as u32 + flags.contains(TcpFlags::SYN) as u32 + flags.contains(TcpFlags::FIN) as u32;
+        self.ends[side].snd_nxt = seq.wrapping_add(consumed);
+        self.ends[side].stream_pos += len;
+        self.emit(Send { side, at_ns, seq, flags, payload: pos..pos + len, event, lost })
+    }
+
+    fn lose(&mut self) -> bool {
+        match &mut self.loss {
+            Some((p, rng)) => rand::Rng::random_bool(rng, *p),
+            None => false,
+        }
+    }
+
+    /// Sends `len` bytes of `side`'s stream from `start_ns` in flights bounded
+    /// by the congestion window, the peer acknowledging as Linux does; returns
+    /// when the last byte has arrived at the peer and whether the peer still
+    /// owes a (delayed) acknowledgment.
+    fn send_message(&mut self, side: usize, start_ns: u64, len: usize, label: &'static str) -> (u64, bool) {
         let peer = 1 - side;
         let mss = self.seg_payload[side];
         let mut remaining = len;
-        let mut cwnd = 10usize; // RFC 6928 initial window, in segments
+        // RFC 6928 initial window, in segments; doubling per round trip (slow start).
+        let mut cwnd = 10usize;
         let mut t = start_ns;
         let mut first = true;
         let mut last_arrival = start_ns;
+        let mut owes_ack = false;
         // Serialization gap between back-to-back segments (about 10 Gbit/s).
         let gap = |bytes: usize| (bytes as u64 * 8 / 10).max(1_000);
         while remaining > 0 {
-            let mut flight_last_ack_arrival = t;
+            let mut flight_acked_at = t;
             let mut unacked = 0usize;
+            let mut lost: Vec<(u32, Range<usize>, u64)> = Vec::new();
+            let mut dupacks: Vec<u64> = Vec::new();
             for _ in 0..cwnd {
                 if remaining == 0 {
                     break;
@@ -268,31 +412,73 @@ impl Planner<'_> {
                 }
                 let event = if first { Event::TcpData(label) } else { Event::TcpData("continuation") };
                 first = false;
-                let arrive = self.send(side, t, flags, n, event);
-                last_arrival = arrive;
-                unacked += 1;
-                // The peer acknowledges every second segment and the last one at once.
-                if unacked == 2 || last {
-                    let ack_arrival = self.send(peer, arrive + 20_000, TcpFlags::ACK, 0, Event::TcpAck);
-                    flight_last_ack_arrival = ack_arrival;
-                    unacked = 0;
+                let is_lost = self.lose();
+                let (seq, pos) = (self.ends[side].snd_nxt, self.ends[side].stream_pos);
+                let arrive = self.send_maybe_lost(side, t, flags, n, event, is_lost);
+                if is_lost {
+                    lost.push((seq, pos..pos + n, t));
+                } else if !lost.is_empty() {
+                    // Out-of-order arrival: an immediate duplicate ACK with SACK
+                    // blocks (RFC 5681 section 4.2, RFC 2018).
+                    let a = self.send(peer, arrive + ACK_TURNAROUND_NS, TcpFlags::ACK, 0, Event::TcpDupAck);
+                    dupacks.push(a);
+                    flight_acked_at = flight_acked_at.max(a);
+                } else {
+                    last_arrival = arrive;
+                    unacked += 1;
+                    // Every second full-sized segment is acknowledged at once
+                    // (RFC 9293 section 3.8.6.3); so is the end of a message
+                    // while Linux is in quick-ACK mode early in a connection.
+                    if unacked == 2 || last {
+                        let a = self.send(peer, arrive + ACK_TURNAROUND_NS, TcpFlags::ACK, 0, Event::TcpAck);
+                        flight_acked_at = flight_acked_at.max(a);
+                        unacked = 0;
+                    }
                 }
                 t += gap(n + 66);
             }
             if unacked > 0 {
-                let ack_arrival = self.send(peer, last_arrival + 20_000, TcpFlags::ACK, 0, Event::TcpAck);
-                flight_last_ack_arrival = ack_arrival;
+                owes_ack = true;
             }
-            cwnd *= 2;
-            t = t.max(flight_last_ack_arrival);
+            for (i, (seq, payload, sent_at)) in lost.iter().cloned().enumerate() {
+                // Fast retransmit on the third duplicate ACK (RFC 5681 section
+                // 3.2), otherwise when the retransmission timer fires (RFC 6298).
+                let at = match dupacks.get(2) {
+                    Some(&third) if i == 0 => third + 10_000,
+                    _ => sent_at + MIN_RTO_NS.max(self.spec.rtt_ns * 2),
+                }
+                .max(t);
+                let flags = TcpFlags::ACK | TcpFlags::PSH;
+                let arrive = self.emit(Send {
+                    side,
+                    at_ns: at,
+                    seq,
+                    flags,
+                    payload,
+                    event: Event::TcpRetransmission,
+                    lost: false,
+                });
+                last_arrival = last_arrival.max(arrive);
+                let a = self.send(peer, arrive + ACK_TURNAROUND_NS, TcpFlags::ACK, 0, Event::TcpAck);
+                flight_acked_at = flight_acked_at.max(a);
+                t = t.max(at + 1_000);
+                owes_ack = false;
+            }
+            cwnd = if lost.is_empty() { cwnd * 2 } else { (cwnd / 2).max(2) };
+            t = t.max(flight_acked_at);
         }
-        last_arrival
+        (last_arrival, owes_ack)
     }
 }
 
-/// Whether `a` is at or after `b` in sequence space (RFC 9293 section 3.4).
-fn seq_ge(a: u32, b: u32) -> bool {
-    (a.wrapping_sub(b) as i32) >= 0
+/// `a <= b` in sequence space (RFC 9293 section 3.4).
+fn seq_le(a: u32, b: u32) -> bool {
+    (b.wrapping_sub(a) as i32) >= 0
+}
+
+/// `a < b` in sequence space.
+fn seq_lt(a: u32, b: u32) -> bool {
+    (b.wrapping_sub(a) as i32) > 0
 }
 
 impl TcpConversation {
@@ -331,28 +517,54 @@ impl TcpConversation {
             seg_payload,
             use_ts,
             use_sack,
+            loss: spec.loss.map(|l| (l.probability, rand_chacha::ChaCha8Rng::seed_from_u64(l.seed))),
         };
-        // The send times below are on the sender's own clock; an instance that
-        // is the server sees the SYN one one-way delay after the client sent it.
+        // Send times are on the sender's own clock; an instance that is the
+        // server sees the SYN one one-way delay after the client sent it.
         let t0 = if instance == 0 { spec.start_ns } else { spec.start_ns.saturating_sub(p.one_way()) };
         // Three-way handshake, RFC 9293 section 3.5.
         let syn_arrival = p.send(0, t0, TcpFlags::SYN, 0, Event::TcpSyn);
         let synack_arrival =
             p.send(1, syn_arrival + 30_000, TcpFlags::SYN | TcpFlags::ACK, 0, Event::TcpSynAck);
         let mut t = synack_arrival + 40_000;
+        let mut last_from_server = synack_arrival;
         p.send(0, t, TcpFlags::ACK, 0, Event::TcpHandshakeAck);
         t += 15_000;
-        for (req_len, resp_len, req_label, resp_label, think) in lens {
-            let req_arrival = p.send_message(0, t, req_len, req_label);
-            let resp_arrival = p.send_message(1, req_arrival + think, resp_len, resp_label);
-            t = resp_arrival + 200_000;
+        let count = lens.len();
+        for (i, (req_len, resp_len, req_label, resp_label, think)) in lens.into_iter().enumerate() {
+            let (req_arrival, server_owes) =
+                if req_len > 0 { p.send_message(0, t, req_len, req_label) } else { (t, false) };
+            // The server's delayed ACK fires unless its response leaves first
+            // and carries the acknowledgment.
+            if server_owes && think >= DELAYED_ACK_NS {
+                p.send(1, req_arrival + DELAYED_ACK_NS, TcpFlags::ACK, 0, Event::TcpAck);
+            }
+            let (resp_arrival, client_owes) = if resp_len > 0 {
+                p.send_message(1, req_arrival + think, resp_len, resp_label)
+            } else {
+                (req_arrival, false)
+            };
+            last_from_server = resp_arrival;
+            let next_client_send = resp_arrival + 200_000;
+            if client_owes {
+                // Nothing to piggyback on soon: the delayed ACK timer fires.
+                p.send(0, resp_arrival + DELAYED_ACK_NS.min(150_000), TcpFlags::ACK, 0, Event::TcpAck);
+            }
+            if resp_len > 64 * 1024 && i + 1 == count {
+                // After reading a large response the client's application has
+                // freed its buffer: a window update (RFC 9293 section 3.8.6.2.2).
+                p.ends[0].window_bonus = 256 * 1024;
+                p.send(0, resp_arrival + 300_000, TcpFlags::ACK, 0, Event::TcpAck);
+            }
+            t = next_client_send + 500_000;
         }
+        let _ = last_from_server;
         match spec.close {
             Close::ClientFin | Close::ServerFin => {
                 let (first, second) = if spec.close == Close::ClientFin { (0, 1) } else { (1, 0) };
                 let fin1 = p.send(first, t, TcpFlags::FIN | TcpFlags::ACK, 0, Event::TcpFin);
                 let fin2 = p.send(second, fin1 + 50_000, TcpFlags::FIN | TcpFlags::ACK, 0, Event::TcpFin);
-                p.send(first, fin2 + 20_000, TcpFlags::ACK, 0, Event::TcpAck);
+                p.send(first, fin2 + ACK_TURNAROUND_NS, TcpFlags::ACK, 0, Event::TcpAck);
             }
             Close::ClientRst => {
                 p.send(0, t, TcpFlags::RST | TcpFlags::ACK, 0, Event::TcpRst);
@@ -398,5 +610,9 @@ impl TrafficSource for TcpConversation {
             dst_port: Some(dst.port),
         };
         Some(PacketInfo { timestamp_ns: seg.at_ns, direction, key, event: seg.event })
+    }
+
+    fn peek_time(&self) -> Option<u64> {
+        self.segments.get(self.next).map(|s| s.at_ns)
     }
 }

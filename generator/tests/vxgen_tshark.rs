@@ -1,0 +1,658 @@
+//! Cross-checks of `vxgen` captures with the real tshark (4.0 or later):
+//!
+//! * every frame of a generated capture dissects without malformed packets and
+//!   without expert warnings or errors, save those a truncated copy makes
+//!   unavoidable (see [`check_clean`]);
+//! * tshark reads back the VXLAN header, the outer IPv4/UDP (and for a GWLB
+//!   target the GENEVE) headers and the inner addresses and ports exactly as
+//!   requested on the command line and as the generator says it built them
+//!   (the pcapng comment);
+//! * the outer UDP source port is a flow hash: in 65408-65535, one per TCP
+//!   connection, both directions alike, different across flows;
+//! * pcap, pcap-ns and pcapng hold the same frames; a truncated copy is a
+//!   prefix of the whole copy.
+//!
+//! Captures come from the built binary (`CARGO_BIN_EXE_vxgen`); expectations
+//! are derived from the options passed, the crate's public constants and
+//! docs/aws.md. Without tshark the tshark tests print `SKIP` and pass, unless
+//! `CI=true` (tests/common/mod.rs).
+
+mod common;
+mod vxgen_support;
+
+use generator::capture::Format;
+use generator::generate::{default_source, default_target, DEFAULT_START_NS, MIRROR_LATENCY_NS};
+use generator::mirror::encap::{source_port, Truncation, OUTER_TTL, SOURCE_PORT_BASE, VXLAN_IP_OVERHEAD};
+use generator::mirror::filter::PacketKey;
+use generator::mirror::session::TargetKind;
+use generator::wire::vxlan::{self, Vni};
+use generator::wire::{ethernet, geneve, ipv4, udp, EtherType};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::net::{IpAddr, Ipv4Addr};
+use vxgen_support::{parse_comment, read_pcap, Dissection, Gen, INNER_ETH, SEVERITY_COMMENT, SEVERITY_WARN};
+
+use TargetKind::{GatewayLoadBalancerEndpoint as Gwlb, NetworkInterface as Eni, NetworkLoadBalancer as Nlb};
+
+/// Everything the checks below read, for one tshark run per capture.
+const FIELDS: &[&str] = &[
+    "frame.len",
+    "frame.cap_len",
+    "frame.comment",
+    "frame.packet_flags_direction",
+    "frame.time_epoch",
+    "frame.protocols",
+    "_ws.expert.message",
+    "_ws.expert.severity",
+    "_ws.malformed",
+    "eth.src",
+    "eth.dst",
+    "ip.src",
+    "ip.dst",
+    "ip.ttl",
+    "ip.flags.df",
+    "ip.flags.mf",
+    "ip.id",
+    "ip.dsfield",
+    "ip.len",
+    "ip.hdr_len",
+    "ip.checksum.status",
+    "udp.srcport",
+    "udp.dstport",
+    "udp.length",
+    "udp.checksum",
+    "vxlan.flags",
+    "vxlan.flag_g",
+    "vxlan.flag_i",
+    "vxlan.flag_d",
+    "vxlan.flag_a",
+    "vxlan.flags_reserved",
+    "vxlan.gbp",
+    "vxlan.vni",
+    "vxlan.reserved8",
+    "tcp.srcport",
+    "tcp.dstport",
+    "tcp.stream",
+    "tcp.hdr_len",
+    "tcp.seq_raw",
+    "tcp.checksum",
+    "tcp.checksum.status",
+    "geneve.version",
+    "geneve.proto_type",
+    "geneve.vni",
+    "geneve.option.class",
+    "geneve.option.type",
+    "geneve.option.unknown.data",
+];
+
+/// tshark's TCP analysis warnings when bytes of a stream are missing: they
+/// follow a truncated copy (on it, or on a later whole copy of the same
+/// connection, e.g. the ACK of a truncated segment).
+const PREVIOUS_NOT_CAPTURED: &str = "Previous segment(s) not captured (common at capture start)";
+const ACKED_NOT_CAPTURED: &str = "ACKed segment that wasn't captured (common at capture start)";
+/// tshark on a segment whose TCP header itself was cut.
+const SHORT_SEGMENT: &str = "Short segment. Segment/fragment does not contain a full TCP header";
+const MALFORMED: &str = "Malformed Packet (Exception occurred)";
+
+fn tshark_or_skip() -> bool {
+    common::require_tool("tshark")
+}
+
+/// Generates `gen` into a fresh directory and dissects it; returns the
+/// dissection, the VNI the run reports, and the directory (kept alive).
+fn dissect(gen: &Gen) -> (Dissection, u32, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (path, vni) = gen.run(dir.path());
+    let d = Dissection::of(&path, FIELDS);
+    assert!(d.frames() > 0, "vxgen {:?} wrote no frame", gen.args());
+    (d, vni, dir)
+}
+
+// ---------------------------------------------------------------------------
+// 1. Every frame dissects cleanly.
+
+/// Checks that tshark dissects every frame of the capture of `gen` with no
+/// malformed packet and no expert item of severity warning or error, except
+/// on truncated copies, where exactly these are unavoidable:
+///
+/// * on the truncated copy itself: `IPv4 total length exceeds packet length
+///   (N bytes)` with N the inner bytes present minus the inner Ethernet
+///   header; the TCP `Bad checksum` (the checksum covers bytes that were cut;
+///   the same frame of the whole twin capture, same seed without the limit,
+///   must carry the same checksum field and verify); and, only where the cut
+///   falls inside the inner TCP header, `Short segment ...` and `Malformed
+///   Packet`;
+/// * on that copy and later frames of the same TCP stream: `Previous
+///   segment(s) not captured` and `ACKed segment that wasn't captured`.
+///
+/// Which frames are truncated, and to how many bytes, is computed from the
+/// whole twin and the options ([`Gen::expected_kept`]), and must agree with the
+/// lengths tshark reads (inner IPv4 total length against the bytes present)
+/// and with the pcapng comment.
+fn check_clean(gen: &Gen) {
+    if !tshark_or_skip() {
+        return;
+    }
+    let (d, _, _dir) = dissect(gen);
+    let whole = gen.limits().then(|| dissect(&gen.whole()));
+    let whole = whole.as_ref().map(|w| &w.0);
+    if let Some(w) = whole {
+        assert_eq!(d.frames(), w.frames(), "truncation must not change the number of copies");
+    }
+    let overhead = gen.overhead();
+    let mut truncated_streams = HashSet::new();
+    let mut truncated = 0;
+    let mut max_inner = 0;
+    for f in 1..=d.frames() {
+        let len = d.num(f, "frame.len", 0) as usize;
+        assert_eq!(d.num(f, "frame.cap_len", 0) as usize, len, "frame {f}: frame.cap_len != frame.len");
+        assert!(len >= overhead + INNER_ETH, "frame {f}: frame.len {len} is shorter than the encapsulation");
+        let present = len - overhead;
+        let inner_len = whole.map_or(present, |w| w.num(f, "frame.len", 0) as usize - overhead);
+        max_inner = max_inner.max(inner_len);
+        let (kept, why) = gen.expected_kept(inner_len);
+        assert_eq!(
+            present, kept,
+            "frame {f}: frame.len {len} carries {present} inner bytes; the options keep {kept} of {inner_len} ({why:?})"
+        );
+        let inner_ip_len = d.num(f, "ip.len", -1) as usize;
+        if why.is_some() {
+            assert!(
+                INNER_ETH + inner_ip_len > present,
+                "frame {f}: inner ip.len {inner_ip_len} fits the {present} bytes present, yet the copy should be truncated ({why:?})"
+            );
+        } else {
+            assert_eq!(
+                INNER_ETH + inner_ip_len,
+                present,
+                "frame {f}: inner ip.len {inner_ip_len} + Ethernet header != {present} inner bytes of a whole copy"
+            );
+        }
+        if gen.has_comments() {
+            let c = parse_comment(f, d.raw(f, "frame.comment"));
+            assert_eq!(
+                c.truncation,
+                why.map(|w| (w, inner_len)),
+                "frame {f}: frame.comment says truncation {:?}, the options imply {why:?} of a {inner_len}-byte frame",
+                c.truncation
+            );
+        }
+
+        let stream = d.raw(f, "tcp.stream").to_string();
+        assert!(!stream.is_empty(), "frame {f}: no tcp.stream: the inner TCP segment was not dissected");
+        if why.is_some() {
+            truncated += 1;
+            truncated_streams.insert(stream.clone());
+        }
+        let ip_status = d.all(f, "ip.checksum.status");
+        assert!(
+            !ip_status.is_empty() && ip_status.iter().all(|s| *s == "1"),
+            "frame {f}: ip.checksum.status {ip_status:?}: every IPv4 header checksum must verify (1 = good)"
+        );
+        let tcp_status = d.raw(f, "tcp.checksum.status");
+        match (why, whole) {
+            (None, _) => {
+                assert_eq!(tcp_status, "1", "frame {f}: tcp.checksum.status of a whole copy (1 = good)")
+            }
+            (Some(_), Some(w)) => {
+                assert_eq!(
+                    d.raw(f, "tcp.checksum"),
+                    w.raw(f, "tcp.checksum"),
+                    "frame {f}: tcp.checksum of the truncated copy differs from the whole copy's"
+                );
+                assert_eq!(
+                    w.raw(f, "tcp.checksum.status"),
+                    "1",
+                    "frame {f}: tcp.checksum.status of the whole twin"
+                );
+            }
+            (Some(_), None) => panic!("frame {f}: truncated ({why:?}) although no limit was given"),
+        }
+        let ip_hdr = d.num(f, "ip.hdr_len", -1) as usize;
+        let tcp_hdr = whole.unwrap_or(&d).num(f, "tcp.hdr_len", 0) as usize;
+        let headers_cut = present < INNER_ETH + ip_hdr + tcp_hdr;
+
+        for (msg, severity) in d.expert(f) {
+            if severity < SEVERITY_WARN {
+                continue;
+            }
+            let on_truncated = why.is_some()
+                && (msg
+                    == format!("IPv4 total length exceeds packet length ({} bytes)", present - INNER_ETH)
+                    || (msg.starts_with("Bad checksum [should be 0x") && tcp_status == "0")
+                    || (headers_cut && (msg.starts_with(SHORT_SEGMENT) || msg == MALFORMED)));
+            let after_truncated = truncated_streams.contains(&stream)
+                && (msg == PREVIOUS_NOT_CAPTURED || msg == ACKED_NOT_CAPTURED);
+            assert!(
+                on_truncated || after_truncated,
+                "frame {f}: _ws.expert.message {msg:?} with _ws.expert.severity {severity:#x} \
+                 (truncation {why:?}, {present} of {inner_len} inner bytes, TCP stream {stream})"
+            );
+        }
+        let malformed = d.raw(f, "_ws.malformed");
+        assert!(
+            malformed.is_empty() || (why.is_some() && headers_cut),
+            "frame {f}: _ws.malformed {malformed:?} on a copy whose inner headers are intact ({present} inner bytes)"
+        );
+    }
+    // The limits of the case did something where the options say they must.
+    if let Some(p) = gen.packet_length {
+        assert!(max_inner <= p as usize || truncated > 0, "PacketLength {p} truncated nothing");
+    }
+    if gen.target_mtu.is_some() && max_inner + VXLAN_IP_OVERHEAD > gen.mtu_value() as usize {
+        match gen.target {
+            Eni => assert!(truncated > 0, "MTU {} truncated nothing on an ENI target", gen.mtu_value()),
+            _ => assert!(
+                gen.packet_length.is_some() || truncated == 0,
+                "an {:?} target must not truncate to the MTU (docs/aws.md: MTU truncation is for network interfaces)",
+                gen.target
+            ),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. Fields read back as requested.
+
+/// Checks every frame's outer headers, VXLAN header, inner addresses and
+/// ports (and for GWLB the GENEVE layer) against the options and the
+/// generator's comment.
+fn check_fields(gen: &Gen) {
+    if !tshark_or_skip() {
+        return;
+    }
+    let (d, vni, _dir) = dissect(gen);
+    assert!(vni <= Vni::MAX.value(), "reported VNI {vni} is over 2^24-1");
+    let source = default_source();
+    let target = default_target(gen.target);
+    let gwlb = gen.target == Gwlb;
+    // Index of the mirror copy's own IPv4/UDP layer: behind the GWLB's for a GWLB target.
+    let m = if gwlb { 1 } else { 0 };
+    let overhead = gen.overhead();
+    let flags = gen.vxlan_flags();
+    let gbp = gen.gbp;
+    let mut cookies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in 1..=d.frames() {
+        let len = d.num(f, "frame.len", 0) as usize;
+        let present = len - overhead;
+
+        // Outer Ethernet: from the VPC router to the target (the appliance for GWLB).
+        let outer_mac = if gwlb { target.gwlb.expect("GWLB hop").appliance_mac } else { target.mac };
+        assert_eq!(d.at(f, "eth.src", 0), source.router_mac.to_string(), "frame {f}: outer eth.src");
+        assert_eq!(d.at(f, "eth.dst", 0), outer_mac.to_string(), "frame {f}: outer eth.dst");
+
+        // The mirror copy's IPv4 and UDP headers (docs/aws.md "The copy on the wire").
+        assert_eq!(d.at(f, "ip.src", m), source.ip.to_string(), "frame {f}: outer ip.src");
+        assert_eq!(d.at(f, "ip.dst", m), target.ip.to_string(), "frame {f}: outer ip.dst");
+        assert_eq!(d.num(f, "ip.ttl", m), OUTER_TTL as u64, "frame {f}: outer ip.ttl");
+        assert_eq!(d.at(f, "ip.flags.df", m), "0", "frame {f}: outer ip.flags.df");
+        assert_eq!(d.at(f, "ip.flags.mf", m), "0", "frame {f}: outer ip.flags.mf");
+        assert_eq!(d.num(f, "ip.id", m), 0, "frame {f}: outer ip.id");
+        assert_eq!(d.num(f, "ip.dsfield", m), 0, "frame {f}: outer ip.dsfield (DSCP/ECN)");
+        let udp_len = udp::HEADER_LEN + vxlan::HEADER_LEN + present;
+        assert_eq!(d.num(f, "ip.len", m) as usize, ipv4::HEADER_LEN + udp_len, "frame {f}: outer ip.len");
+        assert_eq!(d.num(f, "udp.length", m) as usize, udp_len, "frame {f}: outer udp.length");
+        assert_eq!(d.num(f, "udp.dstport", m), vxlan::UDP_PORT as u64, "frame {f}: outer udp.dstport");
+        assert_eq!(d.at(f, "udp.checksum", m), "0x0000", "frame {f}: outer udp.checksum");
+        let sport = d.num(f, "udp.srcport", m);
+        assert!(
+            (SOURCE_PORT_BASE as u64..=u16::MAX as u64).contains(&sport),
+            "frame {f}: outer udp.srcport {sport} outside {SOURCE_PORT_BASE}..=65535"
+        );
+
+        // Inner addresses and ports; the outer source port is their flow hash.
+        let isrc: Ipv4Addr = d.at(f, "ip.src", -1).parse().expect("inner ip.src");
+        let idst: Ipv4Addr = d.at(f, "ip.dst", -1).parse().expect("inner ip.dst");
+        let tsport = d.num(f, "tcp.srcport", 0) as u16;
+        let tdport = d.num(f, "tcp.dstport", 0) as u16;
+        let key = PacketKey::tcp(IpAddr::V4(isrc), IpAddr::V4(idst), tsport, tdport);
+        assert_eq!(
+            sport,
+            source_port(&key) as u64,
+            "frame {f}: outer udp.srcport is not the hash of {key:?}"
+        );
+        assert!(
+            isrc == source.ip || idst == source.ip,
+            "frame {f}: inner ip.src {isrc} / ip.dst {idst}: neither is the source ENI {}",
+            source.ip
+        );
+        let egress = isrc == source.ip;
+        let (eth_src, eth_dst) =
+            if egress { (source.mac, source.router_mac) } else { (source.router_mac, source.mac) };
+        assert_eq!(d.at(f, "eth.src", -1), eth_src.to_string(), "frame {f}: inner eth.src");
+        assert_eq!(d.at(f, "eth.dst", -1), eth_dst.to_string(), "frame {f}: inner eth.dst");
+
+        // VXLAN header.
+        let bit = |on: bool| if on { "1" } else { "0" };
+        assert_eq!(d.raw(f, "vxlan.flags"), format!("{flags:#06x}"), "frame {f}: vxlan.flags");
+        assert_eq!(d.raw(f, "vxlan.flag_g"), bit(gbp.is_some()), "frame {f}: vxlan.flag_g");
+        assert_eq!(d.raw(f, "vxlan.flag_i"), "1", "frame {f}: vxlan.flag_i");
+        assert_eq!(
+            d.raw(f, "vxlan.flag_d"),
+            bit(gbp.is_some_and(|g| g.dont_learn)),
+            "frame {f}: vxlan.flag_d"
+        );
+        assert_eq!(
+            d.raw(f, "vxlan.flag_a"),
+            bit(gbp.is_some_and(|g| g.policy_applied)),
+            "frame {f}: vxlan.flag_a"
+        );
+        assert_eq!(d.raw(f, "vxlan.flags_reserved"), "0x0000", "frame {f}: vxlan.flags_reserved");
+        let policy = gbp.map_or(0, |g| g.policy_id);
+        assert_eq!(d.raw(f, "vxlan.gbp"), policy.to_string(), "frame {f}: vxlan.gbp");
+        assert_eq!(d.raw(f, "vxlan.vni"), vni.to_string(), "frame {f}: vxlan.vni");
+        assert_eq!(d.raw(f, "vxlan.reserved8"), "0", "frame {f}: vxlan.reserved8");
+
+        // The generator's own account of the frame.
+        let direction = d.raw(f, "frame.packet_flags_direction");
+        if gen.has_comments() {
+            let c = parse_comment(f, d.raw(f, "frame.comment"));
+            assert_eq!(
+                c.direction,
+                if egress { "egress" } else { "ingress" },
+                "frame {f}: frame.comment direction"
+            );
+            assert_eq!(c.protocol, "tcp", "frame {f}: frame.comment protocol");
+            assert_eq!(
+                (c.src.as_str(), c.src_port),
+                (isrc.to_string().as_str(), tsport),
+                "frame {f}: comment source vs ip.src/tcp.srcport"
+            );
+            assert_eq!(
+                (c.dst.as_str(), c.dst_port),
+                (idst.to_string().as_str(), tdport),
+                "frame {f}: comment destination vs ip.dst/tcp.dstport"
+            );
+            assert_eq!(c.vni, vni, "frame {f}: frame.comment vni");
+            assert_eq!(c.session, 1, "frame {f}: frame.comment session");
+            assert_eq!(c.gbp, gbp, "frame {f}: frame.comment gbp");
+            // pcapng epb_flags direction bits: 01 inbound, 10 outbound.
+            let want = if egress { 2 } else { 1 };
+            assert_eq!(
+                d.num(f, "frame.packet_flags_direction", 0) & 3,
+                want,
+                "frame {f}: frame.packet_flags_direction"
+            );
+        } else {
+            assert_eq!(d.raw(f, "frame.comment"), "", "frame {f}: frame.comment in a {} file", gen.format);
+            assert_eq!(direction, "", "frame {f}: frame.packet_flags_direction in a {} file", gen.format);
+        }
+
+        // Layering.
+        let protocols = d.raw(f, "frame.protocols");
+        let layers = if gwlb {
+            "eth:ethertype:ip:udp:geneve:ip:udp:vxlan:eth:ethertype:ip:tcp"
+        } else {
+            "eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:tcp"
+        };
+        assert!(
+            protocols.starts_with(layers),
+            "frame {f}: frame.protocols {protocols:?} does not start with {layers}"
+        );
+        let ip_layers = if gwlb { 3 } else { 2 };
+        assert_eq!(d.all(f, "ip.src").len(), ip_layers, "frame {f}: number of ip.src values");
+        assert_eq!(d.all(f, "udp.srcport").len(), ip_layers - 1, "frame {f}: number of udp.srcport values");
+
+        if gwlb {
+            let hop = target.gwlb.expect("GWLB hop");
+            assert_eq!(d.at(f, "ip.src", 0), hop.gwlb_ip.to_string(), "frame {f}: GWLB ip.src");
+            assert_eq!(d.at(f, "ip.dst", 0), hop.appliance_ip.to_string(), "frame {f}: GWLB ip.dst");
+            assert_eq!(d.num(f, "ip.len", 0) as usize, len - ethernet::HEADER_LEN, "frame {f}: GWLB ip.len");
+            assert_eq!(d.num(f, "udp.dstport", 0), geneve::UDP_PORT as u64, "frame {f}: GWLB udp.dstport");
+            assert_eq!(d.num(f, "udp.srcport", 0), sport, "frame {f}: GWLB udp.srcport is not the flow hash");
+            assert_eq!(d.at(f, "udp.checksum", 0), "0x0000", "frame {f}: GWLB udp.checksum");
+            assert_eq!(d.raw(f, "geneve.version"), geneve::VERSION.to_string(), "frame {f}: geneve.version");
+            assert_eq!(
+                d.raw(f, "geneve.proto_type"),
+                format!("{:#06x}", EtherType::IPV4.0),
+                "frame {f}: geneve.proto_type"
+            );
+            assert_eq!(d.num(f, "geneve.vni", 0), 0, "frame {f}: geneve.vni");
+            let class = format!("{:#06x}", geneve::AWS_OPTION_CLASS);
+            assert_eq!(
+                d.all(f, "geneve.option.class"),
+                [class.as_str(); 3],
+                "frame {f}: geneve.option.class"
+            );
+            let types = [
+                geneve::AWS_OPTION_GWLB_ENDPOINT_ID,
+                geneve::AWS_OPTION_ATTACHMENT_ID,
+                geneve::AWS_OPTION_FLOW_COOKIE,
+            ]
+            .map(|t| format!("{t:#04x}"));
+            assert_eq!(d.all(f, "geneve.option.type"), types, "frame {f}: geneve.option.type");
+            let data = d.all(f, "geneve.option.unknown.data");
+            assert_eq!(data.len(), 3, "frame {f}: geneve.option.unknown.data {data:?}");
+            assert_eq!(data[0], format!("{:016x}", hop.endpoint_id), "frame {f}: GWLB endpoint id option");
+            assert_eq!(data[1], format!("{:016x}", hop.attachment_id), "frame {f}: attachment id option");
+            assert_eq!(data[2].len(), 8, "frame {f}: flow cookie option {:?} is not 4 bytes", data[2]);
+            cookies.entry(d.raw(f, "tcp.stream").to_string()).or_default().insert(data[2].to_string());
+        } else {
+            assert_eq!(d.raw(f, "geneve.version"), "", "frame {f}: a GENEVE layer without a GWLB target");
+        }
+    }
+    for (stream, c) in &cookies {
+        assert_eq!(
+            c.len(),
+            1,
+            "TCP stream {stream}: the GWLB flow cookie differs between frames of one flow: {c:?}"
+        );
+    }
+}
+
+/// One test per case and check: `dissects_cleanly::<case>` and `reads_back::<case>`.
+macro_rules! capture_cases {
+    ($($name:ident => $gen:expr,)*) => {
+        mod dissects_cleanly {
+            use super::*;
+            $( #[test] fn $name() { check_clean(&$gen) } )*
+        }
+        mod reads_back {
+            use super::*;
+            $( #[test] fn $name() { check_fields(&$gen) } )*
+        }
+    };
+}
+
+capture_cases! {
+    default_pcapng => Gen::new(1).vni(9_999_999),
+    default_pcap => Gen::new(2).vni(0).format(Format::Pcap),
+    default_pcap_ns_max_vni => Gen::new(3).vni(Vni::MAX.value()).format(Format::PcapNanos),
+    random_vni => Gen::new(4),
+    gbp_policy_0 => Gen::new(5).vni(100).gbp(0, false, false),
+    gbp_policy_1_d_pcap => Gen::new(6).vni(4660).gbp(1, true, false).format(Format::Pcap),
+    gbp_policy_ffff_d_a => Gen::new(7).vni(16_777_215).gbp(0xffff, true, true),
+    gbp_policy_0_a => Gen::new(8).vni(1).gbp(0, false, true),
+    packet_length_64 => Gen::new(9).vni(64).packet_length(64),
+    packet_length_64_gbp_pcap => Gen::new(10).vni(65).packet_length(64).gbp(0xffff, true, true).format(Format::Pcap),
+    packet_length_200_pcap => Gen::new(11).vni(200).packet_length(200).format(Format::Pcap),
+    packet_length_200 => Gen::new(12).vni(201).packet_length(200),
+    mtu_1000 => Gen::new(13).vni(1000).mtu(1000),
+    mtu_1000_pcap => Gen::new(14).vni(1001).mtu(1000).format(Format::Pcap),
+    nlb => Gen::new(15).vni(15).target(Nlb),
+    nlb_mtu_1000_not_truncated => Gen::new(16).vni(16).target(Nlb).mtu(1000),
+    gwlb => Gen::new(17).vni(17).target(Gwlb),
+    gwlb_gbp_pcap => Gen::new(18).vni(18).target(Gwlb).gbp(1, true, true).format(Format::Pcap),
+    gwlb_packet_length_100 => Gen::new(19).vni(19).target(Gwlb).packet_length(100),
+    eni_packet_length_and_mtu => Gen::new(20).vni(20).packet_length(1200).mtu(1000),
+}
+
+// ---------------------------------------------------------------------------
+// The outer UDP source port as a flow hash.
+
+/// In 65408..=65535, one port per TCP connection whatever the direction, and
+/// different ports for most of the 40 connections (128 ports: a few collide).
+#[test]
+fn outer_source_port_is_a_symmetric_flow_hash() {
+    if !tshark_or_skip() {
+        return;
+    }
+    let gen = Gen::new(31).count(40).vni(31);
+    let (d, _, _dir) = dissect(&gen);
+    let source = default_source().ip.to_string();
+    let mut ports: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    let mut directions: BTreeMap<String, BTreeSet<bool>> = BTreeMap::new();
+    for f in 1..=d.frames() {
+        let stream = d.raw(f, "tcp.stream").to_string();
+        let port = d.num(f, "udp.srcport", 0);
+        assert!((SOURCE_PORT_BASE as u64..=65535).contains(&port), "frame {f}: udp.srcport {port}");
+        ports.entry(stream.clone()).or_default().insert(port);
+        directions.entry(stream).or_default().insert(d.at(f, "ip.src", -1) == source);
+    }
+    assert_eq!(ports.len() as u64, gen.count, "one TCP stream per conversation");
+    for (stream, p) in &ports {
+        assert_eq!(p.len(), 1, "tcp.stream {stream}: outer udp.srcport differs between its frames: {p:?}");
+        assert_eq!(directions[stream].len(), 2, "tcp.stream {stream}: not mirrored in both directions");
+    }
+    let distinct: BTreeSet<u64> = ports.values().flatten().copied().collect();
+    assert!(
+        distinct.len() * 4 >= ports.len() * 3,
+        "only {} distinct outer udp.srcport values for {} TCP streams",
+        distinct.len(),
+        ports.len()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Formats.
+
+/// Epoch nanoseconds from tshark's `frame.time_epoch` (`S.FFFFFFFFF`).
+fn epoch_ns(frame: usize, text: &str) -> u64 {
+    let (s, frac) = text.split_once('.').unwrap_or((text, "0"));
+    let frac = format!("{frac:0<9}");
+    let parse =
+        |t: &str| t.parse::<u64>().unwrap_or_else(|_| panic!("frame {frame}: frame.time_epoch {text:?}"));
+    parse(s) * 1_000_000_000 + parse(&frac[..9])
+}
+
+/// pcap (microseconds), pcap-ns and pcapng of the same run hold the same
+/// frames: every dissected field equal, save the pcapng-only comment and
+/// direction, and timestamps equal to the format's precision. The first
+/// copy is stamped at the documented start plus the mirror latency.
+#[test]
+fn pcap_pcap_ns_and_pcapng_hold_the_same_frames() {
+    if !tshark_or_skip() {
+        return;
+    }
+    let base = Gen::new(41).vni(4141).gbp(7, true, false).packet_length(300);
+    let (ng, _, _d1) = dissect(&base.clone().format(Format::PcapNg));
+    let (ns, _, _d2) = dissect(&base.clone().format(Format::PcapNanos));
+    let (us, _, _d3) = dissect(&base.clone().format(Format::Pcap));
+    assert_eq!(ns.frames(), ng.frames(), "pcap-ns and pcapng frame counts");
+    assert_eq!(us.frames(), ng.frames(), "pcap and pcapng frame counts");
+    let skip = [
+        "frame.comment",
+        "frame.packet_flags_direction",
+        "frame.time_epoch",
+        "_ws.expert.message",
+        "_ws.expert.severity",
+    ];
+    for f in 1..=ng.frames() {
+        for field in FIELDS.iter().filter(|x| !skip.contains(x)) {
+            assert_eq!(
+                ns.raw(f, field),
+                ng.raw(f, field),
+                "frame {f}: {field} differs between pcap-ns and pcapng"
+            );
+            assert_eq!(
+                us.raw(f, field),
+                ng.raw(f, field),
+                "frame {f}: {field} differs between pcap and pcapng"
+            );
+        }
+        // Expert items other than the pcapng comment itself.
+        let items = |d: &Dissection| -> Vec<(String, u32)> {
+            d.expert(f).into_iter().filter(|(_, s)| *s != SEVERITY_COMMENT).collect()
+        };
+        assert_eq!(items(&ns), items(&ng), "frame {f}: _ws.expert items differ between pcap-ns and pcapng");
+        assert_eq!(items(&us), items(&ng), "frame {f}: _ws.expert items differ between pcap and pcapng");
+        let t = epoch_ns(f, ng.raw(f, "frame.time_epoch"));
+        assert_eq!(
+            epoch_ns(f, ns.raw(f, "frame.time_epoch")),
+            t,
+            "frame {f}: frame.time_epoch pcap-ns vs pcapng"
+        );
+        assert_eq!(
+            epoch_ns(f, us.raw(f, "frame.time_epoch")),
+            t / 1000 * 1000,
+            "frame {f}: frame.time_epoch pcap vs pcapng"
+        );
+        if f == 1 {
+            assert_eq!(t, DEFAULT_START_NS + MIRROR_LATENCY_NS, "frame 1: frame.time_epoch");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Truncation keeps a prefix (no tshark needed).
+
+/// A truncated copy holds the first bytes of the whole copy's inner frame,
+/// as many as the options allow, behind outer headers whose lengths describe
+/// the shortened copy and whose IPv4 checksums verify; timestamps unchanged.
+#[test]
+fn truncated_copies_are_prefixes_of_whole_copies() {
+    let cases = [
+        Gen::new(51).vni(51).packet_length(200).format(Format::Pcap),
+        Gen::new(51).vni(51).packet_length(1).format(Format::Pcap),
+        Gen::new(52).vni(52).mtu(1000).format(Format::PcapNanos),
+        Gen::new(52).vni(52).mtu(68).format(Format::Pcap),
+        Gen::new(53).vni(53).target(Gwlb).packet_length(100).format(Format::Pcap),
+    ];
+    for gen in cases {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let (cut_path, _) = gen.run(dir.path());
+        let wdir = tempfile::tempdir().expect("temporary directory");
+        let (whole_path, _) = gen.whole().run(wdir.path());
+        let (cut, _) = read_pcap(&std::fs::read(&cut_path).expect("reading the capture"));
+        let (whole, _) = read_pcap(&std::fs::read(&whole_path).expect("reading the capture"));
+        assert_eq!(cut.len(), whole.len(), "{:?}: number of records", gen.args());
+        let overhead = gen.overhead();
+        let mut truncated = 0;
+        for (i, (c, w)) in cut.iter().zip(&whole).enumerate() {
+            let f = i + 1;
+            let (kept, why) = gen.expected_kept(w.data.len() - overhead);
+            truncated += why.is_some() as usize;
+            assert_eq!(c.data.len(), overhead + kept, "{:?} frame {f}: captured length", gen.args());
+            assert_eq!(c.orig_len as usize, c.data.len(), "{:?} frame {f}: original length", gen.args());
+            assert_eq!((c.ts_sec, c.ts_frac), (w.ts_sec, w.ts_frac), "{:?} frame {f}: timestamp", gen.args());
+            assert_eq!(
+                c.data[overhead..],
+                w.data[overhead..overhead + kept],
+                "{:?} frame {f}: inner bytes",
+                gen.args()
+            );
+            // The outer IPv4 headers (one, or the GWLB's and the mirror's).
+            let mut ip_at = vec![ethernet::HEADER_LEN];
+            if gen.target == Gwlb {
+                ip_at.push(
+                    ethernet::HEADER_LEN + ipv4::HEADER_LEN + udp::HEADER_LEN + vxgen_support::geneve_len(),
+                );
+            }
+            for at in ip_at {
+                let ip = ipv4::Packet::new_checked(&c.data[at..])
+                    .unwrap_or_else(|e| panic!("{:?} frame {f}: outer IPv4 at {at}: {e}", gen.args()));
+                assert_eq!(
+                    ip.total_len() as usize,
+                    c.data.len() - at,
+                    "{:?} frame {f}: IPv4 total length at {at}",
+                    gen.args()
+                );
+                assert!(ip.verify_checksum(), "{:?} frame {f}: IPv4 header checksum at {at}", gen.args());
+                let u = udp::Packet::new_checked(ip.payload())
+                    .unwrap_or_else(|e| panic!("{:?} frame {f}: outer UDP: {e}", gen.args()));
+                assert_eq!(
+                    u.len() as usize,
+                    ip.payload().len(),
+                    "{:?} frame {f}: UDP length at {at}",
+                    gen.args()
+                );
+            }
+        }
+        assert!(truncated > 0, "{:?}: no copy was truncated", gen.args());
+        if let Some(Truncation::Mtu(m)) = gen.expected_kept(usize::MAX).1 {
+            assert!(
+                cut.iter().all(|r| r.data.len() - ethernet::HEADER_LEN <= m as usize),
+                "MTU {m} exceeded"
+            );
+        }
+    }
+}
