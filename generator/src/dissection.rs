@@ -1029,19 +1029,32 @@ pub mod tshark {
     const ETH: &str = "IEEE 802.3 clause 3.2";
     const RFC9293: &str = "RFC 9293 section 3.1";
     const PCAP: &str = "pcap / pcapng packet record";
-    const AWS_TRUNC: &str = "EC2 API CreateTrafficMirrorSession (PacketLength); AWS Traffic Mirroring limitations (MTU)";
+    const AWS_TRUNC: &str =
+        "EC2 API CreateTrafficMirrorSession (PacketLength); AWS Traffic Mirroring limitations (MTU)";
 
     macro_rules! ipv4_fields {
         ($p:literal) => {
             [
-                f(concat!($p, ".header_len"), Some("ip.hdr_len"), Uint, RFC791, "header length in bytes (IHL x 4)"),
+                f(
+                    concat!($p, ".header_len"),
+                    Some("ip.hdr_len"),
+                    Uint,
+                    RFC791,
+                    "header length in bytes (IHL x 4)",
+                ),
                 f(concat!($p, ".dscp"), Some("ip.dsfield.dscp"), Uint, "RFC 2474 section 3", "DSCP"),
                 f(concat!($p, ".ecn"), Some("ip.dsfield.ecn"), Uint, "RFC 3168 section 5", "ECN"),
                 f(concat!($p, ".total_len"), Some("ip.len"), Uint, RFC791, "Total Length as stated"),
                 f(concat!($p, ".ident"), Some("ip.id"), Uint, RFC791, "Identification"),
                 f(concat!($p, ".dont_frag"), Some("ip.flags.df"), Bool, RFC791, "Don't Fragment"),
                 f(concat!($p, ".more_frags"), Some("ip.flags.mf"), Bool, RFC791, "More Fragments"),
-                f(concat!($p, ".frag_offset"), Some("ip.frag_offset"), Uint, RFC791, "Fragment Offset (8-byte units)"),
+                f(
+                    concat!($p, ".frag_offset"),
+                    Some("ip.frag_offset"),
+                    Uint,
+                    RFC791,
+                    "Fragment Offset (8-byte units)",
+                ),
                 f(concat!($p, ".ttl"), Some("ip.ttl"), Uint, RFC791, "Time to Live"),
                 f(concat!($p, ".protocol"), Some("ip.proto"), Uint, RFC791, "Protocol of the payload"),
                 f(concat!($p, ".src"), Some("ip.src"), Ip, RFC791, "source address"),
@@ -1056,7 +1069,13 @@ pub mod tshark {
             [
                 f(concat!($p, ".src_port"), Some("udp.srcport"), Uint, RFC768, "source port"),
                 f(concat!($p, ".dst_port"), Some("udp.dstport"), Uint, RFC768, "destination port"),
-                f(concat!($p, ".length"), Some("udp.length"), Uint, RFC768, "Length as stated (header and data)"),
+                f(
+                    concat!($p, ".length"),
+                    Some("udp.length"),
+                    Uint,
+                    RFC768,
+                    "Length as stated (header and data)",
+                ),
                 f(concat!($p, ".checksum"), Some("udp.checksum"), Uint, RFC768, "checksum as sent (0: none)"),
             ]
         };
@@ -1068,7 +1087,13 @@ pub mod tshark {
                 f(concat!($p, ".dst"), Some("eth.dst"), Mac, ETH, "destination MAC"),
                 f(concat!($p, ".src"), Some("eth.src"), Mac, ETH, "source MAC"),
                 f(concat!($p, ".ethertype"), Some("eth.type"), Uint, ETH, "EtherType"),
-                f(concat!($p, ".padding_len"), Some("eth.padding"), BytesLen, ETH, "bytes after the packet (padding)"),
+                f(
+                    concat!($p, ".padding_len"),
+                    Some("eth.padding"),
+                    BytesLen,
+                    ETH,
+                    "bytes after the packet (padding)",
+                ),
             ]
         };
     }
@@ -1093,7 +1118,13 @@ pub mod tshark {
         f("geneve.critical", Some("geneve.flags.critical"), Bool, "RFC 8926 section 3.4", "C bit"),
         f("geneve.protocol_type", Some("geneve.proto_type"), Uint, "RFC 8926 section 3.4", "Protocol Type"),
         f("geneve.vni", Some("geneve.vni"), Uint, "RFC 8926 section 3.4", "VNI"),
-        f("geneve.options[].class", Some("geneve.option.class"), UintList, "RFC 8926 section 3.5", "Option Class"),
+        f(
+            "geneve.options[].class",
+            Some("geneve.option.class"),
+            UintList,
+            "RFC 8926 section 3.5",
+            "Option Class",
+        ),
         f("geneve.options[].type", Some("geneve.option.type"), UintList, "RFC 8926 section 3.5", "Type"),
         f("geneve.options[].data_len", None, UintList, "RFC 8926 section 3.5", "Length x 4"),
         f("geneve.options[].data", None, BytesList, "RFC 8926 section 3.5; AWS GWLB", "option data"),
@@ -1107,17 +1138,41 @@ pub mod tshark {
         f("vxlan.flag_d", Some("vxlan.flag_d"), Bool, GBP, "D: Don't Learn"),
         f("vxlan.flag_a", Some("vxlan.flag_a"), Bool, GBP, "A: Policy Applied"),
         f("vxlan.reserved_flags", Some("vxlan.flags_reserved"), Uint, GBP, "flags16 & 0x77b7"),
-        f("vxlan.reserved24", None, Uint, RFC7348, "bytes 1-3 (tshark: (vxlan.flags & 0xff) << 16 | vxlan.gbp)"),
+        f(
+            "vxlan.reserved24",
+            None,
+            Uint,
+            RFC7348,
+            "bytes 1-3 (tshark: (vxlan.flags & 0xff) << 16 | vxlan.gbp)",
+        ),
         f("vxlan.group_policy_id", Some("vxlan.gbp"), Uint, GBP, "Group Policy ID"),
         f("vxlan.vni", Some("vxlan.vni"), Uint, RFC7348, "VXLAN Network Identifier"),
         f("vxlan.reserved8", Some("vxlan.reserved8"), Uint, RFC7348, "byte 7"),
     ];
 
     const VLAN: [Field; 4] = [
-        f("inner.vlan[].pcp", Some("vlan.priority"), UintList, "IEEE 802.1Q clause 9.6", "Priority Code Point"),
-        f("inner.vlan[].dei", Some("vlan.dei"), UintList, "IEEE 802.1Q clause 9.6", "Drop Eligible Indicator (0/1)"),
+        f(
+            "inner.vlan[].pcp",
+            Some("vlan.priority"),
+            UintList,
+            "IEEE 802.1Q clause 9.6",
+            "Priority Code Point",
+        ),
+        f(
+            "inner.vlan[].dei",
+            Some("vlan.dei"),
+            UintList,
+            "IEEE 802.1Q clause 9.6",
+            "Drop Eligible Indicator (0/1)",
+        ),
         f("inner.vlan[].vid", Some("vlan.id"), UintList, "IEEE 802.1Q clause 9.6", "VLAN identifier"),
-        f("inner.vlan[].ethertype", Some("vlan.etype"), UintList, "IEEE 802.1Q clause 9.6", "EtherType after the tag"),
+        f(
+            "inner.vlan[].ethertype",
+            Some("vlan.etype"),
+            UintList,
+            "IEEE 802.1Q clause 9.6",
+            "EtherType after the tag",
+        ),
     ];
 
     const IPV6: [Field; 7] = [
@@ -1149,11 +1204,41 @@ pub mod tshark {
         f("inner.tcp.urgent_pointer", Some("tcp.urgent_pointer"), Uint, RFC9293, "Urgent Pointer"),
         f("inner.tcp.payload_len", Some("tcp.len"), Uint, RFC9293, "segment data length implied by IP"),
         f("inner.tcp.options.mss", Some("tcp.options.mss_val"), Uint, "RFC 9293 section 3.7.1", "MSS option"),
-        f("inner.tcp.options.window_scale", Some("tcp.options.wscale.shift"), Uint, "RFC 7323 section 2.2", "Window Scale shift"),
-        f("inner.tcp.options.sack_permitted", Some("tcp.option_kind"), Contains(4), "RFC 2018 section 2", "SACK-Permitted present"),
-        f("inner.tcp.options.tsval", Some("tcp.options.timestamp.tsval"), Uint, "RFC 7323 section 3.2", "TSval"),
-        f("inner.tcp.options.tsecr", Some("tcp.options.timestamp.tsecr"), Uint, "RFC 7323 section 3.2", "TSecr"),
-        f("inner.tcp.options.sack_blocks[].left", Some("tcp.options.sack_le"), UintList, "RFC 2018 section 3", "SACK left edges"),
+        f(
+            "inner.tcp.options.window_scale",
+            Some("tcp.options.wscale.shift"),
+            Uint,
+            "RFC 7323 section 2.2",
+            "Window Scale shift",
+        ),
+        f(
+            "inner.tcp.options.sack_permitted",
+            Some("tcp.option_kind"),
+            Contains(4),
+            "RFC 2018 section 2",
+            "SACK-Permitted present",
+        ),
+        f(
+            "inner.tcp.options.tsval",
+            Some("tcp.options.timestamp.tsval"),
+            Uint,
+            "RFC 7323 section 3.2",
+            "TSval",
+        ),
+        f(
+            "inner.tcp.options.tsecr",
+            Some("tcp.options.timestamp.tsecr"),
+            Uint,
+            "RFC 7323 section 3.2",
+            "TSecr",
+        ),
+        f(
+            "inner.tcp.options.sack_blocks[].left",
+            Some("tcp.options.sack_le"),
+            UintList,
+            "RFC 2018 section 3",
+            "SACK left edges",
+        ),
     ];
 
     const TCP2: [Field; 1] = [f(
@@ -1171,27 +1256,93 @@ pub mod tshark {
         f("inner.icmp.seq", Some("icmp.seq"), Uint, "RFC 792 (echo)", "echo Sequence Number"),
         f("inner.icmpv6.type", Some("icmpv6.type"), Uint, "RFC 4443 section 2.1", "Type"),
         f("inner.icmpv6.code", Some("icmpv6.code"), Uint, "RFC 4443 section 2.1", "Code"),
-        f("inner.icmpv6.ident", Some("icmpv6.echo.identifier"), Uint, "RFC 4443 section 4.1", "echo Identifier"),
-        f("inner.icmpv6.seq", Some("icmpv6.echo.sequence_number"), Uint, "RFC 4443 section 4.1", "echo Sequence Number"),
+        f(
+            "inner.icmpv6.ident",
+            Some("icmpv6.echo.identifier"),
+            Uint,
+            "RFC 4443 section 4.1",
+            "echo Identifier",
+        ),
+        f(
+            "inner.icmpv6.seq",
+            Some("icmpv6.echo.sequence_number"),
+            Uint,
+            "RFC 4443 section 4.1",
+            "echo Sequence Number",
+        ),
     ];
 
     const APP: [Field; 17] = [
-        f("app.tls.record_content_types", Some("tls.record.content_type"), UintList, "RFC 8446 section 5.1", "ContentType of each record"),
-        f("app.tls.record_versions", Some("tls.record.version"), UintList, "RFC 8446 section 5.1", "legacy_record_version of each record"),
-        f("app.tls.handshake_types", Some("tls.handshake.type"), UintList, "RFC 8446 section 4", "cleartext HandshakeType of each message"),
-        f("app.tls.sni", Some("tls.handshake.extensions_server_name"), Str, "RFC 6066 section 3", "server_name host name"),
-        f("app.tls.alpn", Some("tls.handshake.extensions_alpn_str"), StrList, "RFC 7301 section 3.1", "ALPN protocol names"),
+        f(
+            "app.tls.record_content_types",
+            Some("tls.record.content_type"),
+            UintList,
+            "RFC 8446 section 5.1",
+            "ContentType of each record",
+        ),
+        f(
+            "app.tls.record_versions",
+            Some("tls.record.version"),
+            UintList,
+            "RFC 8446 section 5.1",
+            "legacy_record_version of each record",
+        ),
+        f(
+            "app.tls.handshake_types",
+            Some("tls.handshake.type"),
+            UintList,
+            "RFC 8446 section 4",
+            "cleartext HandshakeType of each message",
+        ),
+        f(
+            "app.tls.sni",
+            Some("tls.handshake.extensions_server_name"),
+            Str,
+            "RFC 6066 section 3",
+            "server_name host name",
+        ),
+        f(
+            "app.tls.alpn",
+            Some("tls.handshake.extensions_alpn_str"),
+            StrList,
+            "RFC 7301 section 3.1",
+            "ALPN protocol names",
+        ),
         f("app.http.method", Some("http.request.method"), Str, "RFC 9112 section 3", "request method"),
         f("app.http.uri", Some("http.request.uri"), Str, "RFC 9112 section 3.2", "request target"),
-        f("app.http.version", Some("http.request.version"), Str, "RFC 9112 section 2.3", "version of a request"),
-        f("app.http.version", Some("http.response.version"), Str, "RFC 9112 section 2.3", "version of a response"),
+        f(
+            "app.http.version",
+            Some("http.request.version"),
+            Str,
+            "RFC 9112 section 2.3",
+            "version of a request",
+        ),
+        f(
+            "app.http.version",
+            Some("http.response.version"),
+            Str,
+            "RFC 9112 section 2.3",
+            "version of a response",
+        ),
         f("app.http.status_code", Some("http.response.code"), Uint, "RFC 9112 section 4", "status code"),
         f("app.http.host", Some("http.host"), Str, "RFC 9110 section 7.2", "Host header"),
         f("app.dns.id", Some("dns.id"), Uint, "RFC 1035 section 4.1.1", "ID"),
         f("app.dns.is_response", Some("dns.flags.response"), Bool, "RFC 1035 section 4.1.1", "QR"),
         f("app.dns.rcode", Some("dns.flags.rcode"), Uint, "RFC 1035 section 4.1.1", "RCODE"),
-        f("app.dns.query_name", Some("dns.qry.name"), Str, "RFC 1035 section 4.1.2", "QNAME of the first question"),
-        f("app.dns.query_type", Some("dns.qry.type"), Uint, "RFC 1035 section 4.1.2", "QTYPE of the first question"),
+        f(
+            "app.dns.query_name",
+            Some("dns.qry.name"),
+            Str,
+            "RFC 1035 section 4.1.2",
+            "QNAME of the first question",
+        ),
+        f(
+            "app.dns.query_type",
+            Some("dns.qry.type"),
+            Uint,
+            "RFC 1035 section 4.1.2",
+            "QTYPE of the first question",
+        ),
         f("app.dns.answer_count", Some("dns.count.answers"), Uint, "RFC 1035 section 4.1.1", "ANCOUNT"),
     ];
 
@@ -1410,7 +1561,10 @@ pub mod tshark {
             Uint | BytesLen => v.as_u64().map_or_else(|| v.to_string(), |n| n.to_string()),
             Bool | Contains(_) => v.as_bool().map_or_else(|| v.to_string(), |b| b.to_string()),
             Mac | Bytes => v.as_str().unwrap_or_default().to_ascii_lowercase(),
-            Ip => v.as_str().and_then(|s| s.parse::<IpAddr>().ok()).map_or_else(|| v.to_string(), |a| a.to_string()),
+            Ip => v
+                .as_str()
+                .and_then(|s| s.parse::<IpAddr>().ok())
+                .map_or_else(|| v.to_string(), |a| a.to_string()),
             Str => v.as_str().map_or_else(|| v.to_string(), str::to_owned),
             UintList | StrList | BytesList => v
                 .as_array()
@@ -1557,7 +1711,10 @@ mod tests {
         assert_eq!(v.flags16, Some(0x8848));
         assert_eq!(v.flags8, Some(0x88));
         assert_eq!(v.reserved24, Some(0x48ffff));
-        assert_eq!((v.flag_i, v.flag_g, v.flag_d, v.flag_a), (Some(true), Some(true), Some(true), Some(true)));
+        assert_eq!(
+            (v.flag_i, v.flag_g, v.flag_d, v.flag_a),
+            (Some(true), Some(true), Some(true), Some(true))
+        );
         assert_eq!(v.reserved_flags, Some(0));
         assert_eq!(v.vni, Some(1));
     }
@@ -1570,7 +1727,10 @@ mod tests {
             ethertype: crate::wire::EtherType::IPV4,
         };
         let e = Ethernet::from_repr(&eth, 8);
-        assert_eq!((e.dst.as_deref(), e.src.as_deref(), e.ethertype), (Some("02:00:00:00:00:02"), None, None));
+        assert_eq!(
+            (e.dst.as_deref(), e.src.as_deref(), e.ethertype),
+            (Some("02:00:00:00:00:02"), None, None)
+        );
         assert!(keep::eth(Ethernet::from_repr(&eth, 5)).is_none());
     }
 

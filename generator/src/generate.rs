@@ -13,7 +13,7 @@
 //! ```
 
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
-use crate::mirror::encap::{encapsulate, Truncation};
+use crate::mirror::encap::{encapsulate_in_place, Truncation, HEADROOM};
 use crate::mirror::filter::{pick_session, Filter};
 use crate::mirror::session::{Session, Source, Target, TargetKind};
 use crate::mirror::Direction;
@@ -235,8 +235,9 @@ pub fn run<W: Write>(
     let mut delay_rng = ChaCha8Rng::seed_from_u64(opts.seed);
     delay_rng.set_stream(2);
     let mut stats = Stats::default();
-    let mut inner = Vec::with_capacity(16 * 1024);
-    let mut outer = Vec::with_capacity(16 * 1024);
+    // One buffer: the traffic writes each inner frame after HEADROOM bytes and
+    // the mirror puts the outer headers in front of it, so no frame is copied.
+    let mut buf = Vec::with_capacity(HEADROOM + 16 * 1024);
     let mut comment = String::with_capacity(256);
     let max_active = opts.max_concurrent.max(1);
     // Flows in progress, merged by the time of their next frame.
@@ -288,7 +289,9 @@ pub fn run<W: Write>(
         };
         let (flow, kind) = slots[slot].as_mut().expect("slot in the heap holds a flow");
         let kind = *kind;
-        let Some(info) = flow.next_frame(&mut inner) else { continue };
+        buf.clear();
+        buf.resize(HEADROOM, 0);
+        let Some(info) = flow.next_frame(&mut buf) else { continue };
         match flow.peek_time() {
             Some(t) => {
                 heap.push(Reverse((t, order, slot)));
@@ -307,7 +310,8 @@ pub fn run<W: Write>(
             stats.not_mirrored += 1;
             continue;
         };
-        let copy = encapsulate(session, &mirror.source, &inner, &info.key, &mut outer);
+        let (copy, start) = encapsulate_in_place(session, &mirror.source, &mut buf, HEADROOM, &info.key);
+        let outer = &buf[start..];
         stats.copies += 1;
         stats.bytes += outer.len() as u64;
         stats.truncated += copy.truncation.is_some() as u64;
@@ -334,7 +338,7 @@ pub fn run<W: Write>(
             let comment = opts.comments.then_some(comment.as_str());
             let rec = Record {
                 timestamp_ns: at_ns,
-                data: &outer,
+                data: outer,
                 orig_len: outer.len() as u32,
                 comment,
                 direction: Some(direction),
@@ -345,7 +349,7 @@ pub fn run<W: Write>(
         // Reordering: hold copies until no later copy can arrive before them.
         let mut data = pool.pop().unwrap_or_default();
         data.clear();
-        data.extend_from_slice(&outer);
+        data.extend_from_slice(outer);
         pending.push(Pending {
             at_ns,
             seq: order,

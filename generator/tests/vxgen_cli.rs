@@ -145,7 +145,7 @@ fn different_seeds_give_different_isns_and_ports() {
     assert!(!one.is_empty() && !two.is_empty(), "no SYN in the captures: seed 1 {one:?}, seed 2 {two:?}");
     assert_eq!(one, capture(1, "one-again.pcap"), "seed 1 twice: different SYNs");
     let isns = |s: &[(u32, u16, u16)]| s.iter().map(|x| x.0).collect::<BTreeSet<u32>>();
-    let shared: Vec<&u32> = isns(&one).intersection(&isns(&two)).collect();
+    let shared: Vec<u32> = isns(&one).intersection(&isns(&two)).copied().collect();
     assert!(
         shared.is_empty(),
         "seeds 1 and 2 share TCP initial sequence numbers (tcp.seq_raw of SYNs) {shared:?}"
@@ -362,7 +362,11 @@ fn help_shows_examples_and_every_option() {
     for option in [
         "--seed",
         "--count",
+        "--scenario",
         "--vni",
+        "--reorder",
+        "--loss",
+        "--max-concurrent",
         "--gbp-policy-id",
         "--gbp-flags",
         "--packet-length",

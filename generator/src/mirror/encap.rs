@@ -143,6 +143,11 @@ pub fn vxlan_repr(session: &Session) -> vxlan::Repr {
     }
 }
 
+/// Room to leave in front of an inner frame for [`encapsulate_in_place`]:
+/// enough for the largest encapsulation (GWLB: Ethernet, IPv4, UDP, GENEVE
+/// with AWS's 32 bytes of options, IPv4, UDP, VXLAN = 118 bytes).
+pub const HEADROOM: usize = 128;
+
 /// Writes into `out` (cleared first) the frame the target receives for one
 /// mirrored inner frame.
 pub fn encapsulate(
@@ -153,78 +158,99 @@ pub fn encapsulate(
     out: &mut Vec<u8>,
 ) -> Copy {
     out.clear();
-    let (kept, truncation) = kept_len(session, inner.len());
+    out.resize(HEADROOM, 0);
+    out.extend_from_slice(inner);
+    let (copy, start) = encapsulate_in_place(session, source, out, HEADROOM, key);
+    out.drain(..start);
+    copy
+}
+
+/// Wraps the inner frame that occupies `buf[inner_start..]` where it lies:
+/// truncates it as the session says and writes the outer headers into the
+/// bytes just before it. Returns what was done and the offset at which the
+/// finished frame starts; the frame is `buf[start..]`.
+///
+/// This saves copying every frame once; the caller leaves [`HEADROOM`] bytes
+/// in front of the inner frame.
+///
+/// # Panics
+/// If `inner_start` is smaller than the headers need (at most [`HEADROOM`]).
+pub fn encapsulate_in_place(
+    session: &Session,
+    source: &Source,
+    buf: &mut Vec<u8>,
+    inner_start: usize,
+    key: &PacketKey,
+) -> (Copy, usize) {
+    let inner_len = buf.len() - inner_start;
+    let (kept, truncation) = kept_len(session, inner_len);
+    buf.truncate(inner_start + kept);
     let port = source_port(key);
-    let vxlan_len = udp::HEADER_LEN + vxlan::HEADER_LEN + kept;
     let target = &session.target;
+    let copy = Copy { inner_len, inner_kept: kept, truncation, source_port: port };
+    let vxlan_udp_payload = vxlan::HEADER_LEN + kept;
     match (&target.kind, &target.gwlb) {
         (TargetKind::GatewayLoadBalancerEndpoint, Some(hop)) => {
             // Appliance side: Ethernet / IPv4 (GWLB -> appliance) / UDP 6081 /
             // GENEVE (protocol 0x0800: an IPv4 packet follows) / the mirror copy.
             let cookie = (port as u32) << 16 | (port as u32 ^ 0x5a5a);
             let gen = geneve::Repr::aws_gwlb(EtherType::IPV4, hop.endpoint_id, hop.attachment_id, cookie);
-            let inner_ip_len = ipv4::HEADER_LEN + vxlan_len;
-            let udp_len = udp::HEADER_LEN + gen.buffer_len() + inner_ip_len;
-            let mut at = push_eth_ip_udp(
-                out,
-                ethernet::Repr {
-                    src_addr: source.router_mac,
-                    dst_addr: hop.appliance_mac,
-                    ethertype: EtherType::IPV4,
-                },
+            let copy_len = ipv4::HEADER_LEN + udp::HEADER_LEN + vxlan_udp_payload;
+            let headers =
+                ethernet::HEADER_LEN + ipv4::HEADER_LEN + udp::HEADER_LEN + gen.buffer_len() + copy_len
+                    - kept;
+            let start = inner_start.checked_sub(headers).expect("encapsulate_in_place: not enough headroom");
+            let eth = ethernet::Repr {
+                src_addr: source.router_mac,
+                dst_addr: hop.appliance_mac,
+                ethertype: EtherType::IPV4,
+            };
+            eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..]));
+            let mut at = start + ethernet::HEADER_LEN;
+            at = write_ip_udp(
+                buf,
+                at,
                 hop.gwlb_ip,
                 hop.appliance_ip,
                 port,
                 geneve::UDP_PORT,
-                udp_len - udp::HEADER_LEN,
+                gen.buffer_len() + copy_len,
             );
-            gen.emit(&mut geneve::Header::new_unchecked(&mut out[at..at + gen.buffer_len()]));
+            gen.emit(&mut geneve::Header::new_unchecked(&mut buf[at..at + gen.buffer_len()]));
             at += gen.buffer_len();
-            at = push_ip_udp(out, at, source.ip, target.ip, port, vxlan::UDP_PORT, vxlan::HEADER_LEN + kept);
-            finish_vxlan(out, at, session, &inner[..kept]);
+            at = write_ip_udp(buf, at, source.ip, target.ip, port, vxlan::UDP_PORT, vxlan_udp_payload);
+            vxlan_repr(session).emit(&mut vxlan::Header::new_unchecked(&mut buf[at..at + vxlan::HEADER_LEN]));
+            (copy, start)
         }
         _ => {
-            let at = push_eth_ip_udp(
-                out,
-                ethernet::Repr {
-                    src_addr: source.router_mac,
-                    dst_addr: target.mac,
-                    ethertype: EtherType::IPV4,
-                },
+            let start =
+                inner_start.checked_sub(VXLAN_OVERHEAD).expect("encapsulate_in_place: not enough headroom");
+            let eth = ethernet::Repr {
+                src_addr: source.router_mac,
+                dst_addr: target.mac,
+                ethertype: EtherType::IPV4,
+            };
+            eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..]));
+            let at = write_ip_udp(
+                buf,
+                start + ethernet::HEADER_LEN,
                 source.ip,
                 target.ip,
                 port,
                 vxlan::UDP_PORT,
-                vxlan::HEADER_LEN + kept,
+                vxlan_udp_payload,
             );
-            finish_vxlan(out, at, session, &inner[..kept]);
+            vxlan_repr(session).emit(&mut vxlan::Header::new_unchecked(&mut buf[at..at + vxlan::HEADER_LEN]));
+            (copy, start)
         }
     }
-    Copy { inner_len: inner.len(), inner_kept: kept, truncation, source_port: port }
 }
 
-/// Appends Ethernet + IPv4 + UDP headers for a UDP payload of `payload_len`
-/// bytes and reserves the payload; returns the payload's offset.
-fn push_eth_ip_udp(
-    out: &mut Vec<u8>,
-    eth: ethernet::Repr,
-    src: std::net::Ipv4Addr,
-    dst: std::net::Ipv4Addr,
-    src_port: u16,
-    dst_port: u16,
-    payload_len: usize,
-) -> usize {
-    let start = out.len();
-    out.resize(start + ethernet::HEADER_LEN, 0);
-    eth.emit(&mut ethernet::Frame::new_unchecked(&mut out[start..]));
-    push_ip_udp(out, start + ethernet::HEADER_LEN, src, dst, src_port, dst_port, payload_len)
-}
-
-/// Writes IPv4 + UDP headers at `at` (growing `out` to hold the payload too);
-/// returns the payload's offset. Outer values as AWS sends them: TTL 255, DF
-/// clear, IP ID 0, UDP checksum 0.
-fn push_ip_udp(
-    out: &mut Vec<u8>,
+/// Writes IPv4 + UDP headers at `at` for a UDP payload of `payload_len`
+/// bytes that follows them in `buf`; returns the payload's offset. Outer
+/// values as AWS sends them: TTL 255, DF clear, IP ID 0, UDP checksum 0.
+fn write_ip_udp(
+    buf: &mut [u8],
     at: usize,
     src: std::net::Ipv4Addr,
     dst: std::net::Ipv4Addr,
@@ -237,6 +263,7 @@ fn push_ip_udp(
         src_addr: src,
         dst_addr: dst,
         next_header: IpProtocol::UDP,
+        // `udp::Repr::buffer_len` counts the UDP payload too.
         payload_len: udp_repr.buffer_len(),
         hop_limit: OUTER_TTL,
         ident: 0,
@@ -244,18 +271,8 @@ fn push_ip_udp(
         dscp: 0,
         ecn: 0,
     };
-    // `udp::Repr::buffer_len` counts the UDP payload too.
-    let end = at + ip_repr.buffer_len() + udp_repr.buffer_len();
-    if out.len() < end {
-        out.resize(end, 0);
-    }
-    ip_repr.emit(&mut ipv4::Packet::new_unchecked(&mut out[at..end]));
+    ip_repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[at..]));
     let l4 = at + ip_repr.buffer_len();
-    udp_repr.emit(&mut udp::Packet::new_unchecked(&mut out[l4..end]));
+    udp_repr.emit(&mut udp::Packet::new_unchecked(&mut buf[l4..]));
     l4 + udp::HEADER_LEN
-}
-
-fn finish_vxlan(out: &mut [u8], at: usize, session: &Session, inner: &[u8]) {
-    vxlan_repr(session).emit(&mut vxlan::Header::new_unchecked(&mut out[at..at + vxlan::HEADER_LEN]));
-    out[at + vxlan::HEADER_LEN..at + vxlan::HEADER_LEN + inner.len()].copy_from_slice(inner);
 }

@@ -196,8 +196,20 @@ const IPV4_ONLY: &[Record] = &[
 
 const CNAMES: &[Record] = &[
     rec("www.example.com", &["example-alb-1234567890.us-east-1.elb.amazonaws.com"], (2, 3), (2, 3), 60),
-    rec("app.example.net", &["internal-app-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com"], (1, 3), (0, 0), 60),
-    rec("images.example.org", &["images.example.org.cdn.example.net", "edge-7.cdn.example.net"], (2, 4), (2, 4), 60),
+    rec(
+        "app.example.net",
+        &["internal-app-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com"],
+        (1, 3),
+        (0, 0),
+        60,
+    ),
+    rec(
+        "images.example.org",
+        &["images.example.org.cdn.example.net", "edge-7.cdn.example.net"],
+        (2, 4),
+        (2, 4),
+        60,
+    ),
     rec("status.example.com", &["status.example.com.s3-website-us-east-1.amazonaws.com"], (1, 1), (0, 0), 60),
 ];
 
@@ -230,7 +242,12 @@ pub struct DnsExchange {
     /// The response's RCODE: [`rcode::NOERROR`] or [`rcode::NXDOMAIN`].
     pub rcode: u8,
     /// The answer section: CNAMEs first, then the addresses of the type
-    /// asked for. Empty for NXDOMAIN and NODATA, which carry an SOA instead.
+    /// asked for. Empty for NXDOMAIN and NODATA, whose response carries the
+    /// zone's SOA in the authority section instead (RFC 2308 section 2).
+    /// A NODATA after a CNAME (an AAAA query for an alias of an IPv4-only
+    /// load balancer) keeps the CNAME and has an empty authority section, as
+    /// RFC 2308 section 2.2 allows ("NODATA RESPONSE: TYPE 3"; **chosen**:
+    /// Route 53 Resolver would add the target zone's SOA).
     pub answers: Vec<Answer<'static>>,
     /// Seed of the SOA record's random parts in a negative response.
     pub soa_seed: u64,
@@ -249,10 +266,14 @@ impl DnsExchange {
 
     /// The CNAME targets answered (`dns.cname`), in order.
     pub fn cnames(&self) -> Vec<&'static str> {
-        self.answers.iter().filter_map(|a| if let RData::Cname(v) = a.data { Some(v) } else { None }).collect()
+        self.answers
+            .iter()
+            .filter_map(|a| if let RData::Cname(v) = a.data { Some(v) } else { None })
+            .collect()
     }
 
-    /// Whether the response is NOERROR without an answer (NODATA).
+    /// Whether the response is NOERROR without an address record (NODATA,
+    /// possibly after a CNAME).
     pub fn is_nodata(&self) -> bool {
         self.rcode == rcode::NOERROR && self.answers.iter().all(|a| matches!(a.data, RData::Cname(_)))
     }
@@ -312,7 +333,12 @@ impl DnsLookup {
     }
 
     /// Plans a lookup of the given kind (see [`DnsLookup::plan`]).
-    pub fn plan_kind<R: Rng + ?Sized>(host: &Host, rng: &mut R, start_ns: u64, kind: LookupKind) -> DnsLookup {
+    pub fn plan_kind<R: Rng + ?Sized>(
+        host: &Host,
+        rng: &mut R,
+        start_ns: u64,
+        kind: LookupKind,
+    ) -> DnsLookup {
         let catalog = match kind {
             LookupKind::DualStack => DUAL_STACK,
             LookupKind::Ipv4Only => IPV4_ONLY,
@@ -479,14 +505,14 @@ fn distinct<R: Rng + ?Sized, T: PartialEq>(rng: &mut R, count: (u8, u8), draw: f
 }
 
 /// An address in one of the IPv4 documentation networks (RFC 5737 section 3).
-fn random_v4<R: Rng + ?Sized>(rng: &mut R) -> Ipv4Addr {
+pub(crate) fn random_v4<R: Rng + ?Sized>(rng: &mut R) -> Ipv4Addr {
     const NETS: [[u8; 3]; 3] = [[192, 0, 2], [198, 51, 100], [203, 0, 113]];
     let [a, b, c] = NETS[rng.random_range(0..NETS.len())];
     Ipv4Addr::new(a, b, c, rng.random_range(1..=254))
 }
 
 /// An address in the IPv6 documentation prefix 2001:db8::/32 (RFC 3849).
-fn random_v6<R: Rng + ?Sized>(rng: &mut R) -> Ipv6Addr {
+pub(crate) fn random_v6<R: Rng + ?Sized>(rng: &mut R) -> Ipv6Addr {
     Ipv6Addr::new(0x2001, 0x0db8, rng.random(), rng.random(), 0, 0, 0, rng.random_range(1..=0xffff))
 }
 
@@ -511,7 +537,8 @@ mod tests {
         let mut out = Vec::new();
         let mut buf = Vec::new();
         while let Some(info) = list.next_frame(&mut buf) {
-            out.push((info, buf.clone()));
+            // `next_frame` appends: take the frame and start afresh.
+            out.push((info, std::mem::take(&mut buf)));
         }
         out
     }
@@ -555,7 +582,10 @@ mod tests {
                         assert_eq!((eth.src_addr(), eth.dst_addr()), (h.mac, h.router_mac));
                         assert_eq!((ip.src_addr(), ip.dst_addr()), (h.ipv4, lookup.resolver));
                         assert_eq!((dgram.src_port(), dgram.dst_port()), (ex.client_port, 53));
-                        assert_eq!((ip.hop_limit(), ip.dont_frag(), ip.ident()), (64, true, ex.query_ip_ident));
+                        assert_eq!(
+                            (ip.hop_limit(), ip.dont_frag(), ip.ident()),
+                            (64, true, ex.query_ip_ident)
+                        );
                         assert_eq!(hdr.flags, message::flags::RD);
                         assert_eq!(info.timestamp_ns, ex.query_ns);
                         assert_eq!(info.event, Event::Datagram(LABEL_QUERY));
@@ -618,7 +648,11 @@ mod tests {
                 for v6 in l.exchanges[1].aaaa() {
                     assert_eq!(v6.segments()[..2], [0x2001, 0x0db8]);
                 }
-                assert_eq!(l.kind == LookupKind::Ipv4Only, l.exchanges[1].aaaa().is_empty());
+                match l.kind {
+                    LookupKind::Ipv4Only => assert!(l.exchanges[1].is_nodata()),
+                    LookupKind::DualStack => assert!(!l.exchanges[1].aaaa().is_empty()),
+                    _ => {}
+                }
                 assert_eq!(l.kind == LookupKind::Cname, !l.exchanges[0].cnames().is_empty());
                 assert_eq!(l.exchanges[0].cnames(), l.exchanges[1].cnames());
             }

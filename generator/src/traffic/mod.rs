@@ -12,7 +12,9 @@
 //! * [`app`]: application payloads (HTTP/1.1, TLS, DNS) carried inside them.
 
 pub mod app;
+pub mod dns;
 pub mod frame;
+pub mod icmp;
 pub mod scenario;
 pub mod tcp;
 pub mod web;
@@ -93,8 +95,10 @@ pub struct PacketInfo {
 
 /// Something that yields inner frames in capture order.
 pub trait TrafficSource {
-    /// Clears `frame`, writes the next inner Ethernet frame into it and
-    /// describes it; `None` when the source is exhausted.
+    /// Appends the next inner Ethernet frame to `frame` and describes it;
+    /// `None` when the source is exhausted. Appending (rather than
+    /// overwriting) lets a caller keep headroom in front of the frame for the
+    /// outer headers ([`crate::mirror::encap::encapsulate_in_place`]).
     fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo>;
 
     /// Time of the frame `next_frame` would return, if any.
@@ -162,7 +166,6 @@ impl TrafficSource for PacketList {
     fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
         let (range, info) = self.entries.get(self.next)?;
         self.next += 1;
-        frame.clear();
         frame.extend_from_slice(&self.bytes[range.clone()]);
         Some(*info)
     }

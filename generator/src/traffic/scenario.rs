@@ -10,7 +10,7 @@
 use super::app::tls::TlsVersion;
 use super::tcp::Loss;
 use super::web::{self, WebOptions, HTTPS_SITES};
-use super::{Flow, Host};
+use super::{dns, icmp, Flow, Host};
 use rand::Rng;
 use std::net::IpAddr;
 
@@ -174,12 +174,13 @@ impl Scenario {
                 NextFlow { flow: Flow::Tcp(conv), kind: "http-inbound", gap_ns: overlap_gap(rng, 60) }
             }
             Kind::Dns => {
-                let (conv, _) = web::http_basic(host, rng, start_ns); // TEMP until traffic::dns lands
-                NextFlow { flow: Flow::Tcp(conv), kind: "dns", gap_ns: overlap_gap(rng, 40) }
+                let list = dns::dns_flow(host, rng, start_ns);
+                NextFlow { flow: Flow::Packets(list), kind: "dns", gap_ns: overlap_gap(rng, 40) }
             }
             Kind::Ping => {
-                let (conv, _) = web::http_basic(host, rng, start_ns); // TEMP until traffic::icmp lands
-                NextFlow { flow: Flow::Tcp(conv), kind: "ping", gap_ns: overlap_gap(rng, 400) }
+                let v6 = rng.random_bool(0.3);
+                let list = icmp::ping_flow(host, rng, start_ns, v6);
+                NextFlow { flow: Flow::Packets(list), kind: "ping", gap_ns: overlap_gap(rng, 400) }
             }
             Kind::SeedHttpsOutbound | Kind::SeedHttpInbound => {
                 self.seed_flow(kind, host, rng, start_ns, opts)

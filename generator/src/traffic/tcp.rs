@@ -596,7 +596,6 @@ impl TrafficSource for TcpConversation {
     fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
         let seg = self.segments.get(self.next)?;
         self.next += 1;
-        frame.clear();
         let (src, dst) = (&self.ends[seg.from], &self.ends[1 - seg.from]);
         let ip = IpFields { hop_limit: self.profiles[seg.from].ttl, ident: seg.ident, dont_frag: true };
         push_tcp_frame(frame, src, dst, &ip, &seg.repr, &self.streams[seg.from][seg.payload.clone()]);

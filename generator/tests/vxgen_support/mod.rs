@@ -13,8 +13,8 @@ use generator::capture::Format;
 use generator::generate::{default_source, default_target};
 use generator::mirror::encap::{Truncation, VXLAN_IP_OVERHEAD, VXLAN_OVERHEAD};
 use generator::mirror::session::{TargetKind, MAX_PACKET_LENGTH};
-use generator::wire::{ethernet, geneve, ipv4, udp, EtherType};
-use std::net::Ipv4Addr;
+use generator::wire::{ethernet, geneve, ipv4, udp, EtherType, IpProtocol};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -329,45 +329,84 @@ pub fn read_pcap(bytes: &[u8]) -> (Vec<PcapRecord>, bool) {
 
 // ---------------------------------------------------------------------------
 // The ground-truth comment of generate.rs `describe`:
-// `egress tcp 10.0.1.23:41522 > 203.0.113.7:80 TCP SYN; vni 9999999, session 1[, gbp policy 4660 d=1 a=0]
-// [; truncated by PacketLength 64 (inner frame 74 bytes) | ; truncated to target MTU 1000 (inner frame 1514 bytes)]`
+// `egress tcp 10.0.1.23:41522 > 203.0.113.7:443 TLS ClientHello; https-outbound; vni 9999999, session 1
+// [, gbp policy 4660 d=1 a=0][; truncated by PacketLength 64 (inner frame 74 bytes)
+// | ; truncated to target MTU 1000 (inner frame 1514 bytes)][; delayed N us in the mirror path (reordered)]`;
+// ends carry `:port` only for TCP and UDP.
 
 /// A parsed packet comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     /// `ingress` or `egress`.
     pub direction: String,
+    /// `tcp`, `udp`, `icmp`, `icmpv6` (IpProtocol's Display).
     pub protocol: String,
-    pub src: String,
-    pub src_port: u16,
-    pub dst: String,
-    pub dst_port: u16,
+    pub src: IpAddr,
+    pub src_port: Option<u16>,
+    pub dst: IpAddr,
+    pub dst_port: Option<u16>,
     pub label: String,
+    /// The scenario's kind of flow (`https-outbound`, `dns`, ...), if given.
+    pub kind: Option<String>,
     pub vni: u32,
     pub session: u16,
     pub gbp: Option<GbpOpt>,
     /// Why and from how many inner bytes the copy was truncated.
     pub truncation: Option<(Truncation, usize)>,
+    /// Whether the copy was delayed in the mirror path.
+    pub delayed: bool,
 }
 
 /// Parses a comment; panics, naming `frame`, if it does not have the shape above.
 pub fn parse_comment(frame: usize, text: &str) -> Comment {
     let bad = |what: &str| -> ! { panic!("frame {frame}: frame.comment {text:?}: {what}") };
     let parts: Vec<&str> = text.split("; ").collect();
-    if !(2..=3).contains(&parts.len()) {
-        bad("not two or three `; `-separated parts");
-    }
     let words: Vec<&str> = parts[0].splitn(6, ' ').collect();
     if words.len() < 6 || words[3] != ">" {
-        bad("first part is not `DIR PROTO SRC:PORT > DST:PORT LABEL`");
+        bad("first part is not `DIR PROTO SRC[:PORT] > DST[:PORT] LABEL`");
     }
-    let end = |s: &str| -> (String, u16) {
-        let (a, p) = s.rsplit_once(':').unwrap_or_else(|| bad("an end without `:port`"));
-        (a.to_string(), p.parse().unwrap_or_else(|_| bad("a port that is not a number")))
+    let with_ports = matches!(words[1], "tcp" | "udp");
+    let end = |s: &str| -> (IpAddr, Option<u16>) {
+        if with_ports {
+            let (a, p) = s.rsplit_once(':').unwrap_or_else(|| bad("a TCP/UDP end without `:port`"));
+            (
+                a.parse().unwrap_or_else(|_| bad("an address")),
+                Some(p.parse().unwrap_or_else(|_| bad("a port"))),
+            )
+        } else {
+            (s.parse().unwrap_or_else(|_| bad("an address")), None)
+        }
     };
     let (src, src_port) = end(words[2]);
     let (dst, dst_port) = end(words[4]);
-    let meta: Vec<&str> = parts[1].split(", ").collect();
+    let (mut meta, mut truncation, mut kind, mut delayed) = (None, None, None, false);
+    for part in &parts[1..] {
+        if part.starts_with("vni ") {
+            meta = Some(*part);
+        } else if part.starts_with("truncated") {
+            let (head, tail) =
+                part.split_once(" (inner frame ").unwrap_or_else(|| bad("truncation without inner frame"));
+            let inner: usize = tail
+                .strip_suffix(" bytes)")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| bad("inner frame length"));
+            let why = if let Some(n) = head.strip_prefix("truncated by PacketLength ") {
+                Truncation::PacketLength(n.parse().unwrap_or_else(|_| bad("PacketLength value")))
+            } else if let Some(n) = head.strip_prefix("truncated to target MTU ") {
+                Truncation::Mtu(n.parse().unwrap_or_else(|_| bad("MTU value")))
+            } else {
+                bad("unknown truncation")
+            };
+            truncation = Some((why, inner));
+        } else if part.starts_with("delayed ") {
+            delayed = true;
+        } else if kind.is_none() && meta.is_none() {
+            kind = Some(part.to_string());
+        } else {
+            bad("an unknown part");
+        }
+    }
+    let meta: Vec<&str> = meta.unwrap_or_else(|| bad("no `vni N, session M` part")).split(", ").collect();
     let vni = meta[0].strip_prefix("vni ").and_then(|v| v.parse().ok()).unwrap_or_else(|| bad("no `vni N`"));
     let session = meta
         .get(1)
@@ -385,22 +424,6 @@ pub fn parse_comment(frame: usize, text: &str) -> Comment {
             _ => bad("third meta item is not `gbp policy N d=X a=Y`"),
         }
     });
-    let truncation = parts.get(2).map(|t| {
-        let (head, tail) =
-            t.split_once(" (inner frame ").unwrap_or_else(|| bad("truncation without inner frame"));
-        let inner: usize = tail
-            .strip_suffix(" bytes)")
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| bad("inner frame length"));
-        let why = if let Some(n) = head.strip_prefix("truncated by PacketLength ") {
-            Truncation::PacketLength(n.parse().unwrap_or_else(|_| bad("PacketLength value")))
-        } else if let Some(n) = head.strip_prefix("truncated to target MTU ") {
-            Truncation::Mtu(n.parse().unwrap_or_else(|_| bad("MTU value")))
-        } else {
-            bad("unknown truncation")
-        };
-        (why, inner)
-    });
     Comment {
         direction: words[0].to_string(),
         protocol: words[1].to_string(),
@@ -409,10 +432,12 @@ pub fn parse_comment(frame: usize, text: &str) -> Comment {
         dst,
         dst_port,
         label: words[5].to_string(),
+        kind,
         vni,
         session,
         gbp,
         truncation,
+        delayed,
     }
 }
 
@@ -510,5 +535,104 @@ impl Dissection {
                 (m.to_string(), sev)
             })
             .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The inner packet as tshark reads it, whatever its protocols.
+
+/// Fields [`Dissection::inner`] needs; include them in the request.
+pub const INNER_FIELDS: &[&str] = &[
+    "frame.len",
+    "ip.src",
+    "ip.dst",
+    "ip.len",
+    "ip.hdr_len",
+    "ip.proto",
+    "ipv6.src",
+    "ipv6.dst",
+    "ipv6.plen",
+    "ipv6.nxt",
+    "tcp.srcport",
+    "tcp.dstport",
+    "udp.srcport",
+    "udp.dstport",
+];
+
+/// The mirrored (inner) packet of one frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inner {
+    /// Whether it is IPv6.
+    pub v6: bool,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// IPv4 protocol / IPv6 next header.
+    pub protocol: IpProtocol,
+    /// TCP or UDP ports.
+    pub src_port: Option<u16>,
+    pub dst_port: Option<u16>,
+    /// IP header length (IPv4 IHL * 4, or the 40-byte IPv6 header).
+    pub ip_header_len: usize,
+    /// The inner frame length its IP header claims: Ethernet + IPv4 total
+    /// length, or Ethernet + 40 + IPv6 payload length.
+    pub claimed_len: usize,
+}
+
+impl Inner {
+    /// The mirror filter's view of it (ports kept for TCP and UDP only).
+    pub fn key(&self) -> generator::mirror::filter::PacketKey {
+        let ports = self.src_port.zip(self.dst_port);
+        generator::mirror::filter::PacketKey::ip(self.src, self.dst, self.protocol, ports)
+    }
+}
+
+impl Dissection {
+    /// The inner packet of `frame`, behind `outer_ip` IPv4 headers and
+    /// `outer_ip` UDP headers (1 for ENI and NLB copies, 2 behind a GWLB).
+    pub fn inner(&self, frame: usize, outer_ip: usize) -> Inner {
+        let v6 = !self.raw(frame, "ipv6.src").is_empty();
+        let (src, dst, protocol, ip_header_len, claimed_len) = if v6 {
+            (
+                self.at(frame, "ipv6.src", 0).parse().expect("ipv6.src"),
+                self.at(frame, "ipv6.dst", 0).parse().expect("ipv6.dst"),
+                IpProtocol(self.num(frame, "ipv6.nxt", 0) as u8),
+                40,
+                INNER_ETH + 40 + self.num(frame, "ipv6.plen", 0) as usize,
+            )
+        } else {
+            assert_eq!(
+                self.all(frame, "ip.src").len(),
+                outer_ip + 1,
+                "frame {frame}: ip.src values: no inner IPv4 or IPv6 header dissected"
+            );
+            let i = outer_ip as isize;
+            (
+                self.at(frame, "ip.src", i).parse().expect("inner ip.src"),
+                self.at(frame, "ip.dst", i).parse().expect("inner ip.dst"),
+                IpProtocol(self.num(frame, "ip.proto", i) as u8),
+                self.num(frame, "ip.hdr_len", i) as usize,
+                INNER_ETH + self.num(frame, "ip.len", i) as usize,
+            )
+        };
+        let (src_port, dst_port) = match protocol {
+            IpProtocol::TCP => (
+                Some(self.num(frame, "tcp.srcport", 0) as u16),
+                Some(self.num(frame, "tcp.dstport", 0) as u16),
+            ),
+            IpProtocol::UDP => {
+                let i = outer_ip as isize;
+                assert_eq!(
+                    self.all(frame, "udp.srcport").len(),
+                    outer_ip + 1,
+                    "frame {frame}: udp.srcport values"
+                );
+                (
+                    Some(self.num(frame, "udp.srcport", i) as u16),
+                    Some(self.num(frame, "udp.dstport", i) as u16),
+                )
+            }
+            _ => (None, None),
+        };
+        Inner { v6, src, dst, protocol, src_port, dst_port, ip_header_len, claimed_len }
     }
 }

@@ -445,22 +445,44 @@ const NAMES: [&[u8]; 8] = [b"alpha", b"bravo", b"charlie", b"delta", b"echo", b"
 
 /// Appends exactly `n` bytes of lowercase words separated by single spaces;
 /// the text never starts or ends with a space.
+/// A fixed 16 KiB of prose made of [`WORDS`], the same on every machine, from
+/// which bodies copy whole runs: one random draw per run rather than per word
+/// keeps body generation off the hot path.
+fn text_pool() -> &'static [u8] {
+    static POOL: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x7665_7874);
+        let mut pool = Vec::with_capacity(16 * 1024 + 32);
+        while pool.len() < 16 * 1024 {
+            pool.extend_from_slice(WORDS[rng.random_range(0..WORDS.len())]);
+            pool.push(b' ');
+        }
+        pool
+    })
+}
+
+/// Appends exactly `n` bytes of words separated by single spaces.
 fn write_words<R: Rng + ?Sized>(n: usize, out: &mut Vec<u8>, rng: &mut R) {
+    let pool = text_pool();
     let end = out.len() + n;
-    let mut first = true;
     while out.len() < end {
         let left = end - out.len();
-        if !first {
-            if left == 1 {
-                out.push(b's');
-                break;
+        // Start at a word boundary somewhere in the first half of the pool.
+        let from = rng.random_range(0..pool.len() / 2);
+        let from = pool[from..].iter().position(|&b| b == b' ').map_or(0, |p| from + p + 1);
+        let mut take = left.min(rng.random_range(64..2048)).min(pool.len() - from);
+        if take < left {
+            // Not the last run: end it after a whole word and its space.
+            if let Some(sp) = pool[from..from + take].iter().rposition(|&b| b == b' ') {
+                take = sp + 1;
             }
-            out.push(b' ');
         }
-        first = false;
-        let word = WORDS[rng.random_range(0..WORDS.len())];
-        let left = end - out.len();
-        out.extend_from_slice(&word[..word.len().min(left)]);
+        out.extend_from_slice(&pool[from..from + take]);
+    }
+    // Never end on a space: pluralise the last word instead.
+    if n > 0 && out.last() == Some(&b' ') {
+        *out.last_mut().expect("non-empty") = b's';
     }
 }
 
@@ -526,6 +548,38 @@ fn write_html<R: Rng + ?Sized>(len: usize, out: &mut Vec<u8>, rng: &mut R) {
     out.extend_from_slice(TAIL);
 }
 
+/// A fixed pool of JSON objects `{"id":..,"name":..,"active":..,"score":..}`
+/// joined by commas, the same on every machine, and the offset at which each
+/// starts (plus one past the end): bodies copy runs of whole items.
+fn json_pool() -> &'static (Vec<u8>, Vec<usize>) {
+    static POOL: std::sync::OnceLock<(Vec<u8>, Vec<usize>)> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x6a73_6f6e);
+        let (mut pool, mut starts) = (Vec::with_capacity(200_000), Vec::with_capacity(4100));
+        let mut id: u64 = 1000;
+        for _ in 0..4096 {
+            starts.push(pool.len());
+            pool.extend_from_slice(b"{\"id\":");
+            push_decimal(&mut pool, id);
+            pool.extend_from_slice(b",\"name\":\"");
+            pool.extend_from_slice(NAMES[rng.random_range(0..NAMES.len())]);
+            pool.extend_from_slice(b"\",\"active\":");
+            pool.extend_from_slice(if rng.random_bool(0.8) {
+                b"true".as_slice()
+            } else {
+                b"false".as_slice()
+            });
+            pool.extend_from_slice(b",\"score\":");
+            push_decimal(&mut pool, rng.random_range(0..10_000));
+            pool.extend_from_slice(b"},");
+            id += rng.random_range(1..50);
+        }
+        starts.push(pool.len());
+        (pool, starts)
+    })
+}
+
 fn write_json<R: Rng + ?Sized>(len: usize, out: &mut Vec<u8>, rng: &mut R) {
     const OPEN: &[u8] = b"{\"items\":[";
     const CLOSE_ITEMS: &[u8] = b"],\"next\":\"";
@@ -548,28 +602,15 @@ fn write_json<R: Rng + ?Sized>(len: usize, out: &mut Vec<u8>, rng: &mut R) {
     out.extend_from_slice(OPEN);
     // Room that must stay free for `],"next":"` + `"}`.
     let limit = end - CLOSE_ITEMS.len() - 2;
-    let mut id: u64 = rng.random_range(1000..100_000);
-    let mut first = true;
-    loop {
-        let mark = out.len();
-        if !first {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"{\"id\":");
-        push_decimal(out, id);
-        out.extend_from_slice(b",\"name\":\"");
-        out.extend_from_slice(NAMES[rng.random_range(0..NAMES.len())]);
-        out.extend_from_slice(b"\",\"active\":");
-        out.extend_from_slice(if rng.random_bool(0.8) { b"true".as_slice() } else { b"false".as_slice() });
-        out.extend_from_slice(b",\"score\":");
-        push_decimal(out, rng.random_range(0..10_000));
-        out.push(b'}');
-        if out.len() > limit {
-            out.truncate(mark);
-            break;
-        }
-        first = false;
-        id += rng.random_range(1..50);
+    // Copy a run of whole items from the pool: one draw per body.
+    let (pool, starts) = json_pool();
+    let first = rng.random_range(0..starts.len() / 2);
+    let from = starts[first];
+    let room = limit - out.len();
+    // Items first..last fit when their bytes (without the comma after the last) fit.
+    let last = starts.partition_point(|&o| o <= from + room + 1) - 1;
+    if last > first {
+        out.extend_from_slice(&pool[from..starts[last] - 1]);
     }
     out.extend_from_slice(CLOSE_ITEMS);
     write_alnum(end - out.len() - 2, out, rng);
