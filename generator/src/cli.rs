@@ -47,6 +47,25 @@ enum Command {
     Generate(GenerateArgs),
     /// List the scenarios `generate --scenario` takes.
     Scenarios,
+    /// Rebuild the test-vector corpus (captures, expected dissections, manifest) byte for byte.
+    #[command(after_help = CORPUS_EXAMPLES)]
+    Corpus(CorpusArgs),
+}
+
+const CORPUS_EXAMPLES: &str = "\
+Examples:
+  vxgen corpus --out vectors/
+      rebuild the checked-in corpus (an existing vxgen corpus there is replaced atomically)
+  vxgen corpus --out /tmp/v && diff -r vectors /tmp/v";
+
+#[derive(Debug, Args)]
+struct CorpusArgs {
+    /// Directory to write: missing, empty, or an earlier corpus (which is replaced atomically).
+    #[arg(long, default_value = "vectors", value_name = "DIR")]
+    out: PathBuf,
+    /// Replace the directory even if it is not empty and holds no vxgen corpus.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Target kinds on the command line.
@@ -225,6 +244,22 @@ where
         }
     };
     match cli.command {
+        Command::Corpus(args) => match crate::vectors::write_corpus(&args.out, args.force) {
+            Ok(s) => {
+                eprintln!(
+                    "vxgen: {} vectors, {} files, {} bytes written to {}",
+                    s.vectors,
+                    s.files,
+                    s.bytes,
+                    args.out.display()
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("vxgen: {e}");
+                1
+            }
+        },
         Command::Generate(args) => match generate(&args) {
             Ok(()) => 0,
             Err(CliError::Capture(CaptureError::BrokenPipe))

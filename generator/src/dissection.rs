@@ -418,8 +418,7 @@ pub struct Udp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<u16>,
     /// Checksum as sent (0: none, allowed over IPv4 and what VXLAN senders
-    /// use, RFC 7348 section 5). The expected dissection gives it only for
-    /// the outer headers, whose value is chosen rather than computed.
+    /// use, RFC 7348 section 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<u16>,
 }
@@ -953,9 +952,9 @@ pub(crate) mod keep {
 ///
 /// let vni = field("vxlan.vni").unwrap();
 /// assert_eq!((vni.tshark, vni.kind), (Some("vxlan.vni"), Kind::Uint));
-/// // Every path appears once per tshark field; paths are unique unless a
-/// // field has two tshark counterparts (request and response version).
-/// assert!(FIELD_MAP.iter().all(|f| f.path.split('.').all(|p| !p.is_empty())));
+/// // Fields tshark has no counterpart for are mapped to None.
+/// assert_eq!(field("vxlan.reserved24").unwrap().tshark, None);
+/// assert!(FIELD_MAP.len() > 150);
 /// ```
 pub mod tshark {
     use super::FrameDissection;
@@ -1004,11 +1003,19 @@ pub mod tshark {
         pub spec: &'static str,
         /// What it means, in a few words.
         pub meaning: &'static str,
+        /// A second tshark field whose values continue the list of the
+        /// first (tshark 4.0 writes the type of TLS 1.3's encrypted records
+        /// as `tls.record.opaque_type`, after the cleartext ones).
+        pub tshark_append: Option<&'static str>,
         /// A known difference between tshark and the model for this field
         /// (see docs/dissection.md, "Known tshark differences"); such a
         /// field's disagreements are listed, not counted as failures.
         pub tshark_note: Option<&'static str>,
     }
+
+    /// The tshark preferences (`-o name:value`) the map assumes: absolute
+    /// TCP sequence numbers, so that SACK edges are the values on the wire.
+    pub const PREFS: &[&str] = &["tcp.relative_sequence_numbers:FALSE"];
 
     const fn f(
         path: &'static str,
@@ -1017,7 +1024,15 @@ pub mod tshark {
         spec: &'static str,
         meaning: &'static str,
     ) -> Field {
-        Field { path, tshark, kind, spec, meaning, tshark_note: None }
+        Field { path, tshark, kind, spec, meaning, tshark_append: None, tshark_note: None }
+    }
+
+    const fn note(field: Field, note: &'static str) -> Field {
+        Field { tshark_note: Some(note), ..field }
+    }
+
+    const fn append(field: Field, tshark: &'static str) -> Field {
+        Field { tshark_append: Some(tshark), ..field }
     }
 
     use Kind::*;
@@ -1127,7 +1142,13 @@ pub mod tshark {
         ),
         f("geneve.options[].type", Some("geneve.option.type"), UintList, "RFC 8926 section 3.5", "Type"),
         f("geneve.options[].data_len", None, UintList, "RFC 8926 section 3.5", "Length x 4"),
-        f("geneve.options[].data", None, BytesList, "RFC 8926 section 3.5; AWS GWLB", "option data"),
+        f(
+            "geneve.options[].data",
+            Some("geneve.option.unknown.data"),
+            BytesList,
+            "RFC 8926 section 3.5; AWS GWLB",
+            "option data",
+        ),
     ];
 
     const VXLAN: [Field; 11] = [
@@ -1202,7 +1223,10 @@ pub mod tshark {
         f("inner.tcp.flag_cwr", Some("tcp.flags.cwr"), Bool, "RFC 3168 section 6.1", "CWR"),
         f("inner.tcp.window", Some("tcp.window_size_value"), Uint, RFC9293, "Window (unscaled)"),
         f("inner.tcp.urgent_pointer", Some("tcp.urgent_pointer"), Uint, RFC9293, "Urgent Pointer"),
-        f("inner.tcp.payload_len", Some("tcp.len"), Uint, RFC9293, "segment data length implied by IP"),
+        note(
+            f("inner.tcp.payload_len", Some("tcp.len"), Uint, RFC9293, "segment data length implied by IP"),
+            "on a truncated copy tshark counts the bytes present, not the length the inner IP header implies",
+        ),
         f("inner.tcp.options.mss", Some("tcp.options.mss_val"), Uint, "RFC 9293 section 3.7.1", "MSS option"),
         f(
             "inner.tcp.options.window_scale",
@@ -1273,12 +1297,15 @@ pub mod tshark {
     ];
 
     const APP: [Field; 17] = [
-        f(
-            "app.tls.record_content_types",
-            Some("tls.record.content_type"),
-            UintList,
-            "RFC 8446 section 5.1",
-            "ContentType of each record",
+        append(
+            f(
+                "app.tls.record_content_types",
+                Some("tls.record.content_type"),
+                UintList,
+                "RFC 8446 section 5.1",
+                "ContentType of each record",
+            ),
+            "tls.record.opaque_type",
         ),
         f(
             "app.tls.record_versions",
@@ -1394,7 +1421,7 @@ pub mod tshark {
     /// The tshark fields to request (`-e`), each once, in map order.
     pub fn tshark_fields() -> Vec<&'static str> {
         let mut out: Vec<&'static str> = Vec::new();
-        for t in FIELD_MAP.iter().filter_map(|f| f.tshark) {
+        for t in FIELD_MAP.iter().flat_map(|f| [f.tshark, f.tshark_append]).flatten() {
             if !out.contains(&t) {
                 out.push(t);
             }
@@ -1616,16 +1643,48 @@ pub mod tshark {
     /// Every mapped field of every layer present in `expected` is compared;
     /// a field tshark reports at the right occurrence but `expected` lacks is
     /// [`Outcome::Unexpected`]. Fields without a tshark counterpart are skipped.
+    /// Run tshark with [`PREFS`] and the fields of [`tshark_fields`].
+    ///
+    /// ```
+    /// use generator::dissection::tshark::{compare, Outcome};
+    /// use generator::vectors::{build_vector, corpus};
+    /// use std::collections::HashMap;
+    ///
+    /// let v = corpus::vectors().into_iter().find(|v| v.id == "vni-9999999").unwrap();
+    /// let expected = &build_vector(&v).dissection.frames[0];
+    /// // What `tshark -T fields -E occurrence=a -e ip.ttl -e vxlan.vni` prints,
+    /// // split per occurrence: outer TTL 255, inner TTL 64.
+    /// let row: HashMap<&str, Vec<String>> = HashMap::from([
+    ///     ("ip.ttl", vec!["255".to_string(), "64".to_string()]),
+    ///     ("vxlan.vni", vec!["9999998".to_string()]),
+    /// ]);
+    /// let verdicts = compare(expected, &row);
+    /// let of = |path: &str| verdicts.iter().filter(|v| v.path == path).map(|v| v.outcome.clone()).collect::<Vec<_>>();
+    /// assert_eq!(of("outer.ipv4.ttl"), [Outcome::Agree]);
+    /// assert_eq!(of("inner.ipv4.ttl"), [Outcome::Agree]);
+    /// assert_eq!(
+    ///     of("vxlan.vni"),
+    ///     [Outcome::Disagree { expected: "9999999".into(), tshark: "9999998".into() }]
+    /// );
+    /// assert!(matches!(of("vxlan.flag_i")[..], [Outcome::NotReported { .. }]));
+    /// ```
     pub fn compare(expected: &FrameDissection, row: &HashMap<&str, Vec<String>>) -> Vec<Verdict> {
         let json = serde_json::to_value(expected).expect("a dissection serializes");
         let layers = layers(expected);
         let mut out = Vec::new();
         for field in FIELD_MAP {
             let Some(tshark_field) = field.tshark else { continue };
-            let values: Vec<&str> =
+            let mut values: Vec<&str> =
                 row.get(tshark_field).map(|v| v.iter().map(String::as_str).collect()).unwrap_or_default();
+            if let Some(more) = field.tshark_append.and_then(|t| row.get(t)) {
+                values.extend(more.iter().map(String::as_str));
+            }
             let expected_value = lookup(&json, field.path).filter(|v| !v.is_null());
-            let list = matches!(field.kind, UintList | StrList | BytesList);
+            // A Contains field is judged only where the expected frame has it.
+            if matches!(field.kind, Contains(_)) && expected_value.is_none() {
+                continue;
+            }
+            let list = matches!(field.kind, UintList | StrList | BytesList | Contains(_));
             let mine: Vec<&str> = match (field.path.starts_with("frame."), layer_of(field.path)) {
                 (true, _) => values.clone(),
                 (false, Some((layer, proto))) if !list => {
@@ -1689,10 +1748,11 @@ pub mod tshark {
     pub fn markdown_table() -> String {
         let mut s = String::from("| field | meaning | defined in | tshark |\n|---|---|---|---|\n");
         for f in FIELD_MAP {
-            let t = match (f.tshark, f.tshark_note) {
-                (Some(t), Some(n)) => format!("`{t}` ({n})"),
-                (Some(t), None) => format!("`{t}`"),
-                (None, _) => "none".to_owned(),
+            let t = match (f.tshark, f.tshark_append, f.tshark_note) {
+                (Some(t), Some(a), _) => format!("`{t}` then `{a}`"),
+                (Some(t), None, Some(n)) => format!("`{t}` (known difference: {n})"),
+                (Some(t), None, None) => format!("`{t}`"),
+                (None, _, _) => "none".to_owned(),
             };
             s.push_str(&format!("| `{}` | {} | {} | {} |\n", f.path, f.meaning, f.spec, t));
         }

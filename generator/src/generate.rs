@@ -13,8 +13,8 @@
 //! ```
 
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
-use crate::mirror::encap::{encapsulate_in_place, Truncation, HEADROOM};
-use crate::mirror::filter::{pick_session, Filter};
+use crate::mirror::encap::{encapsulate_in_place, source_port, Truncation, HEADROOM};
+use crate::mirror::filter::{pick_session, Filter, PacketKey};
 use crate::mirror::session::{Session, Source, Target, TargetKind};
 use crate::mirror::Direction;
 use crate::traffic::scenario::Scenario;
@@ -183,6 +183,46 @@ pub fn host_of(source: &Source) -> Host {
     }
 }
 
+/// Remembers, for the last few flows, which session mirrors a packet and the
+/// outer source port: both depend only on the direction and the packet's
+/// key, and consecutive packets mostly belong to a flow just seen.
+struct RouteCache {
+    slots: [Option<Route>; 64],
+}
+
+/// A packet's direction and key, the index of the session that mirrors it
+/// (if any) and the outer source port.
+type Route = (Direction, PacketKey, Option<usize>, u16);
+
+impl Default for RouteCache {
+    fn default() -> RouteCache {
+        RouteCache { slots: [None; 64] }
+    }
+}
+
+impl RouteCache {
+    fn route<'m>(
+        &mut self,
+        mirror: &'m Mirror,
+        direction: Direction,
+        key: &PacketKey,
+    ) -> (Option<&'m Session>, u16) {
+        let i = (key.src_port.unwrap_or(0) ^ key.dst_port.unwrap_or(0) ^ direction as u16) as usize
+            % self.slots.len();
+        if let Some((d, k, session, port)) = &self.slots[i] {
+            if *d == direction && k == key {
+                return (session.map(|s| &mirror.sessions[s]), *port);
+            }
+        }
+        let session = pick_session(&mirror.sessions, direction, key, &mirror.source.vpc_cidr);
+        let index = session
+            .map(|s| mirror.sessions.iter().position(|x| core::ptr::eq(x, s)).expect("from the slice"));
+        let port = source_port(key);
+        self.slots[i] = Some((direction, *key, index, port));
+        (session, port)
+    }
+}
+
 /// A copy waiting in the reorder buffer.
 struct Pending {
     at_ns: u64,
@@ -248,6 +288,7 @@ pub fn run<W: Write>(
     let mut next_start = opts.start_ns;
     let mut started = 0u64;
     let mut pending: BinaryHeap<Pending> = BinaryHeap::new();
+    let mut routes = RouteCache::default();
     let mut pool: Vec<Vec<u8>> = Vec::new();
     loop {
         // Admit every flow that starts before the earliest frame in progress.
@@ -304,13 +345,12 @@ pub fn run<W: Write>(
             }
         }
         stats.inner_packets += 1;
-        let Some(session) =
-            pick_session(&mirror.sessions, info.direction, &info.key, &mirror.source.vpc_cidr)
-        else {
+        let (session, port) = routes.route(mirror, info.direction, &info.key);
+        let Some(session) = session else {
             stats.not_mirrored += 1;
             continue;
         };
-        let (copy, start) = encapsulate_in_place(session, &mirror.source, &mut buf, HEADROOM, &info.key);
+        let (copy, start) = encapsulate_in_place(session, &mirror.source, &mut buf, HEADROOM, port);
         let outer = &buf[start..];
         stats.copies += 1;
         stats.bytes += outer.len() as u64;
@@ -432,13 +472,20 @@ fn describe(
 
 /// Appends `address:port` (or `address` when there is no port).
 fn push_end(out: &mut String, ip: Option<IpAddr>, port: Option<u16>) {
-    match ip {
-        Some(a) => {
+    match (ip, port) {
+        // RFC 5952 section 6: an IPv6 address with a port goes in brackets.
+        (Some(IpAddr::V6(a)), Some(p)) => {
+            let _ = write!(out, "[{a}]:{p}");
+        }
+        (Some(a), Some(p)) => {
+            let _ = write!(out, "{a}:{p}");
+        }
+        (Some(a), None) => {
             let _ = write!(out, "{a}");
         }
-        None => out.push('?'),
-    }
-    if let Some(p) = port {
-        let _ = write!(out, ":{p}");
+        (None, Some(p)) => {
+            let _ = write!(out, "?:{p}");
+        }
+        (None, None) => out.push('?'),
     }
 }

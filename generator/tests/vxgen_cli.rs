@@ -182,6 +182,28 @@ fn invalid_input_fails_with_one_line_and_no_file() {
     )
     .expect("writing a file");
     let missing = files.path().join("missing.json");
+    // docs/aws.md: at most 3 sessions per source ENI, enforced when loading.
+    let four = files.path().join("four-sessions.json");
+    std::fs::write(
+        &four,
+        r#"{ "TrafficMirrorSessions": [ { "SessionNumber": 1 }, { "SessionNumber": 2 },
+                                       { "SessionNumber": 3 }, { "SessionNumber": 4 } ] }"#,
+    )
+    .expect("writing a file");
+    let duplicate = files.path().join("duplicate.json");
+    std::fs::write(
+        &duplicate,
+        r#"{ "TrafficMirrorSessions": [ { "SessionNumber": 7 }, { "SessionNumber": 7 } ] }"#,
+    )
+    .expect("writing a file");
+    let typo = files.path().join("typo.json");
+    std::fs::write(&typo, r#"{ "SessionNumber": 1, "PacketLenght": 64 }"#).expect("writing a file");
+    let file_vni = files.path().join("vni.json");
+    std::fs::write(
+        &file_vni,
+        format!(r#"{{ "SessionNumber": 1, "VirtualNetworkId": {over} }}"#, over = 1u32 << 24),
+    )
+    .expect("writing a file");
     let path = |p: &Path| p.to_str().expect("UTF-8 path").to_string();
 
     let over = (generator::wire::vxlan::Vni::MAX.value() + 1).to_string();
@@ -196,9 +218,15 @@ fn invalid_input_fails_with_one_line_and_no_file() {
         (strings(&["--gbp-policy-id", "65536"]), 2, "65536".into()),
         (strings(&["--format", "pcapng2"]), 2, "pcapng2".into()),
         (strings(&["--gbp-flags", "d"]), 1, "--gbp-policy-id".into()),
+        (strings(&["--scenario", "no-such-scenario"]), 1, "no-such-scenario".into()),
+        (strings(&["--reorder", "1.5"]), 2, "1.5".into()),
         (vec!["--session".into(), path(&malformed)], 1, "JSON".into()),
         (vec!["--session".into(), path(&bad_cidr)], 1, "10.0.0.0/33".into()),
         (vec!["--session".into(), path(&missing)], 1, "missing.json".into()),
+        (vec!["--session".into(), path(&four)], 1, "at most 3".into()),
+        (vec!["--session".into(), path(&duplicate)], 1, "SessionNumber".into()),
+        (vec!["--session".into(), path(&typo)], 1, "PacketLenght".into()),
+        (vec!["--session".into(), path(&file_vni)], 1, (1u32 << 24).to_string()),
     ];
     for (extra, code, mention) in cases {
         let mut args = strings(&["generate", "--count", "2"]);
@@ -217,6 +245,24 @@ fn invalid_input_fails_with_one_line_and_no_file() {
     let args = strings(&["generate", "--count", "2", "-o", &path(&under_file)]);
     expect_failure(d, &args, 1, "a-file", &["a-file"]);
     std::fs::remove_file(d.join("a-file")).expect("removing a file");
+
+    // An existing directory as the output, with and without --force: refused, left as it was.
+    std::fs::create_dir(d.join("a-directory")).expect("creating a directory");
+    std::fs::write(d.join("a-directory").join("keep"), b"keep").expect("writing a file");
+    for force in [false, true] {
+        let mut args = strings(&["generate", "--count", "2", "-o", &path(&d.join("a-directory"))]);
+        if force {
+            args.push("--force".into());
+        }
+        expect_failure(d, &args, 1, "a-directory", &["a-directory"]);
+        assert_eq!(
+            dir_entries(&d.join("a-directory")),
+            ["keep"],
+            "vxgen {args:?}: the directory was modified"
+        );
+    }
+    // An empty output path.
+    expect_failure(d, &strings(&["generate", "--count", "2", "-o", ""]), 1, "-o", &["a-directory"]);
 }
 
 /// A directory without write permission. Root ignores permissions, so the
@@ -340,6 +386,28 @@ fn stdout_capture_is_read_by_tshark_from_a_pipe() {
             i + 1
         );
     }
+}
+
+/// A reader that goes away early (`vxgen ... -o - | head -c 100`) ends the
+/// run quietly and successfully (cli.rs: a broken pipe is not an error).
+#[test]
+fn closed_stdout_pipe_ends_quietly() {
+    use std::io::Read;
+    let mut args = Gen::new(6).count(3000).args();
+    args.extend(strings(&["-o", "-"]));
+    let mut child = Command::new(VXGEN)
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting vxgen");
+    let mut head = [0u8; 100];
+    child.stdout.take().expect("vxgen's stdout").read_exact(&mut head).expect("reading 100 bytes");
+    // The read end is closed here, as `head` does.
+    let out = child.wait_with_output().expect("waiting for vxgen");
+    assert!(out.status.success(), "vxgen after a closed pipe: {} ({})", out.status, stderr_of(&out));
+    assert!(!stderr_of(&out).contains("rror"), "vxgen after a closed pipe: stderr {:?}", stderr_of(&out));
 }
 
 // ---------------------------------------------------------------------------

@@ -154,26 +154,32 @@ fn l4_header_len(d: &Dissection, f: usize, inner: &Inner) -> usize {
 
 /// Checks that tshark dissects every frame of the capture of `gen` with no
 /// malformed packet and no expert item of severity warning or error, except
-/// on truncated copies, where exactly these are unavoidable:
+/// where a truncated copy makes one unavoidable, and then only these:
 ///
-/// * on the truncated copy itself: `IPv4 total length exceeds packet length
-///   (N bytes)` with N the inner bytes present minus the inner Ethernet
-///   header; `Bad checksum` of the inner transport (its checksum covers bytes
-///   that were cut: the same frame of the whole twin capture, same seed
-///   without the limit, must carry the same checksum field and verify);
-///   and, only where the cut falls inside the inner TCP header, `Short
-///   segment ...` and `Malformed Packet`;
+/// * on the truncated copy itself: the inner IP length complaint with the
+///   exact byte count (`IPv4 total length exceeds packet length (N bytes)`,
+///   N = inner bytes present - 14; `IPv6 payload length exceeds framing
+///   length (N bytes)`, N = present - 14 - 40); `Bad checksum` of the inner
+///   transport (its checksum covers bytes that were cut: the same frame of
+///   the whole twin capture, same seed without the limit, must carry the same
+///   checksum field and verify); for UDP, `Bad length value L > IP payload
+///   length` with L the whole datagram's length; where the cut falls inside
+///   the inner TCP header, `Short segment ...`; and `Malformed Packet` where
+///   a dissector must read cut bytes: a cut TCP header, or a datagram's
+///   payload (DNS), never the payload of a TCP segment whose header is whole;
 /// * on that copy and on later frames of the same TCP stream, whose byte
 ///   stream now has a hole: `Previous segment(s) not captured`, `ACKed
-///   segment that wasn't captured`, and warnings (not errors) of the
-///   application dissectors that meet the hole (TLS `Ignored Unknown Record`,
-///   HTTP `Illegal characters found in header name` ...), provided the same
-///   frame of the whole twin has no warning at all.
+///   segment that wasn't captured`, and, provided the same frame of the
+///   whole twin has no warning at all, what the application dissectors say
+///   when they meet the hole (TLS `Ignored Unknown Record`, HTTP `Illegal
+///   characters found in header name`, even `Malformed Packet` of HTTP):
+///   the frame is byte for byte its twin's, so only the hole explains it.
 ///
+/// Captures without PacketLength or MTU limits must be entirely clean.
 /// Which frames are truncated, and to how many bytes, is computed from the
-/// whole twin and the options ([`Gen::expected_kept`]), and must agree with the
-/// lengths tshark reads (inner IP length against the bytes present) and with
-/// the pcapng comment.
+/// whole twin and the options ([`Gen::expected_kept`]), and must agree with
+/// the lengths tshark reads (inner IP length against the bytes present) and
+/// with the pcapng comment.
 fn check_clean(gen: &Gen) {
     if !tshark_or_skip() {
         return;
@@ -263,36 +269,44 @@ fn check_clean(gen: &Gen) {
         }
         let l4_header = l4_header_len(whole.unwrap_or(&d), f, &inner);
         let headers_cut = present < INNER_ETH + inner.ip_header_len + l4_header;
+        // A datagram's payload (DNS, say) is parsed as a whole: cut, it is malformed.
+        let payload_cut_malformed = why.is_some() && (headers_cut || inner.protocol != IpProtocol::TCP);
+        // The whole twin of this frame dissects without warning: what tshark
+        // adds here comes from the hole that truncation left in its stream.
         let twin_quiet = whole.is_some_and(|w| w.expert(f).iter().all(|(_, s)| *s < SEVERITY_WARN));
+        let length_msg = if inner.v6 {
+            format!("IPv6 payload length exceeds framing length ({} bytes)", present - INNER_ETH - 40)
+        } else {
+            format!("IPv4 total length exceeds packet length ({} bytes)", present - INNER_ETH)
+        };
+        let udp_msg =
+            format!("Bad length value {} > IP payload length", inner_len - INNER_ETH - inner.ip_header_len);
 
         for (msg, severity) in d.expert(f) {
             if severity < SEVERITY_WARN {
                 continue;
             }
-            let length_msg = if inner.v6 {
-                format!("IPv6 payload length exceeds framing length ({} bytes)", present - INNER_ETH - 40)
-            } else {
-                format!("IPv4 total length exceeds packet length ({} bytes)", present - INNER_ETH)
-            };
             let on_truncated = why.is_some()
                 && (msg == length_msg
                     || (msg.starts_with("Bad checksum [should be 0x") && l4_status.as_deref() == Some("0"))
-                    || (headers_cut && (msg.starts_with(SHORT_SEGMENT) || msg == MALFORMED)));
-            let after_hole = holed
-                && (msg == PREVIOUS_NOT_CAPTURED
-                    || msg == ACKED_NOT_CAPTURED
-                    || (severity == SEVERITY_WARN && twin_quiet));
+                    || (inner.protocol == IpProtocol::UDP && msg == udp_msg)
+                    || (headers_cut && msg.starts_with(SHORT_SEGMENT))
+                    || (payload_cut_malformed && msg == MALFORMED));
+            let after_hole =
+                holed && (msg == PREVIOUS_NOT_CAPTURED || msg == ACKED_NOT_CAPTURED || twin_quiet);
             assert!(
                 on_truncated || after_hole,
                 "frame {f}: _ws.expert.message {msg:?} with _ws.expert.severity {severity:#x} \
-                 (truncation {why:?}, {present} of {inner_len} inner bytes, {:?} tcp.stream {stream:?})",
+                 (truncation {why:?}, {present} of {inner_len} inner bytes, {:?}, tcp.stream {stream:?})",
                 inner.protocol
             );
         }
         let malformed = d.raw(f, "_ws.malformed");
         assert!(
-            malformed.is_empty() || (why.is_some() && headers_cut),
-            "frame {f}: _ws.malformed {malformed:?} on a copy whose inner headers are intact ({present} inner bytes)"
+            malformed.is_empty() || payload_cut_malformed || (holed && twin_quiet),
+            "frame {f}: _ws.malformed {malformed:?} (truncation {why:?}, {present} of {inner_len} inner bytes, \
+             {:?}, tcp.stream {stream:?})",
+            inner.protocol
         );
     }
     // The limits of the case did something where the options say they must.
@@ -422,6 +436,10 @@ fn check_fields(gen: &Gen) {
             assert_eq!(c.vni, vni, "frame {f}: frame.comment vni");
             assert_eq!(c.session, 1, "frame {f}: frame.comment session");
             assert_eq!(c.gbp, gbp, "frame {f}: frame.comment gbp");
+        } else {
+            assert_eq!(d.raw(f, "frame.comment"), "", "frame {f}: frame.comment in {:?}", gen.args());
+        }
+        if gen.format == Format::PcapNg {
             // pcapng epb_flags direction bits: 01 inbound, 10 outbound.
             let want = if egress { 2 } else { 1 };
             assert_eq!(
@@ -430,7 +448,6 @@ fn check_fields(gen: &Gen) {
                 "frame {f}: frame.packet_flags_direction"
             );
         } else {
-            assert_eq!(d.raw(f, "frame.comment"), "", "frame {f}: frame.comment in a {} file", gen.format);
             let direction = d.raw(f, "frame.packet_flags_direction");
             assert_eq!(direction, "", "frame {f}: frame.packet_flags_direction in a {} file", gen.format);
         }
@@ -517,6 +534,7 @@ capture_cases! {
     default_pcap => Gen::new(2).vni(0).format(Format::Pcap),
     default_pcap_ns_max_vni => Gen::new(3).vni(Vni::MAX.value()).format(Format::PcapNanos),
     random_vni => Gen::new(4),
+    no_comments_pcapng => Gen::new(21).vni(21).no_comments(),
     gbp_policy_0 => Gen::new(5).vni(100).gbp(0, false, false),
     gbp_policy_1_d_pcap => Gen::new(6).vni(4660).gbp(1, true, false).format(Format::Pcap),
     gbp_policy_ffff_d_a => Gen::new(7).vni(16_777_215).gbp(0xffff, true, true),
@@ -553,6 +571,7 @@ fn outer_source_port_is_a_symmetric_flow_hash() {
     let instance_v6 = host_of(&default_source()).ipv6;
     let mut ports: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
     let mut directions: BTreeMap<String, BTreeSet<bool>> = BTreeMap::new();
+    let mut by_stream: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
     for f in 1..=d.frames() {
         let inner = d.inner(f, 1);
         let flow = flow_id(&inner);
@@ -562,7 +581,12 @@ fn outer_source_port_is_a_symmetric_flow_hash() {
         let egress = inner.src == IpAddr::from(instance) || inner.src == IpAddr::from(instance_v6);
         if inner.protocol == IpProtocol::TCP {
             directions.entry(flow).or_default().insert(egress);
+            let stream = format!("tcp.stream {}", d.raw(f, "tcp.stream"));
+            by_stream.entry(stream).or_default().insert(port);
         }
+    }
+    for (stream, p) in &by_stream {
+        assert_eq!(p.len(), 1, "{stream}: outer udp.srcport differs between its frames: {p:?}");
     }
     assert!(!directions.is_empty(), "no TCP connection in {:?}", gen.args());
     for (flow, p) in &ports {
@@ -592,10 +616,11 @@ fn epoch_ns(frame: usize, text: &str) -> u64 {
     parse(s) * 1_000_000_000 + parse(&frac[..9])
 }
 
-/// pcap (microseconds), pcap-ns and pcapng of the same run hold the same
-/// frames: every dissected field equal, save the pcapng-only comment and
-/// direction, and timestamps equal to the format's precision. The first
-/// copy is stamped at the documented start plus the mirror latency.
+/// pcap (microseconds), pcap-ns, pcapng and pcapng without comments of the
+/// same run hold the same frames: every dissected field equal, save the
+/// comment (only in pcapng with comments) and the direction (in both pcapng),
+/// and timestamps equal to the format's precision. The first copy is stamped
+/// at the documented start plus the mirror latency.
 #[test]
 fn pcap_pcap_ns_and_pcapng_hold_the_same_frames() {
     if !tshark_or_skip() {
@@ -603,10 +628,13 @@ fn pcap_pcap_ns_and_pcapng_hold_the_same_frames() {
     }
     let base = Gen::new(41).vni(4141).gbp(7, true, false).packet_length(300);
     let (ng, _, _d1) = dissect(&base.clone().format(Format::PcapNg));
+    let (bare, _, _d4) = dissect(&base.clone().format(Format::PcapNg).no_comments());
     let (ns, _, _d2) = dissect(&base.clone().format(Format::PcapNanos));
     let (us, _, _d3) = dissect(&base.clone().format(Format::Pcap));
-    assert_eq!(ns.frames(), ng.frames(), "pcap-ns and pcapng frame counts");
-    assert_eq!(us.frames(), ng.frames(), "pcap and pcapng frame counts");
+    let others = [("pcapng --no-comments", &bare), ("pcap-ns", &ns), ("pcap", &us)];
+    for (name, d) in others {
+        assert_eq!(d.frames(), ng.frames(), "{name} and pcapng frame counts");
+    }
     let skip = [
         "frame.comment",
         "frame.packet_flags_direction",
@@ -614,26 +642,39 @@ fn pcap_pcap_ns_and_pcapng_hold_the_same_frames() {
         "_ws.expert.message",
         "_ws.expert.severity",
     ];
+    // Expert items other than the pcapng comment itself.
+    let items = |d: &Dissection, f: usize| -> Vec<(String, u32)> {
+        d.expert(f).into_iter().filter(|(_, s)| *s != SEVERITY_COMMENT).collect()
+    };
     for f in 1..=ng.frames() {
-        for field in FIELDS.iter().filter(|x| !skip.contains(x)) {
+        assert!(!ng.raw(f, "frame.comment").is_empty(), "frame {f}: frame.comment missing in pcapng");
+        for (name, d) in others {
+            for field in FIELDS.iter().filter(|x| !skip.contains(x)) {
+                assert_eq!(
+                    d.raw(f, field),
+                    ng.raw(f, field),
+                    "frame {f}: {field} differs between {name} and pcapng"
+                );
+            }
             assert_eq!(
-                ns.raw(f, field),
-                ng.raw(f, field),
-                "frame {f}: {field} differs between pcap-ns and pcapng"
+                items(d, f),
+                items(&ng, f),
+                "frame {f}: _ws.expert items differ between {name} and pcapng"
             );
-            assert_eq!(
-                us.raw(f, field),
-                ng.raw(f, field),
-                "frame {f}: {field} differs between pcap and pcapng"
-            );
+            assert_eq!(d.raw(f, "frame.comment"), "", "frame {f}: frame.comment in {name}");
         }
-        // Expert items other than the pcapng comment itself.
-        let items = |d: &Dissection| -> Vec<(String, u32)> {
-            d.expert(f).into_iter().filter(|(_, s)| *s != SEVERITY_COMMENT).collect()
-        };
-        assert_eq!(items(&ns), items(&ng), "frame {f}: _ws.expert items differ between pcap-ns and pcapng");
-        assert_eq!(items(&us), items(&ng), "frame {f}: _ws.expert items differ between pcap and pcapng");
+        let direction = ng.raw(f, "frame.packet_flags_direction");
+        assert_eq!(
+            bare.raw(f, "frame.packet_flags_direction"),
+            direction,
+            "frame {f}: frame.packet_flags_direction"
+        );
         let t = epoch_ns(f, ng.raw(f, "frame.time_epoch"));
+        assert_eq!(
+            epoch_ns(f, bare.raw(f, "frame.time_epoch")),
+            t,
+            "frame {f}: frame.time_epoch without comments"
+        );
         assert_eq!(
             epoch_ns(f, ns.raw(f, "frame.time_epoch")),
             t,

@@ -160,15 +160,16 @@ pub fn encapsulate(
     out.clear();
     out.resize(HEADROOM, 0);
     out.extend_from_slice(inner);
-    let (copy, start) = encapsulate_in_place(session, source, out, HEADROOM, key);
+    let (copy, start) = encapsulate_in_place(session, source, out, HEADROOM, source_port(key));
     out.drain(..start);
     copy
 }
 
 /// Wraps the inner frame that occupies `buf[inner_start..]` where it lies:
 /// truncates it as the session says and writes the outer headers into the
-/// bytes just before it. Returns what was done and the offset at which the
-/// finished frame starts; the frame is `buf[start..]`.
+/// bytes just before it, with `port` (see [`source_port`]) as the outer UDP
+/// source port. Returns what was done and the offset at which the finished
+/// frame starts; the frame is `buf[start..]`.
 ///
 /// This saves copying every frame once; the caller leaves [`HEADROOM`] bytes
 /// in front of the inner frame.
@@ -180,12 +181,11 @@ pub fn encapsulate_in_place(
     source: &Source,
     buf: &mut Vec<u8>,
     inner_start: usize,
-    key: &PacketKey,
+    port: u16,
 ) -> (Copy, usize) {
     let inner_len = buf.len() - inner_start;
     let (kept, truncation) = kept_len(session, inner_len);
     buf.truncate(inner_start + kept);
-    let port = source_port(key);
     let target = &session.target;
     let copy = Copy { inner_len, inner_kept: kept, truncation, source_port: port };
     let vxlan_udp_payload = vxlan::HEADER_LEN + kept;

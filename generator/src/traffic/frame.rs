@@ -2,7 +2,7 @@
 //! `Repr`s and a payload, with every length and checksum filled in.
 
 use super::Endpoint;
-use crate::wire::{ethernet, ipv4, ipv6, tcp, udp, EtherType, IpProtocol};
+use crate::wire::{checksum, ethernet, ipv4, ipv6, tcp, udp, EtherType, IpProtocol};
 use std::net::IpAddr;
 
 /// The IP-layer fields that vary per packet.
@@ -87,7 +87,16 @@ pub fn push_tcp_frame(
     let mut packet = tcp::Packet::new_unchecked(&mut buf[l4..l4 + seg_len]);
     repr.emit(&mut packet);
     packet.payload_mut()[..payload.len()].copy_from_slice(payload);
-    packet.fill_checksum(&src.ip, &dst.ip);
+    // The same sum `fill_checksum` takes (RFC 9293 section 3.1), with the
+    // payload summed from its source rather than read back from the frame:
+    // this is the per-packet hot path. The header's length is a multiple of
+    // four, so its partial sum combines with the payload's.
+    let header = checksum::data(&packet.into_inner()[..repr.header_len()]);
+    let pseudo = checksum::pseudo_header(&src.ip, &dst.ip, IpProtocol::TCP, seg_len as u32);
+    let sum = checksum::combine(&[pseudo, header, checksum::data(payload)]);
+    let mut packet = tcp::Packet::new_unchecked(&mut buf[l4..l4 + seg_len]);
+    packet.set_checksum(!sum);
+    debug_assert!(packet.verify_checksum(&src.ip, &dst.ip));
 }
 
 /// Appends a complete Ethernet / IP / UDP frame carrying `payload`, with the

@@ -161,6 +161,7 @@ impl InnerSpec {
         };
         bytes[payload_at..].copy_from_slice(&self.payload);
         let seg = &mut bytes[l4_at..];
+        let mut udp_checksum = None;
         match &l4 {
             InnerL4::Tcp(t) => {
                 let mut p = tcp::Packet::new_unchecked(seg);
@@ -171,6 +172,7 @@ impl InnerSpec {
                 let mut p = udp::Packet::new_unchecked(seg);
                 u.emit(&mut p);
                 p.fill_checksum(&src, &dst);
+                udp_checksum = Some(p.checksum());
             }
             InnerL4::Icmpv4(r) => {
                 let mut p = icmpv4::Packet::new_unchecked(seg);
@@ -186,7 +188,7 @@ impl InnerSpec {
                 p.fill_checksum(&s, &d);
             }
         }
-        let layout = InnerLayout { eth, tags, ip, l4, ip_at, l4_at, payload_at, len };
+        let layout = InnerLayout { eth, tags, ip, l4, udp_checksum, ip_at, l4_at, payload_at, len };
         (bytes, layout)
     }
 }
@@ -202,6 +204,8 @@ pub struct InnerLayout {
     pub ip: InnerIp,
     /// Transport header as emitted.
     pub l4: InnerL4,
+    /// The UDP checksum the builder computed (RFC 768), for a UDP frame.
+    pub udp_checksum: Option<u16>,
     /// Offset of the IP header.
     pub ip_at: usize,
     /// Offset of the transport header.
@@ -234,7 +238,9 @@ impl InnerLayout {
         let a = avail(self.l4_at);
         match &self.l4 {
             InnerL4::Tcp(t) => inner.tcp = keep::tcp(Tcp::from_repr(t, a)),
-            InnerL4::Udp(u) => inner.udp = keep::udp(Udp::from_repr(u, u.buffer_len() as u16, None, a)),
+            InnerL4::Udp(u) => {
+                inner.udp = keep::udp(Udp::from_repr(u, u.buffer_len() as u16, self.udp_checksum, a))
+            }
             InnerL4::Icmpv4(r) => {
                 let (t, ident, seq) = match *r {
                     icmpv4::Repr::EchoRequest { ident, seq_no, .. } => (8, ident, seq_no),
@@ -251,7 +257,7 @@ impl InnerLayout {
             }
         }
         let app = app.filter(|_| present >= self.len).cloned();
-        (Some(inner), app)
+        ((inner != Inner::default()).then_some(inner), app)
     }
 }
 
@@ -503,7 +509,8 @@ impl FrameSpec {
                     dst_port: g.dst_port,
                     payload_len: g.geneve.buffer_len() + copy.len(),
                 };
-                let g_ip = ipv4::Repr { next_header: IpProtocol::UDP, payload_len: g_udp.buffer_len(), ..g.ip };
+                let g_ip =
+                    ipv4::Repr { next_header: IpProtocol::UDP, payload_len: g_udp.buffer_len(), ..g.ip };
                 let total = ethernet::HEADER_LEN + g_ip.buffer_len() + g_udp.buffer_len() - copy.len();
                 bytes.resize(total, 0);
                 outer_eth_repr.emit(&mut ethernet::Frame::new_unchecked(&mut bytes[..]));
@@ -528,14 +535,16 @@ impl FrameSpec {
 
         // Dissection: each layer's fields within the captured bytes.
         let mut d = FrameDissection::new(FrameFacts::complete(number, 0));
-        let mut outer = Outer { eth: keep::eth(Ethernet::from_repr(&outer_eth_repr, captured)), ..Outer::default() };
+        let mut outer =
+            Outer { eth: keep::eth(Ethernet::from_repr(&outer_eth_repr, captured)), ..Outer::default() };
         if let Some(eth) = &mut outer.eth {
             if unpadded < original_len && captured == original_len {
                 eth.padding_len = Some((original_len - unpadded) as u32);
             }
         }
         let mirror_ip = keep::ipv4(Ipv4::from_repr(&ip_repr, opts, avail(copy_at)));
-        let mirror_udp = keep::udp(Udp::from_repr(&udp_repr, udp_length, Some(udp_checksum), avail(copy_at + udp_at)));
+        let mirror_udp =
+            keep::udp(Udp::from_repr(&udp_repr, udp_length, Some(udp_checksum), avail(copy_at + udp_at)));
         match gwlb_at {
             None => {
                 outer.ipv4 = mirror_ip;
@@ -545,7 +554,8 @@ impl FrameSpec {
                 let g = self.gwlb.as_ref().expect("gwlb");
                 outer.ipv4 = keep::ipv4(Ipv4::from_repr(&g_ip, 0, avail(ethernet::HEADER_LEN)));
                 let u_at = ethernet::HEADER_LEN + ipv4::HEADER_LEN;
-                outer.udp = keep::udp(Udp::from_repr(&g_udp, g_udp.buffer_len() as u16, Some(0), avail(u_at)));
+                outer.udp =
+                    keep::udp(Udp::from_repr(&g_udp, g_udp.buffer_len() as u16, Some(0), avail(u_at)));
                 d.geneve = keep::geneve(Geneve::from_repr(&g.geneve, avail(gen_at))).map(|mut gen| {
                     gen.ipv4 = mirror_ip;
                     gen.udp = mirror_udp;
@@ -634,7 +644,12 @@ mod tests {
                 (TargetKind::NetworkInterface, None, 9001, None),
                 (TargetKind::NetworkInterface, Some(40u16), 9001, None),
                 (TargetKind::NetworkInterface, None, 1500, None),
-                (TargetKind::NetworkInterface, None, 9001, Some(Gbp { dont_learn: true, policy_applied: false, policy_id: 0x1234 })),
+                (
+                    TargetKind::NetworkInterface,
+                    None,
+                    9001,
+                    Some(Gbp { dont_learn: true, policy_applied: false, policy_id: 0x1234 }),
+                ),
                 (TargetKind::GatewayLoadBalancerEndpoint, Some(100), 9001, None),
             ] {
                 let mut mirror = Mirror::example(9_999_999);
@@ -658,7 +673,10 @@ mod tests {
                     None => None,
                 };
                 let built = spec.build(1, None);
-                assert_eq!(built.bytes, want, "frame {i}, {kind:?}, PacketLength {packet_length:?}, MTU {mtu}");
+                assert_eq!(
+                    built.bytes, want,
+                    "frame {i}, {kind:?}, PacketLength {packet_length:?}, MTU {mtu}"
+                );
                 assert_eq!(built.dissection.frame.truncated, Some(kept < inner_bytes.len()));
             }
         }

@@ -134,6 +134,8 @@ pub struct Segment {
     pub syn_options: Option<(u16, u8, bool)>,
     /// SACK blocks.
     pub sack: Vec<(u32, u32)>,
+    /// Urgent pointer.
+    pub urgent: u16,
     /// IPv4 identification.
     pub ident: u16,
     /// Payload.
@@ -155,6 +157,7 @@ impl Segment {
             ts: None,
             syn_options: None,
             sack: Vec::new(),
+            urgent: 0,
             ident: 0x3a2f,
             payload: Vec::new(),
             app: None,
@@ -174,7 +177,7 @@ impl Segment {
             ack_number: self.ack,
             flags: self.flags,
             window_len: self.window,
-            urgent_pointer: 0,
+            urgent_pointer: self.urgent,
             max_seg_size: self.syn_options.map(|o| o.0),
             window_scale: self.syn_options.map(|o| o.1),
             sack_permitted: self.syn_options.is_some_and(|o| o.2),
@@ -248,7 +251,11 @@ pub fn http_response_segment(src: Host, dst: Host, status: u16, body_len: usize)
     };
     http::write_response(&resp, UNIX_TIME, &mut payload, &mut rng(2));
     let app = App {
-        http: Some(Http { version: Some("HTTP/1.1".to_owned()), status_code: Some(status), ..Http::default() }),
+        http: Some(Http {
+            version: Some("HTTP/1.1".to_owned()),
+            status_code: Some(status),
+            ..Http::default()
+        }),
         ..App::default()
     };
     data_segment(src, dst, 0x1c55_0e71, 0x6f3a_9c02 + 80, payload, Some(app))
@@ -266,7 +273,12 @@ pub fn data_segment(src: Host, dst: Host, seq: u32, ack: u32, payload: Vec<u8>, 
 
 /// Repeating readable filler of `len` bytes (no randomness needed).
 pub fn filler(len: usize) -> Vec<u8> {
-    b"vxlan-mirror-vectors: payload bytes of a mirrored segment.\n".iter().copied().cycle().take(len).collect()
+    b"vxlan-mirror-vectors: payload bytes of a mirrored segment.\n"
+        .iter()
+        .copied()
+        .cycle()
+        .take(len)
+        .collect()
 }
 
 /// A full-sized segment of a jumbo-frame connection: an IPv4 packet of
@@ -307,7 +319,13 @@ pub fn dns_query(id: u16, name: &str, qtype: dns::QType) -> InnerSpec {
         query_type: Some(qtype.code()),
         answer_count: Some(0),
     };
-    udp_datagram(instance(50_614), resolver(), 0x9e21, payload, Some(App { dns: Some(facts), ..App::default() }))
+    udp_datagram(
+        instance(50_614),
+        resolver(),
+        0x9e21,
+        payload,
+        Some(App { dns: Some(facts), ..App::default() }),
+    )
 }
 
 /// The resolver's answer to [`dns_query`]: `answers` A records, or NXDOMAIN
@@ -349,7 +367,14 @@ pub fn icmp_echo(v6: bool, request: bool, ident: u16, seq: u16) -> InnerSpec {
         (true, true) => InnerL4::Icmpv6(icmpv6::Repr::EchoRequest { ident, seq_no: seq, data_len: 56 }),
         (true, false) => InnerL4::Icmpv6(icmpv6::Repr::EchoReply { ident, seq_no: seq, data_len: 56 }),
     };
-    InnerSpec { eth: eth(&a, &b), vlan: Vec::new(), ip: ip(&a, &b, 0x1d00 + seq), l4, payload: data, app: None }
+    InnerSpec {
+        eth: eth(&a, &b),
+        vlan: Vec::new(),
+        ip: ip(&a, &b, 0x1d00 + seq),
+        l4,
+        payload: data,
+        app: None,
+    }
 }
 
 /// `spec` with an 802.1Q tag (IEEE 802.1Q clause 9.6) inserted after the
@@ -389,7 +414,14 @@ pub fn tls_server_flight(version: tls::TlsVersion, seed: u64) -> InnerSpec {
     let facts = match version {
         tls::TlsVersion::Tls13 => {
             tls::write_tls13_server_flight(&tls::Tls13ServerParams::new([0x5a; 32]), &mut payload, &mut r);
-            let types = vec![HANDSHAKE, CHANGE_CIPHER_SPEC, APPLICATION_DATA, APPLICATION_DATA, APPLICATION_DATA, APPLICATION_DATA];
+            let types = vec![
+                HANDSHAKE,
+                CHANGE_CIPHER_SPEC,
+                APPLICATION_DATA,
+                APPLICATION_DATA,
+                APPLICATION_DATA,
+                APPLICATION_DATA,
+            ];
             Tls {
                 record_versions: vec![0x0303; types.len()],
                 record_content_types: types,
@@ -399,7 +431,10 @@ pub fn tls_server_flight(version: tls::TlsVersion, seed: u64) -> InnerSpec {
             }
         }
         tls::TlsVersion::Tls12 => {
-            let p = tls::Tls12ServerParams { chain_len: 1, ..tls::Tls12ServerParams::new("example.com", UNIX_TIME) };
+            let p = tls::Tls12ServerParams {
+                chain_len: 1,
+                ..tls::Tls12ServerParams::new("example.com", UNIX_TIME)
+            };
             tls::write_tls12_server_flight(&p, &mut payload, &mut r);
             Tls {
                 record_content_types: vec![HANDSHAKE; 4],
@@ -411,7 +446,8 @@ pub fn tls_server_flight(version: tls::TlsVersion, seed: u64) -> InnerSpec {
         }
     };
     let app = App { tls: Some(facts), ..App::default() };
-    data_segment(remote(443), instance(CLIENT_PORT), 0x1c55_0e71, 0x6f3a_9c02 + 517, payload, Some(app)).spec()
+    data_segment(remote(443), instance(CLIENT_PORT), 0x1c55_0e71, 0x6f3a_9c02 + 517, payload, Some(app))
+        .spec()
 }
 
 #[cfg(test)]
@@ -429,9 +465,14 @@ mod tests {
             tls_server_flight(tls::TlsVersion::Tls12, 4),
         ] {
             let facts = spec.app.as_ref().unwrap().tls.as_ref().unwrap();
-            let recs: Vec<(u8, u16)> = tls::records(&spec.payload).map(|r| (r.content_type, r.version)).collect();
-            let stated: Vec<(u8, u16)> =
-                facts.record_content_types.iter().copied().zip(facts.record_versions.iter().copied()).collect();
+            let recs: Vec<(u8, u16)> =
+                tls::records(&spec.payload).map(|r| (r.content_type, r.version)).collect();
+            let stated: Vec<(u8, u16)> = facts
+                .record_content_types
+                .iter()
+                .copied()
+                .zip(facts.record_versions.iter().copied())
+                .collect();
             assert_eq!(recs, stated);
             assert_eq!(tls::handshake_types_of(&spec.payload), facts.handshake_types);
             assert!(spec.payload.len() < 8900, "fits one jumbo segment");

@@ -77,6 +77,8 @@ pub struct Gen {
     pub target_mtu: Option<u16>,
     pub target: TargetKind,
     pub format: Format,
+    /// `--no-comments`.
+    pub no_comments: bool,
 }
 
 /// `--target-mtu` when not given (cli.rs: `default_value_t = 9001`, the
@@ -95,6 +97,7 @@ impl Gen {
             target_mtu: None,
             target: TargetKind::NetworkInterface,
             format: Format::PcapNg,
+            no_comments: false,
         }
     }
     pub fn count(mut self, n: u64) -> Gen {
@@ -123,6 +126,10 @@ impl Gen {
     }
     pub fn format(mut self, format: Format) -> Gen {
         self.format = format;
+        self
+    }
+    pub fn no_comments(mut self) -> Gen {
+        self.no_comments = true;
         self
     }
 
@@ -168,6 +175,9 @@ impl Gen {
             TargetKind::GatewayLoadBalancerEndpoint => "gwlb",
         };
         a.extend(["--target".into(), target.into(), "--format".into(), self.format.name().into()]);
+        if self.no_comments {
+            a.push("--no-comments".into());
+        }
         a
     }
 
@@ -189,7 +199,7 @@ impl Gen {
 
     /// Whether frames carry the ground-truth comment and a direction.
     pub fn has_comments(&self) -> bool {
-        self.format == Format::PcapNg
+        self.format == Format::PcapNg && !self.no_comments
     }
 
     /// The target's MTU.
