@@ -200,3 +200,55 @@ fn docs_field_table_is_the_field_map() {
         "docs/dissection.md's field table is not FIELD_MAP's; paste tshark::markdown_table() between the markers"
     );
 }
+
+#[test]
+fn vxgen_corpus_subcommand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("v");
+    let out_s = out.to_str().unwrap();
+    assert_eq!(generator::cli::main(["vxgen", "corpus", "--out", out_s]), 0);
+    assert_eq!(diff_corpus(&out).unwrap(), None);
+    // Running it again regenerates in place.
+    assert_eq!(generator::cli::main(["vxgen", "corpus", "--out", out_s]), 0);
+    // A directory of someone else's files: refused, then replaced with --force.
+    let other = tmp.path().join("o");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), b"mine").unwrap();
+    let other_s = other.to_str().unwrap();
+    assert_eq!(generator::cli::main(["vxgen", "corpus", "--out", other_s]), 1);
+    assert!(other.join("notes.txt").exists());
+    assert_eq!(generator::cli::main(["vxgen", "corpus", "--out", other_s, "--force"]), 0);
+    assert_eq!(diff_corpus(&other).unwrap(), None);
+}
+
+#[test]
+fn every_field_in_the_corpus_is_in_the_field_map() {
+    let mut seen = BTreeSet::new();
+    for v in generator::vectors::corpus::vectors() {
+        for frame in generator::vectors::build_vector(&v).dissection.frames {
+            for path in frame.fields().into_keys() {
+                // `inner.vlan[0].vid` -> `inner.vlan[].vid`; `...types[1]` -> `...types`.
+                let mut p = String::new();
+                let mut chars = path.chars().peekable();
+                while let Some(c) = chars.next() {
+                    p.push(c);
+                    if c == '[' {
+                        while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                            chars.next();
+                        }
+                    }
+                }
+                let p = p.strip_suffix("[]").unwrap_or(&p).to_owned();
+                assert!(
+                    tshark::field(&p).is_some(),
+                    "{}: field {p} is not in FIELD_MAP (nor in docs/dissection.md)",
+                    v.id
+                );
+                seen.insert(p);
+            }
+        }
+    }
+    // And the corpus exercises most of the map.
+    let unused: Vec<&str> = tshark::FIELD_MAP.iter().map(|f| f.path).filter(|p| !seen.contains(*p)).collect();
+    assert!(unused.len() < 10, "fields no vector has: {unused:?}");
+}

@@ -161,7 +161,11 @@ fn tshark_agrees_with_every_valid_vector() {
             Expected::Acceptable if !c.flagged.is_empty() => {
                 writeln!(report, "  accept {id}: tshark flags frames {:?}", c.flagged).unwrap()
             }
-            Expected::Acceptable => {}
+            Expected::Acceptable => {
+                if !c.verdicts.iter().any(|(_, v)| v.is_disagreement()) && silent.is_empty() {
+                    writeln!(report, "  accept {id}: tshark takes the expected reading, unflagged").unwrap();
+                }
+            }
         }
     }
     let summary = format!(

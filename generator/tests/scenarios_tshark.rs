@@ -50,7 +50,7 @@ use generator::traffic::icmp::{Ping, LABEL_REPLY_V4, LABEL_REPLY_V6, LABEL_REQUE
 use generator::traffic::scenario::SCENARIOS;
 use generator::traffic::web::{self, WebFacts, WebOptions, HTTPS_SITES, MISSING_PATH, PATHS};
 use generator::traffic::{Event, Flow, TrafficSource};
-use generator::wire::{ipv4, udp};
+use generator::wire::{ipv4, udp, EtherType};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -156,6 +156,13 @@ const FIELDS: &[&str] = &[
     "icmpv6.checksum.status",
 ];
 
+/// For captures with segments out of order (reordered or lost): without it
+/// tshark 4.0 hands TLS the bytes of a reassembly with a hole and reports
+/// "Ignored Unknown Record", or throws "New fragment overlaps old data
+/// (retransmission?)" on a fast retransmission of bytes it already
+/// reassembled. Neither is about the capture: with it both disappear.
+const OUT_OF_ORDER_PREFS: &[&str] = &["tcp.reassemble_out_of_order:TRUE"];
+
 /// tshark's TCP analysis flags that must never appear in a plain capture.
 const TCP_ANALYSIS: &[&str] = &[
     "tcp.analysis.retransmission",
@@ -186,8 +193,14 @@ struct Frames {
 impl Frames {
     /// Dissects `file`; `what` names the capture in assertion messages.
     fn of(file: &Path, what: impl Into<String>) -> Frames {
+        Frames::with(file, what, &[])
+    }
+
+    /// [`Frames::of`] with more preferences.
+    fn with(file: &Path, what: impl Into<String>, prefs: &[&str]) -> Frames {
         let agg = format!("aggregator={AGG}");
-        let rows = common::tshark_fields_with(file, FIELDS, PREFS, &["-E", &agg]);
+        let prefs: Vec<&str> = PREFS.iter().chain(prefs).copied().collect();
+        let rows = common::tshark_fields_with(file, FIELDS, &prefs, &["-E", &agg]);
         let what = what.into();
         for (i, row) in rows.iter().enumerate() {
             assert_eq!(row[0], (i + 1).to_string(), "{what}: tshark rows out of order");
@@ -1414,11 +1427,12 @@ fn reordering_changes_capture_order_only_and_tshark_sees_it_where_asked() {
                         delay > 0 && delay / 1000 == us,
                         "{what}: frame {n}: delayed {delay} ns, comment {us} us"
                     );
-                    assert_eq!(
-                        pc.split(' ').nth(1),
-                        Some("tcp"),
-                        "{what}: frame {n}: only TCP is delayed: {rc:?}"
-                    );
+                    // Only copies of TCP data segments are delayed.
+                    let c = parse_comment(n, pc);
+                    let data = c.protocol == "tcp"
+                        && !empty_segment_labels().contains(&c.label.as_str())
+                        && c.label != Event::TcpRetransmission.label();
+                    assert!(data, "{what}: frame {n}: a copy other than TCP data delayed: {rc:?}");
                 }
                 None => {
                     assert_eq!(rc, pc, "{what}: frame {n}: comment of a copy not delayed");
@@ -1430,13 +1444,14 @@ fn reordering_changes_capture_order_only_and_tshark_sees_it_where_asked() {
 
         // tshark: out-of-order exactly where a delayed copy fell behind a
         // later segment; nothing else but the gaps those leave; checksums good.
-        let fr = Frames::of(&reordered.path, what.clone());
+        let fr = Frames::with(&reordered.path, what.clone(), OUT_OF_ORDER_PREFS);
         let ooo = flagged(&fr, &["tcp.analysis.out_of_order"]);
         assert!(!ooo.is_empty(), "{what}: tshark found no out-of-order segment");
         for &n in &ooo {
+            let comment = fr.last(n, "frame.comment").unwrap_or("");
             assert!(
-                fr.comment(n).delayed,
-                "{what}: frame {n}: tcp.analysis.out_of_order on a copy not delayed"
+                comment.contains("(reordered)"),
+                "{what}: frame {n}: tcp.analysis.out_of_order on a copy not delayed: frame.comment {comment:?}"
             );
         }
         assert_eq!(ooo, overtaken(&fr), "{what}: out-of-order frames vs copies overtaken by later segments");
@@ -1471,7 +1486,7 @@ fn lost_segments_are_retransmitted_where_the_comments_say() {
     for (scenario, seed) in [("https-outbound", 3), ("http-inbound", 7), ("seed-https-outbound", 8)] {
         let what = format!("{scenario} seed {seed} --loss {LOSS}");
         let cap = generate(scenario, seed, TCP_FLOWS, 0.0, LOSS);
-        let fr = Frames::of(&cap.path, what.clone());
+        let fr = Frames::with(&cap.path, what.clone(), OUT_OF_ORDER_PREFS);
         let resent = flagged(&fr, RETRANSMITTED);
         assert!(!resent.is_empty(), "{what}: tshark found no retransmission");
         // A copy below the highest sequence number seen without reordering is
@@ -1518,13 +1533,59 @@ fn lost_segments_are_retransmitted_where_the_comments_say() {
         // A gap in the capture is a segment lost before the instance saw it;
         // its retransmission fills it.
         check_gaps_filled(&fr, |m| fr.comment(m).label == retransmission);
+
+        // A retransmission whose original the capture holds (the instance's
+        // own, lost after its interface) repeats the original's bytes.
+        let packets = read_pcapng(&std::fs::read(&cap.path).expect("reading the capture"));
+        assert_eq!(packets.len(), fr.count(), "{what}: pcapng packets vs tshark rows");
+        let mut originals: HashMap<((u64, u64), u64), usize> = HashMap::new();
+        let mut compared = 0;
+        for n in fr.numbers() {
+            let (Some(dir), Some(seq)) = (fr.tcp_dir(n), fr.num(n, "tcp.seq_raw")) else { continue };
+            if fr.num(n, "tcp.len").unwrap_or(0) == 0 {
+                continue;
+            }
+            let (got_seq, payload) = tcp_payload(&packets[n - 1].data);
+            assert_eq!(u64::from(got_seq), seq, "{what}: frame {n}: tcp.seq_raw vs the bytes");
+            if fr.comment(n).label != retransmission {
+                originals.entry((dir, seq)).or_insert(n);
+            } else if let Some(&o) = originals.get(&(dir, seq)) {
+                compared += 1;
+                assert!(
+                    payload == tcp_payload(&packets[o - 1].data).1,
+                    "{what}: frame {n}: payload differs from frame {o}'s"
+                );
+            }
+        }
+        assert!(compared > 0, "{what}: no retransmission of a captured segment");
     }
+}
+
+/// The sequence number and payload of the TCP segment in a whole VXLAN copy
+/// (ENI or NLB target).
+fn tcp_payload(frame: &[u8]) -> (u32, &[u8]) {
+    let be16 = |at: usize| usize::from(u16::from_be_bytes([frame[at], frame[at + 1]]));
+    let l3 = VXLAN_OVERHEAD + 14;
+    let (l4, end) = match EtherType(be16(l3 - 2) as u16) {
+        EtherType::IPV4 => (l3 + usize::from(frame[l3] & 0x0f) * 4, l3 + be16(l3 + 2)),
+        EtherType::IPV6 => (l3 + 40, l3 + 40 + be16(l3 + 4)),
+        t => panic!("inner ethertype {t:?}"),
+    };
+    let seq = u32::from_be_bytes(frame[l4 + 4..l4 + 8].try_into().unwrap());
+    (seq, &frame[l4 + usize::from(frame[l4 + 12] >> 4) * 4..end])
 }
 
 /// RFC 5681 section 2: a duplicate acknowledgment carries the same
 /// acknowledgment number as the previous one of its direction. Every frame
 /// the generator labels "TCP duplicate ACK" must be one (and tshark must
 /// flag it).
+///
+/// Fails with src/traffic/tcp.rs as of this writing: in `send_message`, the
+/// first ACK sent after a lost segment is labelled `Event::TcpDupAck`, but
+/// when in-order segments before the loss were still waiting for a delayed
+/// ACK it acknowledges them, so its acknowledgment number advances: it is an
+/// ordinary ACK with SACK blocks, not a duplicate (and fast retransmit then
+/// counts it among the three duplicates, RFC 5681 section 3.2).
 #[test]
 fn frames_labelled_duplicate_ack_repeat_the_previous_ack() {
     if !common::require_tool("tshark") {
@@ -1724,7 +1785,7 @@ fn scenarios_compose_with_gwlb_and_nlb_targets() {
     ];
     let run = vxgen_generate(&args);
     let what = format!("vxgen {args:?}");
-    let fr = Frames::of(&run.path, what.clone());
+    let fr = Frames::with(&run.path, what.clone(), OUT_OF_ORDER_PREFS);
     let ooo = flagged(&fr, &["tcp.analysis.out_of_order"]);
     assert!(!ooo.is_empty(), "{what}: tshark found no out-of-order segment");
     assert_eq!(ooo, overtaken(&fr), "{what}: out-of-order frames vs copies overtaken");

@@ -105,6 +105,14 @@ impl Fnv1a {
     }
 }
 
+/// The GWLB flow cookie (GENEVE option class 0x0108, type 3) for a flow
+/// whose outer source port is `port`. AWS does not publish how it derives the
+/// cookie; any value fixed per flow, the same both ways, gives captures of the
+/// same shape (**chosen**: the port in the high half, a mix of it in the low).
+pub const fn flow_cookie(port: u16) -> u32 {
+    (port as u32) << 16 | (port as u32 ^ 0x5a5a)
+}
+
 /// How many inner bytes a session keeps and why.
 pub fn kept_len(session: &Session, inner_len: usize) -> (usize, Option<Truncation>) {
     let mut kept = inner_len;
@@ -193,8 +201,7 @@ pub fn encapsulate_in_place(
         (TargetKind::GatewayLoadBalancerEndpoint, Some(hop)) => {
             // Appliance side: Ethernet / IPv4 (GWLB -> appliance) / UDP 6081 /
             // GENEVE (protocol 0x0800: an IPv4 packet follows) / the mirror copy.
-            let cookie = (port as u32) << 16 | (port as u32 ^ 0x5a5a);
-            let gen = geneve::Repr::aws_gwlb(EtherType::IPV4, hop.endpoint_id, hop.attachment_id, cookie);
+            let gen = geneve::Repr::aws_gwlb(EtherType::IPV4, hop.endpoint_id, hop.attachment_id, flow_cookie(port));
             let copy_len = ipv4::HEADER_LEN + udp::HEADER_LEN + vxlan_udp_payload;
             let headers =
                 ethernet::HEADER_LEN + ipv4::HEADER_LEN + udp::HEADER_LEN + gen.buffer_len() + copy_len

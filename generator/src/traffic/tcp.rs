@@ -437,9 +437,9 @@ impl Planner<'_> {
                 }
                 t += gap(n + 66);
             }
-            if unacked > 0 {
-                owes_ack = true;
-            }
+            // Only the last flight's unacknowledged tail is owed an ACK: a later
+            // flight's acknowledgments cover an earlier one's.
+            owes_ack = unacked > 0;
             for (i, (seq, payload, sent_at)) in lost.iter().cloned().enumerate() {
                 // Fast retransmit on the third duplicate ACK (RFC 5681 section
                 // 3.2), otherwise when the retransmission timer fires (RFC 6298).

@@ -405,7 +405,7 @@ impl FrameSpec {
         spec.outer.ip.dst_addr = target.ip;
         let port = spec.outer.src_port;
         // The flow cookie as crate::mirror::encap derives it from the port.
-        let cookie = (port as u32) << 16 | (port as u32 ^ 0x5a5a);
+        let cookie = crate::mirror::encap::flow_cookie(port);
         spec.gwlb = Some(GwlbSpec {
             eth: ethernet::Repr {
                 src_addr: source.router_mac,
