@@ -1260,6 +1260,7 @@ fn expected_dns(lookup: &DnsLookup, frames: &[(usize, bool)]) -> Vec<Datagram> {
         events.push((ex.response_ns, i, true));
     }
     events.sort_by_key(|&(t, _, _)| t);
+    assert_eq!(frames.len(), events.len(), "frames of the lookup of {}: two per exchange", lookup.name);
     let mut query_frame = HashMap::new();
     events
         .iter()
@@ -1286,6 +1287,7 @@ fn expected_ping(ping: &Ping, frames: &[(usize, bool)]) -> Vec<Datagram> {
         events.push((e.reply_ns, e.seq, false));
     }
     events.sort_by_key(|&(t, _, _)| t);
+    assert_eq!(frames.len(), events.len(), "frames of the ping to {}: two per echo", ping.remote);
     let mut request_frame = HashMap::new();
     events
         .iter()
@@ -1692,6 +1694,16 @@ fn seed_presets_use_vni_9999999_and_interleave_handshakes() {
             check_capture(&fr, &Expect::new(name, preset), &mut seen);
             let found = interleaved_handshakes(&fr);
             assert!(!found.is_empty(), "{what}: no handshake between two data segments of another stream");
+            // The seed article's pattern: all three handshake segments of a
+            // connection among the segments of another between the same hosts.
+            let mut per_pair: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+            for &(a, b, _) in &found {
+                *per_pair.entry((a, b)).or_default() += 1;
+            }
+            assert!(
+                per_pair.values().any(|&n| n == 3),
+                "{what}: no connection whose SYN, SYN-ACK and ACK all lie among another's data: {per_pair:?}"
+            );
         }
         // An explicit --vni wins over the preset's.
         let run = vxgen_generate(&["--scenario", name, "--count", "3", "--vni", "77"]);

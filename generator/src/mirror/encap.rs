@@ -201,7 +201,12 @@ pub fn encapsulate_in_place(
         (TargetKind::GatewayLoadBalancerEndpoint, Some(hop)) => {
             // Appliance side: Ethernet / IPv4 (GWLB -> appliance) / UDP 6081 /
             // GENEVE (protocol 0x0800: an IPv4 packet follows) / the mirror copy.
-            let gen = geneve::Repr::aws_gwlb(EtherType::IPV4, hop.endpoint_id, hop.attachment_id, flow_cookie(port));
+            let gen = geneve::Repr::aws_gwlb(
+                EtherType::IPV4,
+                hop.endpoint_id,
+                hop.attachment_id,
+                flow_cookie(port),
+            );
             let copy_len = ipv4::HEADER_LEN + udp::HEADER_LEN + vxlan_udp_payload;
             let headers =
                 ethernet::HEADER_LEN + ipv4::HEADER_LEN + udp::HEADER_LEN + gen.buffer_len() + copy_len

@@ -84,6 +84,7 @@ enum Kind {
 struct Group {
     remote: IpAddr,
     sni: &'static str,
+    rtt_ns: u64,
     left: u32,
 }
 
@@ -153,6 +154,7 @@ impl Scenario {
         let opts = WebOptions {
             remote: None,
             loss: self.loss.map(|probability| Loss { probability, seed: rng.random() }),
+            rtt_ns: None,
         };
         // Flows of the plain scenarios start at random, overlapping intervals;
         // `http` keeps the first issue's one-after-another rhythm.
@@ -205,15 +207,23 @@ impl Scenario {
             _ => Group {
                 remote: IpAddr::V4(web::remote_ipv4(rng)),
                 sni: HTTPS_SITES[rng.random_range(0..HTTPS_SITES.len())],
+                rtt_ns: rng.random_range(8 * MS..60 * MS),
                 left: rng.random_range(2..=4),
             },
         };
         let left = group.left - 1;
         self.group = Some(Group { left, ..group });
         opts.remote = Some(group.remote);
-        // Within a group the next connection opens while this one is busy; after
-        // the group, a pause.
-        let gap = if left > 0 { rng.random_range(MS..4 * MS) } else { rng.random_range(300 * MS..1500 * MS) };
+        opts.rtt_ns = Some(group.rtt_ns);
+        // Within a group the next connection opens one to one and a half round
+        // trips after this one, while this one is exchanging data: its SYN,
+        // SYN-ACK and ACK all land among this one's segments. After the group,
+        // a pause.
+        let gap = if left > 0 {
+            group.rtt_ns + rng.random_range(0..group.rtt_ns / 2)
+        } else {
+            rng.random_range(300 * MS..1500 * MS)
+        };
         let (conv, name) = if kind == Kind::SeedHttpsOutbound {
             (
                 web::https_outbound(host, rng, start_ns, group.sni, TlsVersion::Tls13, &opts).0,

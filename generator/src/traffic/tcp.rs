@@ -392,11 +392,13 @@ impl Planner<'_> {
         let mut first = true;
         let mut last_arrival = start_ns;
         let mut owes_ack = false;
+        // In-order segments the peer has not acknowledged yet; a lone one
+        // waits for the next arrival (or the delayed-ACK timer).
+        let mut unacked = 0usize;
         // Serialization gap between back-to-back segments (about 10 Gbit/s).
         let gap = |bytes: usize| (bytes as u64 * 8 / 10).max(1_000);
         while remaining > 0 {
             let mut flight_acked_at = t;
-            let mut unacked = 0usize;
             let mut lost: Vec<(u32, Range<usize>, u64)> = Vec::new();
             let mut dupacks: Vec<u64> = Vec::new();
             for _ in 0..cwnd {
@@ -418,10 +420,17 @@ impl Planner<'_> {
                 if is_lost {
                     lost.push((seq, pos..pos + n, t));
                 } else if !lost.is_empty() {
-                    // Out-of-order arrival: an immediate duplicate ACK with SACK
-                    // blocks (RFC 5681 section 4.2, RFC 2018).
-                    let a = self.send(peer, arrive + ACK_TURNAROUND_NS, TcpFlags::ACK, 0, Event::TcpDupAck);
-                    dupacks.push(a);
+                    // Out-of-order arrival: an immediate ACK with SACK blocks
+                    // (RFC 5681 section 4.2, RFC 2018). It is a duplicate ACK
+                    // unless it also acknowledges in-order data still waiting
+                    // for its ACK, which moves the acknowledgment number.
+                    let event = if unacked > 0 { Event::TcpAck } else { Event::TcpDupAck };
+                    let a = self.send(peer, arrive + ACK_TURNAROUND_NS, TcpFlags::ACK, 0, event);
+                    if unacked > 0 {
+                        unacked = 0;
+                    } else {
+                        dupacks.push(a);
+                    }
                     flight_acked_at = flight_acked_at.max(a);
                 } else {
                     last_arrival = arrive;

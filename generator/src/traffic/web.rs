@@ -59,6 +59,9 @@ pub struct WebOptions {
     pub remote: Option<IpAddr>,
     /// Segment loss, if any.
     pub loss: Option<Loss>,
+    /// Round-trip time to use instead of a random one (connections between
+    /// the same two hosts share their path).
+    pub rtt_ns: Option<u64>,
 }
 
 fn base_spec<R: Rng + ?Sized>(
@@ -84,7 +87,7 @@ fn base_spec<R: Rng + ?Sized>(
         server,
         instance_is_client,
         start_ns,
-        rtt_ns: rng.random_range(2_000_000..90_000_000),
+        rtt_ns: opts.rtt_ns.unwrap_or_else(|| rng.random_range(2_000_000..90_000_000)),
         client_profile: TcpProfile::linux(client_ttl),
         server_profile: TcpProfile::linux(server_ttl),
         isn: (rng.random(), rng.random()),
