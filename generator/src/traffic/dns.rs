@@ -519,7 +519,6 @@ pub(crate) fn random_v6<R: Rng + ?Sized>(rng: &mut R) -> Ipv6Addr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::traffic::TrafficSource;
     use crate::wire::{ethernet, ipv4, udp, EthernetAddress, IpProtocol};
     use std::collections::HashSet;
 
@@ -534,13 +533,7 @@ mod tests {
     }
 
     fn frames(mut list: PacketList) -> Vec<(PacketInfo, Vec<u8>)> {
-        let mut out = Vec::new();
-        let mut buf = Vec::new();
-        while let Some(info) = list.next_frame(&mut buf) {
-            // `next_frame` appends: take the frame and start afresh.
-            out.push((info, std::mem::take(&mut buf)));
-        }
-        out
+        crate::traffic::collect_frames(&mut list)
     }
 
     fn is_documentation_v4(a: Ipv4Addr) -> bool {

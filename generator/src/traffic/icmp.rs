@@ -330,7 +330,6 @@ fn push_echo(buf: &mut Vec<u8>, src: &Endpoint, dst: &Endpoint, ip: &IpFields, m
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::traffic::TrafficSource;
     use crate::wire::{ipv4, EtherType, EthernetAddress};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
@@ -347,13 +346,7 @@ mod tests {
     }
 
     fn frames(mut list: PacketList) -> Vec<(PacketInfo, Vec<u8>)> {
-        let mut out = Vec::new();
-        let mut buf = Vec::new();
-        while let Some(info) = list.next_frame(&mut buf) {
-            // `next_frame` appends: take the frame and start afresh.
-            out.push((info, std::mem::take(&mut buf)));
-        }
-        out
+        crate::traffic::collect_frames(&mut list)
     }
 
     #[test]

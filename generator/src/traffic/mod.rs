@@ -105,6 +105,18 @@ pub trait TrafficSource {
     fn peek_time(&self) -> Option<u64>;
 }
 
+/// Every remaining frame of `source`, each in a buffer of its own: handy for
+/// tests and tools that want whole flows at once.
+pub fn collect_frames(source: &mut impl TrafficSource) -> Vec<(PacketInfo, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    while let Some(info) = source.next_frame(&mut buf) {
+        // `next_frame` appends: take the frame and start afresh.
+        out.push((info, std::mem::take(&mut buf)));
+    }
+    out
+}
+
 /// The instance whose interface is mirrored, as traffic builders need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Host {
