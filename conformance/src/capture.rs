@@ -25,9 +25,10 @@
 //! assert_eq!((frames[0].snaplen, frames[0].link_type), (Some(65535), LinkType::Ethernet));
 //! ```
 
-use pcap_file::pcap::PcapReader;
-use pcap_file::pcapng::{Block, PcapNgReader};
+use pcap_file::pcap::PcapParser;
+use pcap_file::pcapng::{Block, PcapNgParser};
 use pcap_file::DataLink;
+use std::borrow::Cow;
 
 /// The link layer of a frame: only Ethernet is dissected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,13 +72,40 @@ pub enum CaptureError {
     Damaged(String),
 }
 
-/// Reads every record of a pcap or pcapng file held in `bytes`.
+/// One record of a capture file, borrowed from the file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameRef<'a> {
+    /// The bytes recorded.
+    pub data: &'a [u8],
+    /// The frame's length on the wire.
+    pub original_len: u32,
+    /// The snapshot length in force, if stated.
+    pub snaplen: Option<u32>,
+    /// The link type.
+    pub link_type: LinkType,
+}
+
+/// Reads every record of a pcap or pcapng file held in `bytes`, copying them.
 pub fn read_capture(bytes: &[u8]) -> Result<Vec<CapturedFrame>, CaptureError> {
+    Ok(read_frames(bytes)?
+        .into_iter()
+        .map(|f| CapturedFrame {
+            data: f.data.to_vec(),
+            original_len: f.original_len,
+            snaplen: f.snaplen,
+            link_type: f.link_type,
+        })
+        .collect())
+}
+
+/// Reads every record of a pcap or pcapng file held in `bytes`, without copying.
+pub fn read_frames(bytes: &[u8]) -> Result<Vec<FrameRef<'_>>, CaptureError> {
     let magic = bytes.get(..4).unwrap_or(bytes);
     match magic {
-        [0xd4, 0xc3, 0xb2, 0xa1] | [0xa1, 0xb2, 0xc3, 0xd4] | [0x4d, 0x3c, 0xb2, 0xa1] | [0xa1, 0xb2, 0x3c, 0x4d] => {
-            read_pcap(bytes)
-        }
+        [0xd4, 0xc3, 0xb2, 0xa1]
+        | [0xa1, 0xb2, 0xc3, 0xd4]
+        | [0x4d, 0x3c, 0xb2, 0xa1]
+        | [0xa1, 0xb2, 0x3c, 0x4d] => read_pcap(bytes),
         [0x0a, 0x0d, 0x0d, 0x0a] => read_pcapng(bytes),
         other => Err(CaptureError::UnknownFormat(other.to_vec())),
     }
@@ -87,50 +115,55 @@ fn damaged(e: impl std::fmt::Display) -> CaptureError {
     CaptureError::Damaged(e.to_string())
 }
 
-fn read_pcap(bytes: &[u8]) -> Result<Vec<CapturedFrame>, CaptureError> {
-    let mut reader = PcapReader::new(bytes).map_err(damaged)?;
-    let header = reader.header();
+fn read_pcap(bytes: &[u8]) -> Result<Vec<FrameRef<'_>>, CaptureError> {
+    let (mut rest, parser) = PcapParser::new(bytes).map_err(damaged)?;
+    let header = parser.header();
     let link_type = LinkType::from(header.datalink);
     let mut frames = Vec::new();
-    while let Some(packet) = reader.next_raw_packet() {
-        let packet = packet.map_err(damaged)?;
-        frames.push(CapturedFrame {
-            data: packet.data.into_owned(),
+    while !rest.is_empty() {
+        let (next, packet) = parser.next_raw_packet(rest).map_err(damaged)?;
+        let data = match packet.data {
+            Cow::Borrowed(d) => d,
+            Cow::Owned(_) => return Err(damaged("unexpected owned packet data")),
+        };
+        frames.push(FrameRef {
+            data,
             original_len: packet.orig_len,
             snaplen: Some(header.snaplen),
             link_type,
         });
+        rest = next;
     }
     Ok(frames)
 }
 
-fn read_pcapng(bytes: &[u8]) -> Result<Vec<CapturedFrame>, CaptureError> {
-    let mut reader = PcapNgReader::new(bytes).map_err(damaged)?;
+fn read_pcapng(bytes: &[u8]) -> Result<Vec<FrameRef<'_>>, CaptureError> {
+    let (mut rest, mut parser) = PcapNgParser::new(bytes).map_err(damaged)?;
     let mut frames = Vec::new();
-    while let Some(block) = reader.next_block() {
-        let block = block.map_err(damaged)?;
-        let frame = match block {
-            Block::EnhancedPacket(epb) => {
-                let iface = reader.interfaces().get(epb.interface_id as usize);
-                CapturedFrame {
-                    original_len: epb.original_len,
-                    snaplen: iface.map(|i| i.snaplen).filter(|&s| s != 0),
-                    link_type: iface.map_or(LinkType::Ethernet, |i| i.linktype.into()),
-                    data: epb.data.into_owned(),
-                }
+    // (link type, snaplen) of each interface of the current section.
+    let mut interfaces: Vec<(LinkType, Option<u32>)> = Vec::new();
+    while !rest.is_empty() {
+        let (next, block) = parser.next_block(rest).map_err(damaged)?;
+        rest = next;
+        let (interface, original_len, data) = match block {
+            Block::SectionHeader(_) => {
+                interfaces.clear();
+                continue;
             }
-            Block::SimplePacket(spb) => {
-                let iface = reader.interfaces().first();
-                CapturedFrame {
-                    original_len: spb.original_len,
-                    snaplen: iface.map(|i| i.snaplen).filter(|&s| s != 0),
-                    link_type: iface.map_or(LinkType::Ethernet, |i| i.linktype.into()),
-                    data: spb.data.into_owned(),
-                }
+            Block::InterfaceDescription(idb) => {
+                interfaces.push((idb.linktype.into(), Some(idb.snaplen).filter(|&s| s != 0)));
+                continue;
             }
+            Block::EnhancedPacket(epb) => (epb.interface_id as usize, epb.original_len, epb.data),
+            Block::SimplePacket(spb) => (0, spb.original_len, spb.data),
             _ => continue,
         };
-        frames.push(frame);
+        let data = match data {
+            Cow::Borrowed(d) => d,
+            Cow::Owned(_) => return Err(damaged("unexpected owned packet data")),
+        };
+        let (link_type, snaplen) = interfaces.get(interface).copied().unwrap_or((LinkType::Ethernet, None));
+        frames.push(FrameRef { data, original_len, snaplen, link_type });
     }
     Ok(frames)
 }

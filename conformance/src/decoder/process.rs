@@ -44,7 +44,7 @@ const GRACE: Duration = Duration::from_millis(500);
 pub struct ProcessOutput {
     /// Everything it wrote to standard output.
     pub stdout: Vec<u8>,
-    /// The last [`STDERR_KEEP`] (64 KiB) bytes it wrote to standard error.
+    /// The last 64 KiB it wrote to standard error.
     pub stderr: Vec<u8>,
     /// How it ended.
     pub status: ExitStatus,
@@ -297,5 +297,62 @@ fn kill_group(pid: u32) {
     #[cfg(not(unix))]
     {
         let _ = pid;
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn opts(ms: u64, cap: usize) -> DecodeOptions {
+        DecodeOptions { timeout: Duration::from_millis(ms), max_output_bytes: cap }
+    }
+
+    #[test]
+    fn grandchildren_holding_the_pipes_are_killed_too() {
+        let started = Instant::now();
+        let r = run(
+            Command::new("sh").args(["-c", "sleep 60 & sleep 60; echo never"]),
+            None,
+            &opts(300, 1 << 20),
+        );
+        assert!(matches!(r, Err(DecoderFailure::TimedOut { .. })), "{r:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_program_that_ignores_its_stdin_is_fine() {
+        let input = vec![b'x'; 4 << 20];
+        let out = run(Command::new("true").arg("ignored"), Some(&input), &opts(5000, 1 << 20)).unwrap();
+        assert!(out.status.success());
+    }
+
+    #[test]
+    fn exit_status_and_stderr_tail() {
+        let out = run(
+            Command::new("sh")
+                .args(["-c", "for i in 1 2 3 4 5 6 7 8 9 10; do echo line $i >&2; done; exit 3"]),
+            None,
+            &opts(5000, 1 << 20),
+        )
+        .unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        let tail = out.stderr_tail();
+        assert!(tail.starts_with("line 3") && tail.ends_with("line 10"), "{tail}");
+        let err = out.require_success().unwrap_err();
+        assert_eq!(err.to_string(), "decoder crashed (exit status 3); stderr: line 3 | line 4 | line 5 | line 6 | line 7 | line 8 | line 9 | line 10");
+    }
+
+    #[test]
+    fn output_over_the_cap_is_cut_off() {
+        let r = run(&mut Command::new("yes"), None, &opts(10_000, 100_000));
+        assert!(matches!(r, Err(DecoderFailure::OutputTooLarge { limit: 100_000, .. })), "{r:?}");
+    }
+
+    #[test]
+    fn a_signal_is_a_crash() {
+        let out = run(Command::new("sh").args(["-c", "kill -SEGV $$"]), None, &opts(5000, 1 << 20)).unwrap();
+        let err = out.require_success().unwrap_err();
+        assert!(err.to_string().starts_with("decoder crashed (killed by signal 11)"), "{err}");
     }
 }

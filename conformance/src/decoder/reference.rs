@@ -1,10 +1,65 @@
-//! The reference decoder (being written).
+//! The reference decoder: our own, in-process, over `generator::wire`.
+//!
+//! It reads the bytes of each captured frame (never the generator's
+//! `Repr`s) and reports the dissection model exactly as docs/dissection.md
+//! defines it:
+//!
+//! * outer Ethernet / IPv4 / UDP; UDP 6081 is GENEVE (a Gateway Load
+//!   Balancer's, RFC 8926) around the mirror copy's IPv4 / UDP; UDP 4789
+//!   (IANA) and 8472 (Linux's historic default) are VXLAN, read in both its
+//!   RFC 7348 and GBP layouts;
+//! * the inner Ethernet frame, 802.1Q tags, IPv4 or IPv6, TCP (with its
+//!   options), UDP, ICMP and ICMPv6 echo;
+//! * application facts of a whole inner payload: TLS records (content
+//!   types, versions, cleartext handshake types, SNI, ALPN), HTTP/1.x heads
+//!   (method, target, version, status, Host), DNS (id, QR, RCODE, first
+//!   question, answer count);
+//! * frame facts: lengths, truncation (what cut it and where) and
+//!   malformation (which rule is broken).
+//!
+//! A field is reported only when all of its bytes were captured; headers
+//! are clipped, not zero-filled.
+//!
+//! Two facts cannot always be read from the bytes: what cut a mirror copy
+//! short (a session's PacketLength and the target's MTU both leave a short
+//! copy with consistent outer lengths) and the mirrored frame's original
+//! length when the inner IP header's length field was cut off. The decoder
+//! takes a cut copy whose IPv4 Total Length is a standard EC2 MTU (1500,
+//! 8500 or 9001 bytes; AWS "Network maximum transmission unit for your EC2
+//! instance") as cut by the MTU and any other as cut by PacketLength, and
+//! omits `inner_original_len` when it is not stated in the captured bytes.
+//!
+//! ```
+//! use conformance::decoder::reference::dissect_frame;
+//! use generator::vectors::{build_vector, corpus};
+//!
+//! let v = corpus::vectors().into_iter().find(|v| v.id == "vni-9999999").unwrap();
+//! let built = build_vector(&v);
+//! let frames = conformance::capture::read_capture(&built.capture).unwrap();
+//! let got = dissect_frame(1, &frames[0].data, frames[0].original_len, frames[0].snaplen);
+//! assert_eq!(got, built.dissection.frames[0]);
+//! ```
 
 use super::{DecodeOptions, Decoder, DecoderFailure};
-use generator::dissection::FrameDissection;
+use crate::capture::{read_frames, LinkType};
+use generator::dissection::{
+    hex, App, Dns, Ethernet, FrameDissection, FrameFacts, Geneve, GeneveOption, Http, Icmp, Inner, Ipv4,
+    Ipv6, Malformation, MalformedReason, Outer, SackBlock, Tcp, TcpOptions, Tls, Truncation, TruncationCause,
+    Udp, Vlan, Vxlan,
+};
+use generator::traffic::app::{dns, tls};
+use generator::wire::{ethernet, geneve, ipv4, ipv6, tcp, udp, vlan, vxlan};
 use std::path::Path;
 
-/// Our own in-process decoder over `generator::wire`.
+/// Standard EC2 MTUs: a cut copy whose IPv4 Total Length is one of these
+/// is taken as cut by the target's MTU.
+pub const EC2_MTUS: [u16; 3] = [1500, 8500, 9001];
+
+/// Destination UDP ports read as VXLAN: IANA's 4789 and Linux's historic
+/// 8472 (RFC 7348 section 5: the source port is flow entropy, not a marker).
+pub const VXLAN_PORTS: [u16; 2] = [vxlan::UDP_PORT, vxlan::LINUX_UDP_PORT];
+
+/// Our own decoder over `generator::wire`.
 #[derive(Debug, Default, Clone)]
 pub struct Reference;
 
@@ -13,16 +68,820 @@ impl Reference {
     pub fn new() -> Reference {
         Reference
     }
+
+    /// Dissects a capture file held in memory.
+    pub fn decode_bytes(&self, capture: &[u8]) -> Result<Vec<FrameDissection>, DecoderFailure> {
+        let frames = read_frames(capture).map_err(|e| DecoderFailure::Garbage {
+            reason: "unreadable capture".into(),
+            excerpt: e.to_string(),
+            stderr_tail: String::new(),
+        })?;
+        Ok(frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                match f.link_type {
+                    LinkType::Ethernet => dissect_frame(number, f.data, f.original_len, f.snaplen),
+                    LinkType::Other(_) => FrameDissection::new(FrameFacts {
+                        number,
+                        captured_len: Some(f.data.len() as u32),
+                        original_len: Some(f.original_len),
+                        ..FrameFacts::default()
+                    }),
+                }
+            })
+            .collect())
+    }
 }
 
 impl Decoder for Reference {
     fn name(&self) -> &str {
         "reference"
     }
+
     fn version(&self) -> Option<String> {
-        Some(generator::VERSION.to_string())
+        Some(format!("generator {}", generator::VERSION))
     }
-    fn decode(&self, _capture: &Path, _opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
-        Err(DecoderFailure::Setup("not yet".into()))
+
+    fn decode(&self, capture: &Path, _opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
+        let bytes = std::fs::read(capture)
+            .map_err(|e| DecoderFailure::Setup(format!("cannot read {}: {e}", capture.display())))?;
+        self.decode_bytes(&bytes)
     }
+}
+
+/// `Some(value)` when a field ending at byte `end` of its layer lies within
+/// the `avail` bytes captured of that layer.
+#[inline]
+fn whole<T>(avail: usize, end: usize, value: T) -> Option<T> {
+    (end <= avail).then_some(value)
+}
+
+/// The first `len` bytes of `data` from `at`, zero-filled past its end, so
+/// that a typed view can read a clipped header; `whole` then drops the
+/// fields that were not captured.
+fn padded<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
+    let mut buf = [0u8; N];
+    let src = data.get(at..).unwrap_or(&[]);
+    let n = src.len().min(N);
+    buf[..n].copy_from_slice(&src[..n]);
+    buf
+}
+
+/// A MAC address as the model writes it (`02:4f:1a:8c:3e:71`), without
+/// going through `fmt`.
+fn mac(addr: generator::wire::EthernetAddress) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(17);
+    for (i, b) in addr.0.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+fn be16(b: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([b[at], b[at + 1]])
+}
+
+/// Reads an Ethernet header at `at`; `None` when not a byte of it was captured.
+fn read_ethernet(data: &[u8], at: usize) -> Option<(Ethernet, Option<u16>)> {
+    let avail = data.len().saturating_sub(at);
+    if avail == 0 {
+        return None;
+    }
+    let buf = padded::<{ ethernet::HEADER_LEN }>(data, at);
+    let f = ethernet::Frame::new_unchecked(&buf[..]);
+    let ethertype = whole(avail, 14, f.ethertype().0);
+    let eth = Ethernet {
+        dst: whole(avail, 6, mac(f.dst_addr())),
+        src: whole(avail, 12, mac(f.src_addr())),
+        ethertype,
+        padding_len: None,
+    };
+    eth.dst.is_some().then_some((eth, ethertype))
+}
+
+/// What an IPv4 header says, for the layers after it.
+#[derive(Debug, Clone, Copy)]
+struct Ipv4Facts {
+    header_len: usize,
+    total_len: Option<usize>,
+    protocol: Option<u8>,
+}
+
+fn read_ipv4(data: &[u8], at: usize) -> Option<(Ipv4, Ipv4Facts)> {
+    let avail = data.len().saturating_sub(at);
+    if avail == 0 {
+        return None;
+    }
+    let buf = padded::<60>(data, at);
+    let p = ipv4::Packet::new_unchecked(&buf[..]);
+    let header_len = usize::from(p.header_len());
+    let total_len = p.total_len();
+    let ip = Ipv4 {
+        header_len: whole(avail, 1, header_len as u8),
+        dscp: whole(avail, 2, p.dscp()),
+        ecn: whole(avail, 2, p.ecn()),
+        total_len: whole(avail, 4, total_len),
+        ident: whole(avail, 6, p.ident()),
+        dont_frag: whole(avail, 8, p.dont_frag()),
+        more_frags: whole(avail, 8, p.more_frags()),
+        frag_offset: whole(avail, 8, p.frag_offset()),
+        ttl: whole(avail, 9, p.hop_limit()),
+        protocol: whole(avail, 10, p.next_header().0),
+        src: whole(avail, 16, p.src_addr()),
+        dst: whole(avail, 20, p.dst_addr()),
+        options_present: if header_len >= ipv4::HEADER_LEN {
+            whole(avail, header_len, header_len > ipv4::HEADER_LEN)
+        } else {
+            None
+        },
+    };
+    let facts = Ipv4Facts { header_len, total_len: ip.total_len.map(usize::from), protocol: ip.protocol };
+    Some((ip, facts))
+}
+
+/// What an IPv6 header says, for the layers after it.
+#[derive(Debug, Clone, Copy)]
+struct Ipv6Facts {
+    payload_len: Option<usize>,
+    next_header: Option<u8>,
+}
+
+fn read_ipv6(data: &[u8], at: usize) -> Option<(Ipv6, Ipv6Facts)> {
+    let avail = data.len().saturating_sub(at);
+    if avail == 0 {
+        return None;
+    }
+    let buf = padded::<{ ipv6::HEADER_LEN }>(data, at);
+    let p = ipv6::Packet::new_unchecked(&buf[..]);
+    let ip = Ipv6 {
+        traffic_class: whole(avail, 2, p.traffic_class()),
+        flow_label: whole(avail, 4, p.flow_label() & 0xf_ffff),
+        payload_len: whole(avail, 6, p.payload_len()),
+        next_header: whole(avail, 7, p.next_header().0),
+        hop_limit: whole(avail, 8, p.hop_limit()),
+        src: whole(avail, 24, p.src_addr()),
+        dst: whole(avail, 40, p.dst_addr()),
+    };
+    let facts = Ipv6Facts { payload_len: ip.payload_len.map(usize::from), next_header: ip.next_header };
+    // A layer needs at least one whole field.
+    ip.traffic_class.is_some().then_some((ip, facts))
+}
+
+fn read_udp(data: &[u8], at: usize) -> Option<Udp> {
+    let avail = data.len().saturating_sub(at);
+    let buf = padded::<{ udp::HEADER_LEN }>(data, at);
+    let p = udp::Packet::new_unchecked(&buf[..]);
+    let u = Udp {
+        src_port: whole(avail, 2, p.src_port()),
+        dst_port: whole(avail, 4, p.dst_port()),
+        length: whole(avail, 6, p.len()),
+        checksum: whole(avail, 8, p.checksum()),
+    };
+    u.src_port.is_some().then_some(u)
+}
+
+/// Reads a TCP header at `at` whose segment, as the IP header states it,
+/// is `segment_len` bytes long.
+fn read_tcp(data: &[u8], at: usize, segment_len: Option<usize>) -> Option<Tcp> {
+    let avail = data.len().saturating_sub(at);
+    let buf = padded::<{ tcp::MAX_HEADER_LEN }>(data, at);
+    let p = tcp::Packet::new_unchecked(&buf[..]);
+    let header_len = usize::from(p.header_len());
+    let f = p.flags().0 & 0x0fff;
+    let bit = |mask: tcp::TcpFlags| whole(avail, 14, f & mask.0 != 0);
+    let options = if header_len >= tcp::HEADER_LEN && header_len <= avail {
+        let mut o = TcpOptions { sack_permitted: Some(false), ..TcpOptions::default() };
+        let mut options_ok = true;
+        for option in tcp::TcpOptionIter::new(&buf[tcp::HEADER_LEN..header_len]) {
+            match option {
+                Ok(tcp::TcpOption::MaxSegmentSize(v)) => o.mss = Some(v),
+                Ok(tcp::TcpOption::WindowScale(v)) => o.window_scale = Some(v),
+                Ok(tcp::TcpOption::SackPermitted) => o.sack_permitted = Some(true),
+                Ok(tcp::TcpOption::Timestamp { tsval, tsecr }) => {
+                    o.tsval = Some(tsval);
+                    o.tsecr = Some(tsecr);
+                }
+                Ok(tcp::TcpOption::SackRange(ranges)) => o
+                    .sack_blocks
+                    .extend(ranges.iter().flatten().map(|&(left, right)| SackBlock { left, right })),
+                Ok(_) => {}
+                Err(_) => options_ok = false,
+            }
+        }
+        options_ok.then_some(o)
+    } else {
+        None
+    };
+    let t = Tcp {
+        src_port: whole(avail, 2, p.src_port()),
+        dst_port: whole(avail, 4, p.dst_port()),
+        seq: whole(avail, 8, p.seq_number()),
+        ack: whole(avail, 12, p.ack_number()),
+        header_len: whole(avail, 13, header_len as u8),
+        flags: whole(avail, 14, f),
+        flag_fin: bit(tcp::TcpFlags::FIN),
+        flag_syn: bit(tcp::TcpFlags::SYN),
+        flag_rst: bit(tcp::TcpFlags::RST),
+        flag_psh: bit(tcp::TcpFlags::PSH),
+        flag_ack: bit(tcp::TcpFlags::ACK),
+        flag_urg: bit(tcp::TcpFlags::URG),
+        flag_ece: bit(tcp::TcpFlags::ECE),
+        flag_cwr: bit(tcp::TcpFlags::CWR),
+        window: whole(avail, 16, p.window_len()),
+        urgent_pointer: whole(avail, 20, p.urgent_at()),
+        payload_len: segment_len
+            .and_then(|s| s.checked_sub(header_len))
+            .and_then(|n| whole(avail, 13, n as u32)),
+        options,
+    };
+    t.src_port.is_some().then_some(t)
+}
+
+/// Reads an ICMP (`echo_types` 8/0) or ICMPv6 (128/129) header.
+fn read_icmp(data: &[u8], at: usize, echo_types: [u8; 2]) -> Option<Icmp> {
+    let avail = data.len().saturating_sub(at);
+    let buf = padded::<8>(data, at);
+    let icmp_type = buf[0];
+    let echo = echo_types.contains(&icmp_type);
+    let i = Icmp {
+        icmp_type: whole(avail, 1, icmp_type),
+        code: whole(avail, 2, buf[1]),
+        ident: if echo { whole(avail, 6, be16(&buf, 4)) } else { None },
+        seq: if echo { whole(avail, 8, be16(&buf, 6)) } else { None },
+    };
+    i.icmp_type.is_some().then_some(i)
+}
+
+fn read_vxlan(data: &[u8], at: usize, avail: usize) -> Option<Vxlan> {
+    if avail == 0 {
+        return None;
+    }
+    let buf = padded::<{ vxlan::HEADER_LEN }>(data, at);
+    let h = vxlan::Header::new_unchecked(&buf[..]);
+    Some(Vxlan {
+        flags16: whole(avail, 2, h.flags16()),
+        flags8: whole(avail, 1, h.flags8()),
+        flag_i: whole(avail, 1, h.i_flag()),
+        flag_g: whole(avail, 1, h.g_flag()),
+        flag_d: whole(avail, 2, h.d_flag()),
+        flag_a: whole(avail, 2, h.a_flag()),
+        reserved_flags: whole(avail, 2, h.reserved_flag_bits()),
+        reserved24: whole(avail, 4, h.reserved24()),
+        group_policy_id: whole(avail, 4, h.group_policy_id()),
+        vni: whole(avail, 7, h.vni().value()),
+        reserved8: whole(avail, 8, h.reserved8()),
+    })
+}
+
+/// Reads a GENEVE header with its options; returns it and its length.
+fn read_geneve(data: &[u8], at: usize, avail: usize) -> Option<(Geneve, usize)> {
+    if avail == 0 {
+        return None;
+    }
+    let buf = padded::<{ geneve::HEADER_LEN + geneve::MAX_OPTIONS_LEN }>(data, at);
+    let h = geneve::Header::new_unchecked(&buf[..]);
+    let header_len = h.header_len();
+    let mut options = Vec::new();
+    let mut o = geneve::HEADER_LEN;
+    while o + geneve::OPTION_HEADER_LEN <= header_len {
+        let data_len = usize::from(buf[o + 3] & 0x1f) * 4;
+        let end = o + geneve::OPTION_HEADER_LEN + data_len;
+        let opt = GeneveOption {
+            class: whole(avail, o + 2, be16(&buf, o)),
+            option_type: whole(avail, o + 3, buf[o + 2]),
+            data_len: whole(avail, o + 4, data_len as u8),
+            data: whole(avail, end, hex(buf.get(o + 4..end).unwrap_or(&[]))),
+        };
+        if opt.class.is_none() {
+            break;
+        }
+        options.push(opt);
+        o = end;
+    }
+    let g = Geneve {
+        version: whole(avail, 1, h.version()),
+        options_len: whole(avail, 1, h.options_len() as u16),
+        oam: whole(avail, 2, h.oam()),
+        critical: whole(avail, 2, h.critical()),
+        protocol_type: whole(avail, 4, h.protocol_type().0),
+        vni: whole(avail, 7, h.vni()),
+        options,
+        ipv4: None,
+        udp: None,
+    };
+    Some((g, header_len))
+}
+
+/// An IPv4 / UDP pair and where the UDP payload lies.
+struct Datagram {
+    ip: Option<Ipv4>,
+    udp: Option<Udp>,
+    /// Offset of the UDP payload in the frame.
+    payload_at: usize,
+    /// End of the UDP payload as the headers state it (the smaller of the
+    /// UDP and IPv4 lengths), clipped to the captured bytes.
+    payload_end: usize,
+    /// The UDP payload length as the headers state it.
+    stated_payload: Option<usize>,
+    /// A disagreement between the UDP and IPv4 lengths.
+    malformed: Option<MalformedReason>,
+    /// The IPv4 Total Length.
+    ip_total_len: Option<usize>,
+    /// The end of the IPv4 packet, as stated.
+    ip_end: Option<usize>,
+}
+
+/// Reads IPv4 at `at` and, if it carries UDP, the UDP header after it.
+fn read_datagram(data: &[u8], at: usize) -> Option<Datagram> {
+    let (ip, facts) = read_ipv4(data, at)?;
+    let ip_end = facts.total_len.map(|t| at + t);
+    let ip_whole = ip.options_present.is_some();
+    let udp_at = at + facts.header_len.max(ipv4::HEADER_LEN);
+    let udp = (facts.protocol == Some(17) && ip_whole).then(|| read_udp(data, udp_at)).flatten();
+    let payload_at = udp_at + udp::HEADER_LEN;
+    let udp_len = udp.as_ref().and_then(|u| u.length).map(usize::from);
+    let ip_payload = facts.total_len.and_then(|t| t.checked_sub(facts.header_len));
+    let malformed = match (udp_len, ip_payload) {
+        (Some(u), Some(p)) if u > p => Some(MalformedReason::UdpLengthExceedsIpPayload),
+        (Some(u), Some(p)) if u < p => Some(MalformedReason::UdpLengthShortOfIpPayload),
+        _ => None,
+    };
+    let stated_end = match (udp_len, ip_end) {
+        (Some(u), Some(e)) => Some((udp_at + u).min(e)),
+        (Some(u), None) => Some(udp_at + u),
+        (None, e) => e,
+    };
+    let payload_end = stated_end.unwrap_or(data.len()).min(data.len()).max(payload_at.min(data.len()));
+    let stated_payload = stated_end.map(|e| e.saturating_sub(payload_at));
+    Some(Datagram {
+        ip: Some(ip),
+        udp,
+        payload_at,
+        payload_end,
+        stated_payload,
+        malformed,
+        ip_total_len: facts.total_len,
+        ip_end,
+    })
+}
+
+/// The inner frame's dissection and what it says about its own length.
+struct InnerRead {
+    inner: Option<Inner>,
+    app: Option<App>,
+    /// The frame's length as its headers state it, when they are captured.
+    stated_len: Option<usize>,
+    /// Whether some inner header is cut short.
+    cut: bool,
+}
+
+/// Dissects the mirrored frame: the `present` bytes at `at`.
+fn read_inner(data: &[u8], at: usize, present: usize) -> InnerRead {
+    let frame = &data[at.min(data.len())..(at + present).min(data.len())];
+    let mut out = InnerRead { inner: None, app: None, stated_len: None, cut: false };
+    if frame.is_empty() {
+        return out;
+    }
+    let Some((eth, mut ethertype)) = read_ethernet(frame, 0) else {
+        out.cut = true; // fewer than 6 bytes of the Ethernet header
+        return out;
+    };
+    let mut inner = Inner { eth: Some(eth), ..Inner::default() };
+    let mut l3_at = ethernet::HEADER_LEN;
+    if ethertype.is_none() {
+        out.cut = true;
+    }
+    while ethertype == Some(0x8100) || ethertype == Some(0x88a8) {
+        let avail = frame.len().saturating_sub(l3_at);
+        if avail == 0 {
+            out.cut = true;
+            ethertype = None;
+            break;
+        }
+        let buf = padded::<{ vlan::HEADER_LEN }>(frame, l3_at);
+        let p = vlan::Packet::new_unchecked(&buf[..]);
+        let tag = Vlan {
+            pcp: whole(avail, 2, p.pcp()),
+            dei: whole(avail, 2, p.dei()),
+            vid: whole(avail, 2, p.vid()),
+            ethertype: whole(avail, 4, p.ethertype().0),
+        };
+        ethertype = tag.ethertype;
+        if tag.vid.is_some() {
+            inner.vlan.push(tag);
+        }
+        if ethertype.is_none() {
+            out.cut = true;
+        }
+        l3_at += vlan::HEADER_LEN;
+    }
+    // The transport layer: (protocol, offset, segment length as stated).
+    let mut l4: Option<(u8, usize, Option<usize>)> = None;
+    let mut stated_l3_end = None;
+    match ethertype {
+        Some(0x0800) => match read_ipv4(frame, l3_at) {
+            Some((ip, f)) => {
+                stated_l3_end = f.total_len.map(|t| l3_at + t);
+                if ip.options_present.is_some() {
+                    if let Some(p) = f.protocol {
+                        let seg = f.total_len.and_then(|t| t.checked_sub(f.header_len));
+                        l4 = Some((p, l3_at + f.header_len, seg));
+                    }
+                }
+                inner.ipv4 = Some(ip);
+            }
+            None => out.cut = true,
+        },
+        Some(0x86dd) => match read_ipv6(frame, l3_at) {
+            Some((ip, f)) => {
+                stated_l3_end = f.payload_len.map(|p| l3_at + ipv6::HEADER_LEN + p);
+                if ip.dst.is_some() {
+                    if let Some(p) = f.next_header {
+                        l4 = Some((p, l3_at + ipv6::HEADER_LEN, f.payload_len));
+                    }
+                }
+                inner.ipv6 = Some(ip);
+            }
+            None => out.cut = true,
+        },
+        _ => {}
+    }
+    let mut payload: Option<(u8, usize, usize, u16, u16)> = None; // (proto, at, len, sport, dport)
+    if let Some((proto, l4_at, seg)) = l4 {
+        match proto {
+            6 => {
+                inner.tcp = read_tcp(frame, l4_at, seg);
+                if let (Some(t), Some(seg)) = (&inner.tcp, seg) {
+                    if let (Some(h), Some(s), Some(d)) = (t.header_len, t.src_port, t.dst_port) {
+                        let h = usize::from(h);
+                        payload = Some((6, l4_at + h, seg.saturating_sub(h), s, d));
+                    }
+                }
+            }
+            17 => {
+                inner.udp = read_udp(frame, l4_at);
+                if let Some(u) = &inner.udp {
+                    if let (Some(l), Some(s), Some(d)) = (u.length, u.src_port, u.dst_port) {
+                        payload = Some((17, l4_at + 8, usize::from(l).saturating_sub(8), s, d));
+                    }
+                }
+            }
+            1 => inner.icmp = read_icmp(frame, l4_at, [8, 0]),
+            58 => inner.icmpv6 = read_icmp(frame, l4_at, [128, 129]),
+            _ => {}
+        }
+    }
+    if let Some(end) = stated_l3_end {
+        out.stated_len = Some(end);
+        if end > frame.len() {
+            out.cut = true;
+        } else if end < frame.len() {
+            if let Some(eth) = &mut inner.eth {
+                eth.padding_len = Some((frame.len() - end) as u32);
+            }
+        }
+    }
+    if !out.cut {
+        if let Some((proto, p_at, p_len, sport, dport)) = payload {
+            if let Some(bytes) = frame.get(p_at..p_at + p_len) {
+                out.app = read_app(proto, bytes, sport, dport);
+            }
+        }
+    }
+    out.inner = Some(inner);
+    out
+}
+
+/// Application facts of a whole transport payload.
+fn read_app(proto: u8, payload: &[u8], sport: u16, dport: u16) -> Option<App> {
+    if payload.is_empty() {
+        return None;
+    }
+    if proto == 17 && (sport == 53 || dport == 53) {
+        return read_dns(payload).map(|d| App { dns: Some(d), ..App::default() });
+    }
+    if proto != 6 {
+        return None;
+    }
+    if let Some(t) = read_tls(payload) {
+        return Some(App { tls: Some(t), ..App::default() });
+    }
+    read_http(payload).map(|h| App { http: Some(h), ..App::default() })
+}
+
+fn read_dns(msg: &[u8]) -> Option<Dns> {
+    let h = dns::Header::parse(msg)?;
+    let mut d = Dns {
+        id: Some(h.id),
+        is_response: Some(h.flags & dns::flags::QR != 0),
+        rcode: Some(h.rcode()),
+        query_name: None,
+        query_type: None,
+        answer_count: Some(h.ancount),
+    };
+    if h.qdcount > 0 {
+        let mut labels = Vec::new();
+        let mut i = dns::Header::LEN;
+        loop {
+            let len = usize::from(*msg.get(i)?);
+            if len == 0 {
+                i += 1;
+                break;
+            }
+            if len > 63 {
+                return Some(d); // a compression pointer in a question: not expected
+            }
+            labels.push(String::from_utf8_lossy(msg.get(i + 1..i + 1 + len)?).into_owned());
+            i += 1 + len;
+        }
+        d.query_name = Some(labels.join("."));
+        d.query_type = msg.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    }
+    Some(d)
+}
+
+fn read_tls(payload: &[u8]) -> Option<Tls> {
+    // A TLS record starts with a known content type and a 3.x version.
+    if !(20..=24).contains(&payload[0]) || payload.get(1) != Some(&3) {
+        return None;
+    }
+    let mut records = tls::records(payload);
+    let mut t = Tls::default();
+    for rec in records.by_ref() {
+        t.record_content_types.push(rec.content_type);
+        t.record_versions.push(rec.version);
+    }
+    if t.record_content_types.is_empty() || !records.remainder().is_empty() {
+        return None;
+    }
+    t.handshake_types = tls::handshake_types_of(payload);
+    // SNI and ALPN from the cleartext hellos.
+    for rec in tls::records(payload) {
+        match rec.content_type {
+            tls::content_type::CHANGE_CIPHER_SPEC => break,
+            tls::content_type::HANDSHAKE => {
+                let mut msgs = rec.fragment;
+                while msgs.len() >= 4 {
+                    let len = usize::from(msgs[1]) << 16 | usize::from(msgs[2]) << 8 | usize::from(msgs[3]);
+                    let body = msgs.get(4..4 + len).unwrap_or(&[]);
+                    if msgs[0] == tls::handshake_type::CLIENT_HELLO
+                        || msgs[0] == tls::handshake_type::SERVER_HELLO
+                    {
+                        hello_extensions(msgs[0], body, &mut t);
+                    }
+                    msgs = msgs.get(4 + len..).unwrap_or(&[]);
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(t)
+}
+
+/// Reads SNI (RFC 6066 section 3) and ALPN (RFC 7301 section 3.1) from a
+/// ClientHello or ServerHello body (RFC 8446 section 4.1.2 and 4.1.3).
+fn hello_extensions(kind: u8, body: &[u8], t: &mut Tls) {
+    let u16_at = |i: usize| body.get(i..i + 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+    // legacy_version (2), random (32), session id.
+    let Some(&sid) = body.get(34) else { return };
+    let mut i = 35 + usize::from(sid);
+    if kind == tls::handshake_type::CLIENT_HELLO {
+        let Some(suites) = u16_at(i) else { return };
+        i += 2 + suites;
+        let Some(&comp) = body.get(i) else { return };
+        i += 1 + usize::from(comp);
+    } else {
+        i += 2 + 1; // cipher_suite, legacy_compression_method
+    }
+    let Some(ext_len) = u16_at(i) else { return };
+    let end = (i + 2 + ext_len).min(body.len());
+    i += 2;
+    while i + 4 <= end {
+        let (Some(ty), Some(len)) = (u16_at(i), u16_at(i + 2)) else { return };
+        let ext = body.get(i + 4..i + 4 + len).unwrap_or(&[]);
+        match ty {
+            // server_name_list: list length, then (type, length, name).
+            0 if ext.len() >= 5 && ext[2] == 0 => {
+                let n = usize::from(u16::from_be_bytes([ext[3], ext[4]]));
+                if let Some(name) = ext.get(5..5 + n) {
+                    t.sni = Some(String::from_utf8_lossy(name).into_owned());
+                }
+            }
+            16 => {
+                let mut j = 2;
+                while let Some(&n) = ext.get(j) {
+                    let Some(name) = ext.get(j + 1..j + 1 + usize::from(n)) else { break };
+                    t.alpn.push(String::from_utf8_lossy(name).into_owned());
+                    j += 1 + usize::from(n);
+                }
+            }
+            _ => {}
+        }
+        i += 4 + len;
+    }
+}
+
+/// Request methods of RFC 9110 section 9 (and PATCH, RFC 5789).
+const HTTP_METHODS: [&str; 9] =
+    ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+fn read_http(payload: &[u8]) -> Option<Http> {
+    let head_end = payload.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&payload[..head_end]).ok()?;
+    let mut lines = head.split("\r\n");
+    let start = lines.next()?;
+    let mut h = Http::default();
+    let mut content_length = None;
+    let mut host = None;
+    for line in lines {
+        let (name, value) = line.split_once(':')?;
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("content-length") {
+            content_length = value.parse::<usize>().ok();
+        } else if name.eq_ignore_ascii_case("host") {
+            host = Some(value.to_owned());
+        }
+    }
+    let mut parts = start.splitn(3, ' ');
+    let (a, b) = (parts.next()?, parts.next()?);
+    let c = parts.next();
+    if a.starts_with("HTTP/1.") {
+        h.version = Some(a.to_owned());
+        h.status_code = Some(b.parse().ok()?);
+    } else if HTTP_METHODS.contains(&a) {
+        let version = c?;
+        if !version.starts_with("HTTP/1.") {
+            return None;
+        }
+        h.method = Some(a.to_owned());
+        h.uri = Some(b.to_owned());
+        h.version = Some(version.to_owned());
+        h.host = host;
+    } else {
+        return None;
+    }
+    // Reported on the segment carrying the message's last byte only.
+    if let Some(n) = content_length {
+        if payload.len() < head_end + 4 + n {
+            return None;
+        }
+    }
+    Some(h)
+}
+
+/// Dissects one captured Ethernet frame: `data` is what the capture record
+/// holds, `original_len` the frame's length on the wire, `snaplen` the
+/// capture's snapshot length.
+pub fn dissect_frame(number: u32, data: &[u8], original_len: u32, snaplen: Option<u32>) -> FrameDissection {
+    let captured = data.len();
+    let mut facts = FrameFacts {
+        number,
+        captured_len: Some(captured as u32),
+        original_len: Some(original_len),
+        truncated: Some(false),
+        truncation: None,
+        malformed: None,
+    };
+    let mut d = FrameDissection::default();
+    let mut outer = Outer::default();
+    let Some((eth, ethertype)) = read_ethernet(data, 0) else {
+        d.frame = finish_facts(facts, captured, original_len, snaplen, None, false);
+        return d;
+    };
+    outer.eth = Some(eth);
+    let mut malformed: Option<Malformation> = None;
+    // Where the VXLAN header starts, how many of its bytes are there, and the
+    // mirror copy's IPv4 Total Length.
+    let mut vxlan_at: Option<(usize, usize, Option<usize>)> = None;
+    let mut copy_cut_signal = false;
+    if ethertype == Some(0x0800) {
+        if let Some(dg) = read_datagram(data, ethernet::HEADER_LEN) {
+            // Ethernet padding: bytes after the IPv4 packet of a whole record.
+            if let (Some(end), Some(eth)) = (dg.ip_end, outer.eth.as_mut()) {
+                if captured as u32 == original_len && captured > end {
+                    eth.padding_len = Some((captured - end) as u32);
+                }
+            }
+            if let Some(r) = dg.malformed {
+                malformed = Some(Malformation { reason: r, layer: Some("outer.udp".into()) });
+            }
+            outer.ipv4 = dg.ip.clone();
+            let dst_port = dg.udp.as_ref().and_then(|u| u.dst_port);
+            outer.udp = dg.udp.clone();
+            if dst_port == Some(geneve::UDP_PORT) {
+                let avail = dg.payload_end.saturating_sub(dg.payload_at);
+                if let Some((mut g, glen)) = read_geneve(data, dg.payload_at, avail) {
+                    let copy_at = dg.payload_at + glen;
+                    if g.protocol_type == Some(0x0800) && glen <= avail {
+                        if let Some(inner_dg) = read_datagram(&data[..dg.payload_end], copy_at) {
+                            if let Some(r) = inner_dg.malformed {
+                                malformed.get_or_insert(Malformation {
+                                    reason: r,
+                                    layer: Some("geneve.udp".into()),
+                                });
+                            }
+                            let port = inner_dg.udp.as_ref().and_then(|u| u.dst_port);
+                            if port.is_some_and(|p| VXLAN_PORTS.contains(&p)) {
+                                vxlan_at = Some((
+                                    inner_dg.payload_at,
+                                    inner_dg.payload_end.saturating_sub(inner_dg.payload_at),
+                                    inner_dg.ip_total_len,
+                                ));
+                                if inner_dg.stated_payload.is_some_and(|n| n < vxlan::HEADER_LEN) {
+                                    malformed.get_or_insert(Malformation {
+                                        reason: MalformedReason::VxlanHeaderTruncated,
+                                        layer: Some("vxlan".into()),
+                                    });
+                                }
+                            }
+                            g.ipv4 = inner_dg.ip;
+                            g.udp = inner_dg.udp;
+                        }
+                    }
+                    d.geneve = Some(g);
+                }
+            } else if dst_port.is_some_and(|p| VXLAN_PORTS.contains(&p)) {
+                vxlan_at =
+                    Some((dg.payload_at, dg.payload_end.saturating_sub(dg.payload_at), dg.ip_total_len));
+                if dg.stated_payload.is_some_and(|n| n < vxlan::HEADER_LEN) {
+                    malformed.get_or_insert(Malformation {
+                        reason: MalformedReason::VxlanHeaderTruncated,
+                        layer: Some("vxlan".into()),
+                    });
+                }
+            }
+        }
+    }
+    d.outer = Some(outer);
+    let mut inner_facts = None;
+    if let Some((at, avail, copy_total_len)) = vxlan_at {
+        d.vxlan = read_vxlan(data, at, avail.min(vxlan::HEADER_LEN));
+        if avail >= vxlan::HEADER_LEN {
+            let inner_at = at + vxlan::HEADER_LEN;
+            let present = avail - vxlan::HEADER_LEN;
+            let r = read_inner(data, inner_at, present);
+            copy_cut_signal = r.cut || present == 0;
+            d.inner = r.inner;
+            d.app = r.app;
+            inner_facts =
+                Some(InnerFacts { at: inner_at, present, stated_len: r.stated_len, copy_total_len });
+        } else if malformed.is_none() && captured < original_len as usize {
+            // The record was cut inside the VXLAN header: the inner frame starts after it.
+            inner_facts =
+                Some(InnerFacts { at: at + vxlan::HEADER_LEN, present: 0, stated_len: None, copy_total_len });
+        }
+    }
+    facts.malformed = malformed;
+    d.frame = finish_facts(facts, captured, original_len, snaplen, inner_facts, copy_cut_signal);
+    d
+}
+
+/// Where the mirrored frame lies and what its headers say.
+#[derive(Debug, Clone, Copy)]
+struct InnerFacts {
+    at: usize,
+    present: usize,
+    stated_len: Option<usize>,
+    copy_total_len: Option<usize>,
+}
+
+fn finish_facts(
+    mut facts: FrameFacts,
+    captured: usize,
+    original_len: u32,
+    snaplen: Option<u32>,
+    inner: Option<InnerFacts>,
+    copy_cut: bool,
+) -> FrameFacts {
+    let original = original_len as usize;
+    let truncation = if captured < original {
+        Some(Truncation {
+            cause: TruncationCause::Snaplen,
+            limit: snaplen,
+            inner_original_len: inner.and_then(|i| original.checked_sub(i.at)).map(|n| n as u32),
+            inner_captured_len: inner.map(|i| i.present as u32),
+        })
+    } else if copy_cut {
+        inner.map(|i| {
+            let mtu = i.copy_total_len.filter(|&t| EC2_MTUS.iter().any(|&m| usize::from(m) == t));
+            Truncation {
+                cause: if mtu.is_some() { TruncationCause::Mtu } else { TruncationCause::PacketLength },
+                limit: Some(mtu.unwrap_or(i.present) as u32),
+                inner_original_len: i.stated_len.map(|n| n as u32),
+                inner_captured_len: Some(i.present as u32),
+            }
+        })
+    } else {
+        None
+    };
+    facts.truncated = Some(truncation.is_some());
+    facts.truncation = truncation;
+    facts
 }

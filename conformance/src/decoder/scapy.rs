@@ -1,17 +1,86 @@
-//! Placeholder: the adapter engineer replaces this file with the real scapy adapter.
+//! The `scapy` adapter: Scapy's dissection, through a short Python script.
+//!
+//! The script, `conformance/scripts/scapy_decoder.py`, is compiled into the
+//! crate and run as `python3 - CAPTURE` with the script on standard input
+//! (so an installed `vxconform` needs no file beside it). It reads the
+//! capture with Scapy's `PcapReader` (pcap and pcapng) and prints one
+//! JSON object per frame in the model; this adapter only parses those
+//! lines.
+//!
+//! # What it reports
+//!
+//! Scapy as `from scapy.all import *` leaves it, because that is what a
+//! conformance run should measure:
+//!
+//! * VXLAN on UDP 4789 and 8472 (Scapy binds both, and 4790, 6633 and
+//!   48879, by source or destination port). Scapy's `VXLAN` layer reads the
+//!   first byte as 8-bit flags (`G` 0x80, `Instance` 0x08, `NextProtocol`
+//!   0x04): `flags8`, `flag_i`, `flag_g`, `vni` and `reserved8` always;
+//!   with G set it decodes the GBP header (`gpflags`, `gpid`), reported as
+//!   `flags16`, `flag_d`, `flag_a`, `reserved_flags`, `group_policy_id` and
+//!   `reserved24`; without G the 24 reserved bits (`reserved24`) and no
+//!   policy id; with NextProtocol set it applies VXLAN-GPE rules on 4789 and
+//!   decodes the payload by the next-protocol byte (a misreading the corpus
+//!   catches).
+//! * Outer and inner Ethernet, 802.1Q, IPv4, IPv6, UDP, TCP (with options,
+//!   only when the whole TCP header was captured), ICMP and ICMPv6 echo,
+//!   DNS; frame number, captured and original length.
+//! * Not GENEVE: it lives in `scapy.contrib.geneve`, which `scapy.all` does
+//!   not load, so a Gateway Load Balancer's frames stop at the outer UDP.
+//!   Nor HTTP or TLS (layers Scapy does not load by default). The script's
+//!   `--contrib geneve --layer http --layer tls` loads them (not used here).
+//! * Never truncation or malformation: Scapy flags neither (a header cut
+//!   short is left as raw bytes, so it is not reported); nor `tcp.payload_len`
+//!   or Ethernet padding length, which Scapy does not show.
 
-use super::{DecodeOptions, Decoder, DecoderFailure};
+use super::{process, DecodeOptions, Decoder, DecoderFailure};
 use generator::dissection::FrameDissection;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
 
-/// The scapy adapter (not written yet).
+/// The Python script (conformance/scripts/scapy_decoder.py).
+pub const SCRIPT: &str = include_str!("../../scripts/scapy_decoder.py");
+
+/// The Scapy adapter.
 #[derive(Debug, Default)]
-pub struct Scapy;
+pub struct Scapy {
+    python: Option<PathBuf>,
+    version: OnceLock<Option<String>>,
+}
 
 impl Scapy {
-    /// A new adapter.
+    /// The adapter running `python3` from `PATH`.
     pub fn new() -> Scapy {
-        Scapy
+        Scapy::default()
+    }
+
+    /// The adapter running the Python interpreter at `python`.
+    pub fn with_python(python: impl Into<PathBuf>) -> Scapy {
+        Scapy { python: Some(python.into()), version: OnceLock::new() }
+    }
+
+    fn python(&self) -> &Path {
+        self.python.as_deref().unwrap_or(Path::new("python3"))
+    }
+
+    /// `python3 - ARGS...`: the script comes on standard input ([`SCRIPT`]).
+    pub fn command(&self, args: &[&std::ffi::OsStr]) -> Command {
+        let mut command = Command::new(self.python());
+        command.arg("-").args(args);
+        command
+    }
+
+    fn run(
+        &self,
+        args: &[&std::ffi::OsStr],
+        opts: &DecodeOptions,
+    ) -> Result<process::ProcessOutput, DecoderFailure> {
+        let out = process::run(&mut self.command(args), Some(SCRIPT.as_bytes()), opts)?;
+        if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("No module named 'scapy'") {
+            return Err(DecoderFailure::NotFound { program: "scapy (Python module)".into() });
+        }
+        Ok(out)
     }
 }
 
@@ -20,11 +89,49 @@ impl Decoder for Scapy {
         "scapy"
     }
 
+    /// `scapy.VERSION` (`2.8.0`).
     fn version(&self) -> Option<String> {
-        None
+        self.version
+            .get_or_init(|| {
+                let out = self.run(&["--version".as_ref()], &DecodeOptions::default()).ok()?;
+                let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+                (out.status.success() && !text.is_empty()).then_some(text)
+            })
+            .clone()
     }
 
-    fn decode(&self, _capture: &Path, _opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
-        Err(DecoderFailure::Setup("the scapy adapter is not written yet".into()))
+    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
+        let out = self.run(&[capture.as_os_str()], opts)?.require_success()?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        parse_output(&stdout).map_err(|(reason, excerpt)| DecoderFailure::Garbage {
+            reason,
+            excerpt,
+            stderr_tail: out.stderr_tail(),
+        })
     }
+}
+
+/// The script's JSON Lines as dissections. A value that does not fit its
+/// field is dropped (the rest of the frame is kept); a line that is not a
+/// JSON object is an error: (reason, the line).
+///
+/// ```
+/// use conformance::decoder::scapy::parse_output;
+///
+/// let frames = parse_output(r#"{"frame":{"number":1},"vxlan":{"flags8":136,"group_policy_id":4660,"vni":7}}"#).unwrap();
+/// let v = frames[0].vxlan.as_ref().unwrap();
+/// assert_eq!((v.flags8, v.group_policy_id, v.vni), (Some(0x88), Some(0x1234), Some(7)));
+/// ```
+pub fn parse_output(stdout: &str) -> Result<Vec<FrameDissection>, (String, String)> {
+    stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(v) if v.get("frame").and_then(|f| f.get("number")).is_some_and(|n| n.is_u64()) => {
+                Ok(super::tshark::from_json(v))
+            }
+            Ok(_) => Err(("a line is not a frame object with a number".into(), super::shorten(line, 200))),
+            Err(e) => Err((format!("a line is not JSON: {e}"), super::shorten(line, 200))),
+        })
+        .collect()
 }
