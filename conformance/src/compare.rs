@@ -262,8 +262,9 @@ pub struct KnownDifference {
 /// Why tshark flags a cut copy: the note of its known difference on
 /// `frame.malformed` (evidence: `tshark -V -r vectors/packet-length/packet-length-40.pcap`).
 pub const TSHARK_CUT_COPY_NOTE: &str =
-    "tshark flags a copy cut by PacketLength or the MTU as [Malformed Packet] \
-     (Expert Info: \"IPv4 total length exceeds packet length\"): it cannot know that AWS cut it by design";
+    "tshark flags a copy cut by PacketLength or the MTU as [Malformed Packet] (with expert info such as \
+     \"IPv4 total length exceeds packet length\" or \"Short segment\"): it cannot know that AWS cut the copy \
+     by design, and the frame is a valid AWS copy";
 
 /// The known differences of a built-in decoder: for `tshark`, the notes of
 /// the model's field map (docs/dissection.md, "Known tshark differences"),

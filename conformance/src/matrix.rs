@@ -14,7 +14,7 @@
 //! assert!(page.contains("| `vni` | 8 | 8/8 |"));
 //! ```
 
-use crate::compare::{describe, FieldGroup, FieldVerdict, Outcome, Support, Tally};
+use crate::compare::{FieldGroup, FieldVerdict, Outcome, Support, Tally};
 use crate::decoder::by_name;
 use crate::report::markdown::{cell, support_word};
 use crate::run::{run, Corpus, RunError, RunOptions, RunReport, Summary};
@@ -297,13 +297,23 @@ fn render_page(m: &Matrix) -> String {
     for c in &m.columns {
         let Ok(r) = &c.result else { continue };
         let mut lines = Vec::new();
+        // Each known difference's explanation is given once, after the list.
+        let mut notes: Vec<&str> = Vec::new();
         for v in &r.vectors {
             let known: Vec<String> = v
                 .comparison
                 .iter()
                 .flat_map(|c| c.fields.iter())
-                .filter(|f| matches!(f.verdict, FieldVerdict::Known { .. }))
-                .map(describe)
+                .filter_map(|f| match &f.verdict {
+                    FieldVerdict::Known { expected, got, note } => {
+                        let i = notes.iter().position(|n| n == note).unwrap_or_else(|| {
+                            notes.push(note);
+                            notes.len() - 1
+                        });
+                        Some(format!("frame {} {}: expected {expected}, got {got} [{}]", f.frame, f.path, i + 1))
+                    }
+                    _ => None,
+                })
                 .collect();
             if v.outcome == Outcome::Pass && known.is_empty() {
                 continue;
@@ -329,6 +339,13 @@ fn render_page(m: &Matrix) -> String {
             let _ = writeln!(out, "None: every vector passes.\n");
         } else {
             let _ = writeln!(out, "{}\n", lines.join("\n"));
+        }
+        if !notes.is_empty() {
+            let _ = writeln!(out, "Known differences of `{}`:\n", c.decoder);
+            for (i, note) in notes.iter().enumerate() {
+                let _ = writeln!(out, "{}. {}", i + 1, cell(note));
+            }
+            let _ = writeln!(out);
         }
     }
     out
