@@ -310,7 +310,12 @@ fn render_page(m: &Matrix) -> String {
                             notes.push(note);
                             notes.len() - 1
                         });
-                        Some(format!("frame {} {}: expected {expected}, got {got} [{}]", f.frame, f.path, i + 1))
+                        Some(format!(
+                            "frame {} {}: expected {expected}, got {got} [{}]",
+                            f.frame,
+                            f.path,
+                            i + 1
+                        ))
                     }
                     _ => None,
                 })
