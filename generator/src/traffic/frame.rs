@@ -30,6 +30,21 @@ pub fn push_ip_headers(
     ip: &IpFields,
     upper_len: usize,
 ) -> usize {
+    push_headers_reserving(buf, src, dst, protocol, ip, upper_len, upper_len)
+}
+
+/// [`push_ip_headers`], growing the buffer by only `reserve` bytes of the
+/// upper layer (zeroed): a caller that appends the rest itself saves zeroing
+/// bytes it is about to overwrite.
+fn push_headers_reserving(
+    buf: &mut Vec<u8>,
+    src: &Endpoint,
+    dst: &Endpoint,
+    protocol: IpProtocol,
+    ip: &IpFields,
+    upper_len: usize,
+    reserve: usize,
+) -> usize {
     let start = buf.len();
     let ethertype = if src.ip.is_ipv4() { EtherType::IPV4 } else { EtherType::IPV6 };
     let eth = ethernet::Repr { src_addr: src.mac, dst_addr: dst.mac, ethertype };
@@ -47,7 +62,7 @@ pub fn push_ip_headers(
                 ecn: 0,
             };
             let l3 = start + ethernet::HEADER_LEN;
-            buf.resize(l3 + repr.buffer_len() + upper_len, 0);
+            buf.resize(l3 + repr.buffer_len() + reserve, 0);
             eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..l3]));
             repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[l3..]));
             l3 + repr.buffer_len()
@@ -63,7 +78,7 @@ pub fn push_ip_headers(
                 flow_label: 0,
             };
             let l3 = start + ethernet::HEADER_LEN;
-            buf.resize(l3 + repr.buffer_len() + upper_len, 0);
+            buf.resize(l3 + repr.buffer_len() + reserve, 0);
             eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..l3]));
             repr.emit(&mut ipv6::Packet::new_unchecked(&mut buf[l3..]));
             l3 + repr.buffer_len()
@@ -82,16 +97,16 @@ pub fn push_tcp_frame(
     payload: &[u8],
 ) {
     debug_assert_eq!(repr.payload_len, payload.len());
-    let seg_len = repr.header_len() + payload.len();
-    let l4 = push_ip_headers(buf, src, dst, IpProtocol::TCP, ip, seg_len);
-    let mut packet = tcp::Packet::new_unchecked(&mut buf[l4..l4 + seg_len]);
-    repr.emit(&mut packet);
-    packet.payload_mut()[..payload.len()].copy_from_slice(payload);
+    let header_len = repr.header_len();
+    let seg_len = header_len + payload.len();
+    let l4 = push_headers_reserving(buf, src, dst, IpProtocol::TCP, ip, seg_len, header_len);
+    repr.emit(&mut tcp::Packet::new_unchecked(&mut buf[l4..]));
+    buf.extend_from_slice(payload);
     // The same sum `fill_checksum` takes (RFC 9293 section 3.1), with the
     // payload summed from its source rather than read back from the frame:
     // this is the per-packet hot path. The header's length is a multiple of
     // four, so its partial sum combines with the payload's.
-    let header = checksum::data(&packet.into_inner()[..repr.header_len()]);
+    let header = checksum::data(&buf[l4..l4 + header_len]);
     let pseudo = checksum::pseudo_header(&src.ip, &dst.ip, IpProtocol::TCP, seg_len as u32);
     let sum = checksum::combine(&[pseudo, header, checksum::data(payload)]);
     let mut packet = tcp::Packet::new_unchecked(&mut buf[l4..l4 + seg_len]);

@@ -140,6 +140,8 @@ struct Segment {
     /// 0 = client, 1 = server.
     from: usize,
     repr: tcp::Repr,
+    /// Which of the sender's messages the payload comes from, and where.
+    msg: usize,
     payload: Range<usize>,
     ident: u16,
     event: Event,
@@ -163,7 +165,9 @@ struct End {
     irs: Option<u32>,
     /// Segments that will arrive at this end.
     arrivals: Vec<Arrival>,
-    /// Stream offset: the byte of this end's outgoing stream that goes next.
+    /// The message this end is sending (an index into its messages).
+    msg: usize,
+    /// The byte of that message that goes next.
     stream_pos: usize,
     /// Extra receive window granted after data was read (window updates).
     window_bonus: u32,
@@ -175,7 +179,10 @@ pub struct TcpConversation {
     ends: [Endpoint; 2],
     instance: usize,
     profiles: [TcpProfile; 2],
-    streams: [Vec<u8>; 2],
+    /// Each end's messages (requests for the client, responses for the
+    /// server), kept apart: a segment never spans two of them, so nothing is
+    /// concatenated.
+    messages: [Vec<Vec<u8>>; 2],
     segments: Vec<Segment>,
     next: usize,
 }
@@ -209,6 +216,7 @@ struct ReceiveState {
 /// What to send in one segment.
 struct Send {
     side: usize,
+    msg: usize,
     at_ns: u64,
     seq: u32,
     flags: TcpFlags,
@@ -326,6 +334,7 @@ impl Planner<'_> {
                 at_ns,
                 from: s.side,
                 repr,
+                msg: s.msg,
                 payload: s.payload,
                 ident,
                 event: s.event,
@@ -363,12 +372,12 @@ impl Planner<'_> {
         lost: bool,
     ) -> u64 {
         let seq = self.ends[side].snd_nxt;
-        let pos = self.ends[side].stream_pos;
+        let (msg, pos) = (self.ends[side].msg, self.ends[side].stream_pos);
         let consumed =
             len as u32 + flags.contains(TcpFlags::SYN) as u32 + flags.contains(TcpFlags::FIN) as u32;
         self.ends[side].snd_nxt = seq.wrapping_add(consumed);
         self.ends[side].stream_pos += len;
-        self.emit(Send { side, at_ns, seq, flags, payload: pos..pos + len, event, lost })
+        self.emit(Send { side, msg, at_ns, seq, flags, payload: pos..pos + len, event, lost })
     }
 
     fn lose(&mut self) -> bool {
@@ -382,8 +391,10 @@ impl Planner<'_> {
     /// by the congestion window, the peer acknowledging as Linux does; returns
     /// when the last byte has arrived at the peer and whether the peer still
     /// owes a (delayed) acknowledgment.
-    fn send_message(&mut self, side: usize, start_ns: u64, len: usize, label: &'static str) -> (u64, bool) {
+    fn send_message(&mut self, side: usize, msg: usize, start_ns: u64, len: usize, label: &'static str) -> (u64, bool) {
         let peer = 1 - side;
+        self.ends[side].msg = msg;
+        self.ends[side].stream_pos = 0;
         let mss = self.seg_payload[side];
         let mut remaining = len;
         // RFC 6928 initial window, in segments; doubling per round trip (slow start).
@@ -460,6 +471,7 @@ impl Planner<'_> {
                 let flags = TcpFlags::ACK | TcpFlags::PSH;
                 let arrive = self.emit(Send {
                     side,
+                    msg,
                     at_ns: at,
                     seq,
                     flags,
@@ -508,10 +520,10 @@ impl TcpConversation {
             .iter()
             .map(|ex| (ex.request.len(), ex.response.len(), ex.request_label, ex.response_label, ex.think_ns))
             .collect();
-        let mut streams = [Vec::new(), Vec::new()];
+        let mut messages: [Vec<Vec<u8>>; 2] = [Vec::with_capacity(lens.len()), Vec::with_capacity(lens.len())];
         for ex in &mut spec.exchanges {
-            streams[0].append(&mut ex.request);
-            streams[1].append(&mut ex.response);
+            messages[0].push(core::mem::take(&mut ex.request));
+            messages[1].push(core::mem::take(&mut ex.response));
         }
         let mut p = Planner {
             spec: &spec,
@@ -541,14 +553,14 @@ impl TcpConversation {
         let count = lens.len();
         for (i, (req_len, resp_len, req_label, resp_label, think)) in lens.into_iter().enumerate() {
             let (req_arrival, server_owes) =
-                if req_len > 0 { p.send_message(0, t, req_len, req_label) } else { (t, false) };
+                if req_len > 0 { p.send_message(0, i, t, req_len, req_label) } else { (t, false) };
             // The server's delayed ACK fires unless its response leaves first
             // and carries the acknowledgment.
             if server_owes && think >= DELAYED_ACK_NS {
                 p.send(1, req_arrival + DELAYED_ACK_NS, TcpFlags::ACK, 0, Event::TcpAck);
             }
             let (resp_arrival, client_owes) = if resp_len > 0 {
-                p.send_message(1, req_arrival + think, resp_len, resp_label)
+                p.send_message(1, i, req_arrival + think, resp_len, resp_label)
             } else {
                 (req_arrival, false)
             };
@@ -579,7 +591,7 @@ impl TcpConversation {
         let mut segments = p.segments;
         // Capture order is time order at the instance's interface.
         segments.sort_by_key(|s| s.at_ns);
-        TcpConversation { ends: [spec.client, spec.server], instance, profiles, streams, segments, next: 0 }
+        TcpConversation { ends: [spec.client, spec.server], instance, profiles, messages, segments, next: 0 }
     }
 
     /// Number of segments planned.
@@ -604,7 +616,11 @@ impl TrafficSource for TcpConversation {
         self.next += 1;
         let (src, dst) = (&self.ends[seg.from], &self.ends[1 - seg.from]);
         let ip = IpFields { hop_limit: self.profiles[seg.from].ttl, ident: seg.ident, dont_frag: true };
-        push_tcp_frame(frame, src, dst, &ip, &seg.repr, &self.streams[seg.from][seg.payload.clone()]);
+        let payload = match self.messages[seg.from].get(seg.msg) {
+            Some(m) if !seg.payload.is_empty() => &m[seg.payload.clone()],
+            _ => &[],
+        };
+        push_tcp_frame(frame, src, dst, &ip, &seg.repr, payload);
         let direction = if seg.from == self.instance { Direction::Egress } else { Direction::Ingress };
         let key = PacketKey {
             ethertype: if src.ip.is_ipv4() { EtherType::IPV4 } else { EtherType::IPV6 },
