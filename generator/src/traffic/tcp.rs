@@ -245,13 +245,29 @@ impl Planner<'_> {
         let end = &self.ends[side];
         let Some(irs) = end.irs else { return ReceiveState { ack: 0, ecr: 0, sack: [None; 3], received: 0 } };
         let arrived = || end.arrivals.iter().filter(|a| a.at_ns <= at_ns);
+        // Arrivals are recorded in sending order, so one pass usually finds
+        // the cumulative acknowledgment; after a loss the retransmission comes
+        // later in the list and further passes close the hole.
         let mut ack = irs;
-        loop {
+        let mut above_ack = false;
+        for a in arrived() {
+            if seq_le(a.start, ack) {
+                if seq_lt(ack, a.end) {
+                    ack = a.end;
+                }
+            } else {
+                above_ack = true;
+            }
+        }
+        while above_ack {
             let mut moved = false;
+            above_ack = false;
             for a in arrived() {
                 if seq_le(a.start, ack) && seq_lt(ack, a.end) {
                     ack = a.end;
                     moved = true;
+                } else if seq_lt(ack, a.start) {
+                    above_ack = true;
                 }
             }
             if !moved {
@@ -261,7 +277,7 @@ impl Planner<'_> {
         // TSecr echoes the most recent in-order segment's TSval (RFC 7323 4.3).
         let ecr = arrived().filter(|a| seq_le(a.end, ack)).max_by_key(|a| a.at_ns).map_or(0, |a| a.tsval);
         let mut sack = [None; 3];
-        if self.use_sack {
+        if self.use_sack && above_ack {
             let mut above: Vec<(u32, u32, u64)> =
                 arrived().filter(|a| seq_lt(ack, a.start)).map(|a| (a.start, a.end, a.at_ns)).collect();
             above.sort_by_key(|&(s, _, _)| s.wrapping_sub(ack));
