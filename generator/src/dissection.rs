@@ -1611,7 +1611,8 @@ pub mod tshark {
         }
     }
 
-    fn parse_uint(s: &str) -> Option<u64> {
+    /// A tshark number: decimal or `0x` hex.
+    pub fn parse_uint(s: &str) -> Option<u64> {
         let s = s.trim();
         match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
             Some(h) => u64::from_str_radix(h, 16).ok(),
@@ -1619,7 +1620,8 @@ pub mod tshark {
         }
     }
 
-    fn parse_bool(s: &str) -> Option<bool> {
+    /// A tshark boolean: `1`/`0` (tshark 4.0) or `True`/`False` (4.2 and later).
+    pub fn parse_bool(s: &str) -> Option<bool> {
         match s.trim() {
             "1" | "True" | "true" => Some(true),
             "0" | "False" | "false" => Some(false),

@@ -430,23 +430,7 @@ fn hex_digits(raw: &str) -> Option<String> {
     (s.len() % 2 == 0 && s.chars().all(|c| c.is_ascii_hexdigit())).then_some(s)
 }
 
-/// Decimal or `0x` hex.
-pub(crate) fn parse_uint(s: &str) -> Option<u64> {
-    let s = s.trim();
-    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16).ok(),
-        None => s.parse().ok(),
-    }
-}
-
-/// `1`/`0` (tshark 4.0) or `True`/`False` (4.2 and later).
-fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim() {
-        "1" | "True" | "true" => Some(true),
-        "0" | "False" | "false" => Some(false),
-        _ => None,
-    }
-}
+pub(crate) use generator::dissection::tshark::{parse_bool, parse_uint};
 
 /// The RFC 7348 reading of the VXLAN bytes tshark shows in the GBP layout.
 fn derive_vxlan(json: &mut Value) {

@@ -407,7 +407,14 @@ impl Planner<'_> {
     /// by the congestion window, the peer acknowledging as Linux does; returns
     /// when the last byte has arrived at the peer and whether the peer still
     /// owes a (delayed) acknowledgment.
-    fn send_message(&mut self, side: usize, msg: usize, start_ns: u64, len: usize, label: &'static str) -> (u64, bool) {
+    fn send_message(
+        &mut self,
+        side: usize,
+        msg: usize,
+        start_ns: u64,
+        len: usize,
+        label: &'static str,
+    ) -> (u64, bool) {
         let peer = 1 - side;
         self.ends[side].msg = msg;
         self.ends[side].stream_pos = 0;
@@ -536,7 +543,8 @@ impl TcpConversation {
             .iter()
             .map(|ex| (ex.request.len(), ex.response.len(), ex.request_label, ex.response_label, ex.think_ns))
             .collect();
-        let mut messages: [Vec<Vec<u8>>; 2] = [Vec::with_capacity(lens.len()), Vec::with_capacity(lens.len())];
+        let mut messages: [Vec<Vec<u8>>; 2] =
+            [Vec::with_capacity(lens.len()), Vec::with_capacity(lens.len())];
         for ex in &mut spec.exchanges {
             messages[0].push(core::mem::take(&mut ex.request));
             messages[1].push(core::mem::take(&mut ex.response));
