@@ -140,7 +140,7 @@ pub fn focus(vector_group: &str) -> &'static [FieldGroup] {
 /// One cell: `8/8`, `10/10, GBP not supported`, `0/4 (4 errors)`.
 fn cell_for(report: &RunReport, group: &str) -> String {
     let vs: Vec<_> = report.vectors.iter().filter(|v| v.group == group).collect();
-    let s = Summary::of(vs.iter().map(|v| &v.outcome));
+    let s = Summary::of(vs.iter().copied());
     let passed = s.pass + s.acceptable;
     let mut text = format!("{passed}/{}", s.total);
     let mut notes = Vec::new();

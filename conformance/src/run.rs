@@ -19,11 +19,10 @@
 //! assert_eq!(report.exit_code(), 0);
 //! ```
 
-use crate::compare::{self, compare_frames, judge, Comparison, FieldGroup, KnownDifference, Outcome, Tally};
-use crate::decoder::{DecodeOptions, Decoder, DecoderFailure};
-use generator::dissection::{CaptureDissection, FrameDissection};
-use generator::vectors::corpus::Expected;
-use generator::vectors::manifest::{Entry, Manifest};
+use crate::compare::{judge, Comparison, FieldGroup, KnownDifference, Outcome, Reading, Tally};
+use crate::decoder::{DecodeOptions, Decoded, Decoder, DecoderFailure};
+use generator::dissection::CaptureDissection;
+use generator::vectors::manifest::{sha256_hex, Entry, Expected, Manifest};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -57,15 +56,31 @@ pub enum RunError {
     /// The selection matched no vector.
     #[error("no vector matches the filter {0:?}")]
     NothingSelected(Vec<String>),
+    /// A vector of the corpus is broken or unsafe to read: a path leaving
+    /// the corpus, a file that is not a regular file, too large, or whose
+    /// SHA-256 is not the manifest's.
+    #[error("corpus vector {id}: {why}")]
+    Vector {
+        /// The vector's id.
+        id: String,
+        /// What is wrong.
+        why: String,
+    },
 }
 
-/// A corpus: `manifest.json` and the directory it lives in.
+/// The largest capture or expected file the runner reads (64 MiB).
+pub const MAX_CORPUS_FILE_BYTES: u64 = 64 << 20;
+
+/// A corpus: `manifest.json`, the directory it lives in, and every vector's
+/// expected readings, checked ([`Corpus::load`]).
 #[derive(Debug, Clone)]
 pub struct Corpus {
     /// The directory holding `manifest.json`.
     pub root: PathBuf,
     /// The parsed manifest.
     pub manifest: Manifest,
+    /// Each vector's readings, by id.
+    readings: BTreeMap<String, Vec<Reading>>,
 }
 
 /// One vector of the corpus, with its group's name.
@@ -78,14 +93,66 @@ pub struct VectorRef<'a> {
 }
 
 impl Corpus {
-    /// Loads `dir/manifest.json`.
+    /// Loads `dir/manifest.json` and checks the whole corpus before anything
+    /// runs: every vector names a subject; every file it names is a regular
+    /// file inside `dir` (no absolute path, no `..`, no symlink leading out),
+    /// at most [`MAX_CORPUS_FILE_BYTES`], with the manifest's SHA-256; every
+    /// expected file is a dissection. Any breach is [`RunError::Vector`]
+    /// naming the vector (exit status 2): a damaged corpus is never blamed
+    /// on a decoder.
     pub fn load(dir: &Path) -> Result<Corpus, RunError> {
         let path = dir.join("manifest.json");
-        let bytes = std::fs::read(&path)
+        let bytes = read_regular(&path, MAX_CORPUS_FILE_BYTES)
             .map_err(|e| RunError::Corpus(format!("cannot read {}: {e}", path.display())))?;
         let manifest: Manifest = serde_json::from_slice(&bytes)
             .map_err(|e| RunError::Corpus(format!("{} is not a vectors manifest: {e}", path.display())))?;
-        Ok(Corpus { root: dir.to_path_buf(), manifest })
+        let root = dir
+            .canonicalize()
+            .map_err(|e| RunError::Corpus(format!("cannot resolve {}: {e}", dir.display())))?;
+        let mut readings = BTreeMap::new();
+        for g in &manifest.groups {
+            for e in &g.vectors {
+                let bad = |why: String| RunError::Vector { id: e.id.clone(), why };
+                if e.subject.is_empty() {
+                    return Err(bad("the manifest names no subject (the fields the vector tests)".into()));
+                }
+                let capture =
+                    confined(&root, &e.capture).map_err(|w| bad(format!("capture {:?}: {w}", e.capture)))?;
+                let bytes = read_regular(&capture, MAX_CORPUS_FILE_BYTES)
+                    .map_err(|w| bad(format!("capture {:?}: {w}", e.capture)))?;
+                check_digest(&bytes, &e.sha256.capture)
+                    .map_err(|w| bad(format!("capture {:?}: {w}", e.capture)))?;
+                let mut files: Vec<(String, Vec<String>, &str, String)> =
+                    vec![(String::new(), e.subject.clone(), e.expected.as_str(), e.sha256.expected.clone())];
+                if !e.readings.is_empty() {
+                    files = e
+                        .readings
+                        .iter()
+                        .map(|r| (r.name.clone(), r.subject.clone(), r.expected.as_str(), r.sha256.clone()))
+                        .collect();
+                }
+                if e.result == Expected::Acceptable && files.len() < 2 {
+                    return Err(bad("an acceptable vector must name at least two readings".into()));
+                }
+                let mut list = Vec::new();
+                for (name, subject, file, digest) in files {
+                    let at = confined(&root, file).map_err(|w| bad(format!("expected {file:?}: {w}")))?;
+                    let bytes = read_regular(&at, MAX_CORPUS_FILE_BYTES)
+                        .map_err(|w| bad(format!("expected {file:?}: {w}")))?;
+                    check_digest(&bytes, &digest).map_err(|w| bad(format!("expected {file:?}: {w}")))?;
+                    let d: CaptureDissection = serde_json::from_slice(&bytes)
+                        .map_err(|w| bad(format!("expected {file:?} is not a dissection: {w}")))?;
+                    list.push(Reading { name, frames: d.frames, subject });
+                }
+                readings.insert(e.id.clone(), list);
+            }
+        }
+        Ok(Corpus { root, manifest, readings })
+    }
+
+    /// The allowed readings of a vector (one for valid and invalid vectors).
+    pub fn readings(&self, entry: &Entry) -> &[Reading] {
+        self.readings.get(&entry.id).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// Every vector, in manifest order.
@@ -96,13 +163,17 @@ impl Corpus {
             .flat_map(|g| g.vectors.iter().map(move |entry| VectorRef { group: &g.name, entry }))
     }
 
-    /// The expected dissection of a vector.
+    /// The expected dissection of a vector (its first reading's).
     pub fn expected(&self, entry: &Entry) -> Result<CaptureDissection, RunError> {
-        let path = self.root.join(&entry.expected);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| RunError::Corpus(format!("cannot read {}: {e}", path.display())))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| RunError::Corpus(format!("{} is not an expected dissection: {e}", path.display())))
+        let frames = self.readings(entry).first().map(|r| r.frames.clone()).ok_or_else(|| {
+            RunError::Vector { id: entry.id.clone(), why: "not in the loaded corpus".into() }
+        })?;
+        Ok(CaptureDissection {
+            format_version: generator::dissection::FORMAT_VERSION,
+            vector: Some(entry.id.clone()),
+            capture: None,
+            frames,
+        })
     }
 
     /// The capture file of a vector.
@@ -120,6 +191,64 @@ impl Corpus {
             None => key.to_owned(),
         }
     }
+}
+
+/// `rel` resolved inside `root` (canonical): relative, without `..`, and
+/// still inside `root` once symlinks are followed.
+fn confined(root: &Path, rel: &str) -> Result<PathBuf, String> {
+    use std::path::Component;
+    let p = Path::new(rel);
+    if rel.is_empty()
+        || p.is_absolute()
+        || p.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err("must be a relative path inside the corpus, without `..`".into());
+    }
+    let full = root.join(p);
+    let real = full.canonicalize().map_err(|e| e.to_string())?;
+    if !real.starts_with(root) {
+        return Err(format!("leads out of the corpus (to {})", real.display()));
+    }
+    Ok(real)
+}
+
+/// Reads `path` if it is a regular file of at most `cap` bytes. The file is
+/// opened without blocking (a FIFO put in its place cannot hang the run) and
+/// checked after opening, so a swap between check and read changes nothing.
+pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > cap {
+        return Err(format!("{} bytes, more than the {cap} a corpus file may hold", meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(cap + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > cap {
+        return Err(format!("more than the {cap} bytes a corpus file may hold"));
+    }
+    Ok(bytes)
+}
+
+fn check_digest(bytes: &[u8], want: &str) -> Result<(), String> {
+    let got = sha256_hex(bytes);
+    if want.is_empty() {
+        return Err("the manifest gives no SHA-256".into());
+    }
+    if !got.eq_ignore_ascii_case(want) {
+        return Err(format!("SHA-256 is {got}, the manifest says {want}: the file was damaged or edited (regenerate with `vxgen corpus`)"));
+    }
+    Ok(())
 }
 
 /// Whether a vector is selected by `filters`: none given selects all; a
@@ -171,9 +300,12 @@ pub struct RunOptions {
     pub decode: DecodeOptions,
     /// Vectors decoded at once (at least 1).
     pub jobs: usize,
-    /// Known differences to list rather than fail; `None`: those of the
-    /// decoder's name ([`compare::known_differences`]).
+    /// Known differences to list rather than fail; `None`: those the
+    /// decoder declares ([`Decoder::known_differences`]).
     pub known: Option<Vec<KnownDifference>>,
+    /// Vector groups, manifest flags or field groups (`gbp`) whose
+    /// not-supported vectors do not fail the run.
+    pub allow_unsupported: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -185,6 +317,7 @@ impl Default for RunOptions {
             decode: DecodeOptions::default(),
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             known: None,
+            allow_unsupported: Vec::new(),
         }
     }
 }
@@ -229,8 +362,17 @@ pub struct VectorReport {
     pub references: Vec<String>,
     /// Its bug-class flags.
     pub flags: Vec<String>,
+    /// The fields it tests (of the reading judged).
+    pub subject: Vec<String>,
     /// The outcome.
     pub outcome: Outcome,
+    /// The allowed reading it was read as (acceptable vectors), or the
+    /// closest one when none matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+    /// A not-supported outcome the run allows (`--allow-unsupported`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allowed: bool,
     /// Why it is not a plain pass.
     pub reasons: Vec<String>,
     /// The field comparison, when the decoder ran.
@@ -264,6 +406,8 @@ pub struct Summary {
     pub acceptable: usize,
     /// [`Outcome::NotSupported`].
     pub not_supported: usize,
+    /// Of those, the ones the run allows (`--allow-unsupported`).
+    pub not_supported_allowed: usize,
     /// [`Outcome::Error`].
     pub error: usize,
     /// [`Outcome::ExpectedFail`].
@@ -275,11 +419,13 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Counts `outcomes`.
-    pub fn of<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> Summary {
+    /// Counts the outcomes of `vectors`.
+    pub fn of<'a>(vectors: impl IntoIterator<Item = &'a VectorReport>) -> Summary {
         let mut s = Summary::default();
-        for o in outcomes {
+        for v in vectors {
+            let o = &v.outcome;
             s.total += 1;
+            s.not_supported_allowed += usize::from(v.allowed && *o == Outcome::NotSupported);
             *match o {
                 Outcome::Pass => &mut s.pass,
                 Outcome::Fail => &mut s.fail,
@@ -294,9 +440,10 @@ impl Summary {
         s
     }
 
-    /// Outcomes that fail the run.
+    /// Outcomes that fail the run: failures, errors, stale expect-fail
+    /// entries, and not-supported vectors the run does not allow.
     pub fn failed(&self) -> usize {
-        self.fail + self.error + self.unexpected_pass
+        self.fail + self.error + self.unexpected_pass + self.not_supported - self.not_supported_allowed
     }
 
     /// Vectors that ran (not skipped).
@@ -363,7 +510,7 @@ fn decode_guarded(
     decoder: &dyn Decoder,
     capture: &Path,
     opts: &DecodeOptions,
-) -> Result<Vec<FrameDissection>, DecoderFailure> {
+) -> Result<Decoded, DecoderFailure> {
     match catch_unwind(AssertUnwindSafe(|| decoder.decode(capture, opts))) {
         Ok(r) => r,
         Err(panic) => {
@@ -391,18 +538,13 @@ pub fn run(decoder: &dyn Decoder, corpus: &Corpus, opts: &RunOptions) -> Result<
             warnings.push(format!("the {name} list names {id:?}, which is not in the corpus"));
         }
     }
-    // Expected files first: a broken corpus is a setup error, not a decoder's.
-    let mut expected = Vec::with_capacity(selected.len());
-    for v in &selected {
-        expected.push(corpus.expected(v.entry)?.frames);
-    }
-    let known = opts.known.clone().unwrap_or_else(|| compare::known_differences(decoder.name()));
+    let known = opts.known.clone().unwrap_or_else(|| decoder.known_differences());
 
     let slots: Vec<Mutex<Option<VectorReport>>> = selected.iter().map(|_| Mutex::new(None)).collect();
     let not_found: Mutex<Option<String>> = Mutex::new(None);
     let work = |i: usize| {
         let v = &selected[i];
-        let report = run_one(decoder, corpus, v, &expected[i], &known, opts);
+        let report = run_one(decoder, corpus, v, &known, opts);
         if let Some(DecoderFailure::NotFound { program }) = &report.1 {
             *not_found.lock().unwrap_or_else(|p| p.into_inner()) = Some(program.clone());
         }
@@ -414,15 +556,23 @@ pub fn run(decoder: &dyn Decoder, corpus: &Corpus, opts: &RunOptions) -> Result<
         return Err(RunError::DecoderNotFound { decoder: decoder.name().to_owned(), program });
     }
     let next = AtomicUsize::new(1);
+    let worker = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= selected.len() {
+            break;
+        }
+        work(i);
+    };
     std::thread::scope(|s| {
-        for _ in 0..opts.jobs.clamp(1, 64) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= selected.len() {
-                    break;
-                }
-                work(i);
-            });
+        // A thread the system refuses to start is no reason to panic: the
+        // others (or this thread) do its share.
+        let started = (0..opts.jobs.clamp(1, 64))
+            .filter(|_| {
+                std::thread::Builder::new().name("vxconform-job".into()).spawn_scoped(s, worker).is_ok()
+            })
+            .count();
+        if started == 0 {
+            worker();
         }
     });
     if let Some(program) = not_found.lock().unwrap_or_else(|p| p.into_inner()).take() {
@@ -430,7 +580,7 @@ pub fn run(decoder: &dyn Decoder, corpus: &Corpus, opts: &RunOptions) -> Result<
     }
     let vectors: Vec<VectorReport> =
         slots.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).collect();
-    let summary = Summary::of(vectors.iter().map(|v| &v.outcome));
+    let summary = Summary::of(&vectors);
     Ok(RunReport {
         decoder: decoder.name().to_owned(),
         decoder_version: decoder.version(),
@@ -443,12 +593,22 @@ pub fn run(decoder: &dyn Decoder, corpus: &Corpus, opts: &RunOptions) -> Result<
     })
 }
 
+/// Whether a not-supported vector is allowed by `allow`: it names the
+/// vector's group, one of its flags, or a field group all its subject
+/// fields belong to.
+pub fn allows_unsupported(allow: &[String], v: &VectorRef<'_>, subject: &[String]) -> bool {
+    allow.iter().any(|a| {
+        a == v.group
+            || v.entry.flags.iter().any(|f| f == a)
+            || (!subject.is_empty() && subject.iter().all(|s| FieldGroup::of(s).name() == a))
+    })
+}
+
 /// Runs one vector; returns its report and the decoder's failure, if any.
 fn run_one(
     decoder: &dyn Decoder,
     corpus: &Corpus,
     v: &VectorRef<'_>,
-    expected: &[FrameDissection],
     known: &[KnownDifference],
     opts: &RunOptions,
 ) -> (VectorReport, Option<DecoderFailure>) {
@@ -461,7 +621,10 @@ fn run_one(
         reason: e.reason.clone(),
         references: e.references.iter().map(|r| corpus.reference_text(r)).collect(),
         flags: e.flags.clone(),
+        subject: e.subject.clone(),
         outcome: Outcome::Skipped,
+        reading: None,
+        allowed: false,
         reasons: Vec::new(),
         comparison: None,
         failure: None,
@@ -475,12 +638,18 @@ fn run_one(
     let decoded = decode_guarded(decoder, &corpus.capture_path(e), &opts.decode);
     report.duration = started.elapsed();
     match decoded {
-        Ok(frames) => {
-            let c = compare_frames(expected, &frames, known);
-            let j = judge(e.result, expected, &c, opts.expect_fail.contains(&e.id));
+        Ok(got) => {
+            let readings = corpus.readings(e);
+            let j = judge(e.result, readings, &got, known, opts.expect_fail.contains(&e.id));
+            if let Some(r) = readings.iter().find(|r| Some(&r.name) == j.reading.as_ref()) {
+                report.subject = r.subject.clone();
+            }
             report.outcome = j.outcome;
+            report.reading = j.reading;
             report.reasons = j.reasons;
-            report.comparison = Some(c);
+            report.allowed = j.outcome == Outcome::NotSupported
+                && allows_unsupported(&opts.allow_unsupported, v, &report.subject);
+            report.comparison = Some(j.comparison);
             (report, None)
         }
         Err(f) => {

@@ -31,7 +31,7 @@ fn survey() {
         for id in adapters::all_ids() {
             let v = adapters::vector(&id);
             let got = match decoder.decode(&v.capture, &opts) {
-                Ok(frames) => frames,
+                Ok(d) => d.frames,
                 Err(e) => {
                     println!("{id} ({:?}): FAILED {e}", v.result);
                     continue;
@@ -42,8 +42,8 @@ fn survey() {
             }
             for (e, g) in v.expected.frames.iter().zip(&got) {
                 let mine: std::collections::HashSet<String> =
-                    adapters::leaves(&serde_json::to_value(g).unwrap()).into_iter().map(|(p, _)| p).collect();
-                for (p, _) in adapters::leaves(&serde_json::to_value(e).unwrap()) {
+                    adapters::leaves(g).into_iter().map(|(p, _)| p).collect();
+                for (p, _) in adapters::leaves(e) {
                     let entry = reported.entry(strip_indices(&p)).or_default();
                     entry.0 += 1;
                     entry.1 += usize::from(mine.contains(&p));

@@ -4,10 +4,9 @@
 mod common;
 
 use conformance::decoder::reference::Reference;
-use conformance::decoder::{DecodeOptions, Decoder, DecoderFailure};
+use conformance::decoder::{DecodeOptions, Decoded, Decoder, DecoderFailure};
 use conformance::report::{render, Format, Style};
 use conformance::run::{run, RunOptions, RunReport};
-use generator::dissection::FrameDissection;
 use quick_xml::events::Event;
 use std::path::Path;
 use std::time::Duration;
@@ -24,14 +23,14 @@ impl Decoder for Faulty {
     fn version(&self) -> Option<String> {
         Some("1.0".into())
     }
-    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
+    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Decoded, DecoderFailure> {
         if capture.to_string_lossy().contains("dns") {
             return Err(DecoderFailure::Crashed {
                 status: "exit status 3".into(),
                 stderr_tail: "faulty: DNS is not my thing".into(),
             });
         }
-        let mut frames = Reference::new().decode(capture, opts)?;
+        let mut frames = Reference::new().decode(capture, opts)?.frames;
         frames.retain(|f| f.frame.truncated != Some(true));
         for f in &mut frames {
             f.frame.malformed = None;
@@ -39,7 +38,7 @@ impl Decoder for Faulty {
                 *v = u32::from_le_bytes([(*v >> 16) as u8, (*v >> 8) as u8, *v as u8, 0]);
             }
         }
-        Ok(frames)
+        Ok(frames.into())
     }
 }
 

@@ -7,7 +7,7 @@
 
 mod common;
 
-use generator::dissection::{tshark, CaptureDissection};
+use generator::dissection::CaptureDissection;
 use generator::vectors::manifest::Manifest;
 use generator::vectors::{build_corpus, diff_corpus, write_corpus};
 use std::collections::BTreeSet;
@@ -188,20 +188,6 @@ assert not v.is_valid({"format_version": 1, "frames": [{"frame": {"number": 1}, 
 }
 
 #[test]
-fn docs_field_table_is_the_field_map() {
-    let doc = std::fs::read_to_string(root().join("docs/dissection.md")).unwrap();
-    let begin = "<!-- field-map:begin (generated from dissection::tshark::FIELD_MAP; do not edit) -->\n";
-    let end = "<!-- field-map:end -->";
-    let start = doc.find(begin).expect("docs/dissection.md has the field-map markers") + begin.len();
-    let stop = doc[start..].find(end).unwrap() + start;
-    assert_eq!(
-        &doc[start..stop],
-        tshark::markdown_table(),
-        "docs/dissection.md's field table is not FIELD_MAP's; paste tshark::markdown_table() between the markers"
-    );
-}
-
-#[test]
 fn vxgen_corpus_subcommand() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("v");
@@ -222,33 +208,20 @@ fn vxgen_corpus_subcommand() {
 }
 
 #[test]
-fn every_field_in_the_corpus_is_in_the_field_map() {
+fn every_field_in_the_corpus_is_in_the_registry() {
+    use generator::dissection::{flatten, registry};
     let mut seen = BTreeSet::new();
     for v in generator::vectors::corpus::vectors() {
         for frame in generator::vectors::build_vector(&v).dissection.frames {
-            for path in frame.fields().into_keys() {
-                // `inner.vlan[0].vid` -> `inner.vlan[].vid`; `...types[1]` -> `...types`.
-                let mut p = String::new();
-                let mut chars = path.chars().peekable();
-                while let Some(c) = chars.next() {
-                    p.push(c);
-                    if c == '[' {
-                        while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                            chars.next();
-                        }
-                    }
-                }
-                let p = p.strip_suffix("[]").unwrap_or(&p).to_owned();
-                assert!(
-                    tshark::field(&p).is_some(),
-                    "{}: field {p} is not in FIELD_MAP (nor in docs/dissection.md)",
-                    v.id
-                );
-                seen.insert(p);
+            for path in flatten::leaves(&frame).into_keys() {
+                let field = registry::field(&path).unwrap_or_else(|| {
+                    panic!("{}: field {path} is not in the registry (nor in docs/dissection.md)", v.id)
+                });
+                seen.insert(field.path);
             }
         }
     }
-    // And the corpus exercises most of the map.
-    let unused: Vec<&str> = tshark::FIELD_MAP.iter().map(|f| f.path).filter(|p| !seen.contains(*p)).collect();
+    // And the corpus exercises most of the registry.
+    let unused: Vec<&str> = registry::FIELDS.iter().map(|f| f.path).filter(|p| !seen.contains(*p)).collect();
     assert!(unused.len() < 10, "fields no vector has: {unused:?}");
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
     name = "vxconform",
     version,
     about = "Run a VXLAN decoder against the AWS Traffic Mirroring vectors and report, field by field, where it is wrong",
-    after_help = "Exit status: 0 all vectors pass, 1 some fail, 2 usage or setup error.\n\
+    after_help = "Exit status: 0 all vectors pass, 1 some fail or are not supported (unless allowed), 2 usage or setup error.\n\
                   The decoder protocol for cmd:\"...\" decoders is described in docs/decoder-protocol.md."
 )]
 struct Cli {
@@ -72,6 +72,9 @@ struct RunArgs {
     /// A file of vector ids expected to fail: their failure does not fail the run, their passing does.
     #[arg(long, value_name = "FILE")]
     expect_fail: Option<PathBuf>,
+    /// Not-supported vectors of this vector group, manifest flag or field group (e.g. gbp) do not fail the run (repeatable).
+    #[arg(long, value_name = "GROUP|FLAG")]
+    allow_unsupported: Vec<String>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
@@ -150,6 +153,7 @@ fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
 fn cmd_run(a: &RunArgs) -> Result<u8, String> {
     let mut opts = options(&a.common)?;
     opts.filter = a.filter.clone();
+    opts.allow_unsupported = a.allow_unsupported.clone();
     if let Some(p) = &a.skip {
         opts.skip = read_id_list(p).map_err(|e| e.to_string())?;
     }
@@ -184,11 +188,12 @@ fn cmd_run(a: &RunArgs) -> Result<u8, String> {
         // Still say the verdict on the terminal.
         let s = &report.summary;
         eprintln!(
-            "vxconform: {} vectors, {} pass, {} acceptable, {} fail, {} error; report written to {}",
+            "vxconform: {} vectors, {} pass, {} acceptable, {} fail, {} not supported, {} error; report written to {}",
             s.total,
             s.pass,
             s.acceptable,
             s.fail + s.unexpected_pass,
+            s.not_supported,
             s.error,
             a.output.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
         );

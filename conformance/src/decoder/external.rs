@@ -15,11 +15,13 @@
 //! capture.write_all(b"not really a capture").unwrap();
 //! let echo = by_name(r#"cmd:printf '{"frame":{"number":1},"vxlan":{"vni":42}}\n' #"#).unwrap();
 //! let frames = echo.decode(capture.path(), &DecodeOptions::default()).unwrap();
-//! assert_eq!(frames[0].vxlan.as_ref().unwrap().vni, Some(42));
+//! assert_eq!(frames.frames[0].vxlan.as_ref().unwrap().vni, Some(42));
 //! ```
 
-use super::{process, shorten, DecodeOptions, Decoder, DecoderFailure};
-use generator::dissection::{CaptureDissection, FrameDissection};
+use super::{process, shorten, DecodeOptions, Decoded, Decoder, DecoderFailure};
+use crate::compare::ProtocolProblem;
+use generator::dissection::validate::frame_from_value;
+use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
@@ -56,7 +58,7 @@ impl Decoder for External {
         None
     }
 
-    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
+    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Decoded, DecoderFailure> {
         let bytes = std::fs::read(capture)
             .map_err(|e| DecoderFailure::Setup(format!("cannot read {}: {e}", capture.display())))?;
         let mut cmd = Command::new("sh");
@@ -78,51 +80,67 @@ impl Decoder for External {
     }
 }
 
-/// Parses a decoder's standard output: JSON Lines of `FrameDissection`s
-/// (blank lines ignored), or, as a convenience, one `CaptureDissection`
-/// object (`{"frames": [...]}`) or one JSON array of frames. Returns
-/// `(reason, excerpt)` on garbage.
+/// Parses a decoder's standard output strictly (docs/decoder-protocol.md):
+/// JSON Lines of frames (blank lines ignored), or, as a convenience, one
+/// `CaptureDissection` object (`{"frames": [...]}`) or one JSON array of
+/// frames. Output that is not JSON is garbage: `(reason, excerpt)`. JSON
+/// that breaks the model (an unknown key, a value of the wrong type) is read
+/// as far as it is valid, each offence a [`ProtocolProblem`] for the judge.
 ///
 /// ```
 /// use conformance::decoder::external::parse_output;
 ///
-/// let frames = parse_output(b"{\"frame\":{\"number\":1}}\n\n{\"frame\":{\"number\":2}}\n").unwrap();
-/// assert_eq!(frames.len(), 2);
+/// let d = parse_output(b"{\"frame\":{\"number\":1}}\n\n{\"frame\":{\"number\":2},\"vxlan\":{\"VNI\":5}}\n").unwrap();
+/// assert_eq!(d.frames.len(), 2);
+/// assert_eq!(d.problems[0].to_string(), "frame 2 vxlan.VNI: unknown key (did you mean vxlan.vni?)");
 /// let (reason, excerpt) = parse_output(b"{\"frame\":{\"number\":1}}\nSegmentation fault\n").unwrap_err();
 /// assert!(reason.starts_with("line 2 is not JSON"));
 /// assert_eq!(excerpt, "Segmentation fault");
 /// ```
-pub fn parse_output(stdout: &[u8]) -> Result<Vec<FrameDissection>, (String, String)> {
+pub fn parse_output(stdout: &[u8]) -> Result<Decoded, (String, String)> {
     let text = std::str::from_utf8(stdout).map_err(|e| {
         let at = e.valid_up_to();
         ("output is not UTF-8".to_owned(), excerpt_bytes(&stdout[at.saturating_sub(40)..]))
     })?;
+    let mut decoded = Decoded::default();
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        return serde_json::from_str::<Vec<FrameDissection>>(trimmed)
-            .map_err(|e| (format!("not a JSON array of frames: {e}"), shorten(trimmed, 120)));
+        let value: Value = serde_json::from_str(trimmed)
+            .map_err(|e| (format!("not a JSON array of frames: {e}"), shorten(trimmed, 120)))?;
+        for frame in value.as_array().into_iter().flatten() {
+            read_frame(frame, &mut decoded);
+        }
+        return Ok(decoded);
     }
-    let mut frames = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        let value: serde_json::Value = serde_json::from_str(line)
+        let value: Value = serde_json::from_str(line)
             .map_err(|e| (format!("line {} is not JSON ({e})", i + 1), shorten(line, 120)))?;
-        if value.get("frames").is_some() && value.get("frame").is_none() {
-            let capture: CaptureDissection = serde_json::from_value(value).map_err(|e| {
-                (format!("line {}: not a capture dissection: {e}", i + 1), shorten(line, 120))
-            })?;
-            frames.extend(capture.frames);
-            continue;
+        match value.get("frames") {
+            Some(Value::Array(frames)) if value.get("frame").is_none() => {
+                frames.iter().for_each(|f| read_frame(f, &mut decoded));
+            }
+            _ => read_frame(&value, &mut decoded),
         }
-        let frame: FrameDissection = serde_json::from_value(value).map_err(|e| {
-            (format!("line {} is not a frame of the dissection model: {e}", i + 1), shorten(line, 120))
-        })?;
-        frames.push(frame);
     }
-    Ok(frames)
+    Ok(decoded)
+}
+
+/// Reads one frame object strictly into `decoded`.
+pub fn read_frame(value: &Value, decoded: &mut Decoded) {
+    let (frame, problems) = frame_from_value(value);
+    let number = frame.as_ref().map(|f| f.frame.number).or_else(|| {
+        value.pointer("/frame/number").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok())
+    });
+    decoded.problems.extend(problems.into_iter().map(|p| ProtocolProblem {
+        frame: number,
+        path: p.path,
+        message: p.message,
+    }));
+    decoded.frames.extend(frame);
 }
 
 fn excerpt_bytes(b: &[u8]) -> String {

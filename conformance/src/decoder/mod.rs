@@ -22,6 +22,7 @@
 //! assert!(matches!(by_name("nonsense"), Err(DecoderFailure::Setup(_))));
 //! ```
 
+use crate::compare::{KnownDifference, ProtocolProblem};
 use generator::dissection::FrameDissection;
 use std::path::Path;
 use std::time::Duration;
@@ -43,8 +44,32 @@ pub trait Decoder: Send + Sync {
     fn version(&self) -> Option<String>;
 
     /// Dissects the capture at `capture`: one [`FrameDissection`] per frame
-    /// it reports, omitting the fields it does not know.
-    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure>;
+    /// it reports, omitting the fields it does not know, and what of its
+    /// output broke the protocol.
+    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Decoded, DecoderFailure>;
+
+    /// Fields where this decoder is known to read differently from the
+    /// model, with the evidence: the judge lists their disagreements
+    /// instead of failing them. None by default.
+    fn known_differences(&self) -> Vec<KnownDifference> {
+        Vec::new()
+    }
+}
+
+/// What a decoder reported for one capture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decoded {
+    /// One dissection per frame reported, with every valid field.
+    pub frames: Vec<FrameDissection>,
+    /// Keys and values it printed that the model does not allow (left out
+    /// of `frames`), for the judge to fail the vector on.
+    pub problems: Vec<ProtocolProblem>,
+}
+
+impl From<Vec<FrameDissection>> for Decoded {
+    fn from(frames: Vec<FrameDissection>) -> Decoded {
+        Decoded { frames, problems: Vec::new() }
+    }
 }
 
 /// Limits the runner imposes on one decoder invocation.

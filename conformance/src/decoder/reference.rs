@@ -104,10 +104,10 @@ impl Decoder for Reference {
         Some(format!("generator {}", generator::VERSION))
     }
 
-    fn decode(&self, capture: &Path, _opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
+    fn decode(&self, capture: &Path, _opts: &DecodeOptions) -> Result<super::Decoded, DecoderFailure> {
         let bytes = std::fs::read(capture)
             .map_err(|e| DecoderFailure::Setup(format!("cannot read {}: {e}", capture.display())))?;
-        self.decode_bytes(&bytes)
+        self.decode_bytes(&bytes).map(Into::into)
     }
 }
 

@@ -100,10 +100,10 @@ impl Decoder for Scapy {
             .clone()
     }
 
-    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
+    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<super::Decoded, DecoderFailure> {
         let out = self.run(&[capture.as_os_str()], opts)?.require_success()?;
         let stdout = String::from_utf8_lossy(&out.stdout);
-        parse_output(&stdout).map_err(|(reason, excerpt)| DecoderFailure::Garbage {
+        parse_output(&stdout).map(Into::into).map_err(|(reason, excerpt)| DecoderFailure::Garbage {
             reason,
             excerpt,
             stderr_tail: out.stderr_tail(),

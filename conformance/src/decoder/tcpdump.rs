@@ -110,16 +110,16 @@ impl Decoder for Tcpdump {
             .clone()
     }
 
-    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
+    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<super::Decoded, DecoderFailure> {
         let out = process::run(&mut self.command(capture), None, opts)?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         let frames = parse_output(&stdout);
         // tcpdump exits 1 on a capture cut short, after printing the frames
         // before the cut: those still count.
         if !out.status.success() && (frames.is_empty() || out.status.code().is_none()) {
-            return out.require_success().map(|_| Vec::new());
+            return out.require_success().map(|_| Vec::new().into());
         }
-        Ok(frames)
+        Ok(frames.into())
     }
 }
 

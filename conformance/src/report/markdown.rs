@@ -60,7 +60,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         );
     };
     for (g, vs) in report.groups() {
-        row(&mut out, &format!("`{g}`"), &Summary::of(vs.iter().map(|v| &v.outcome)));
+        row(&mut out, &format!("`{g}`"), &Summary::of(vs.iter().copied()));
     }
     row(&mut out, "**total**", s);
 

@@ -125,7 +125,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         );
     };
     for (g, vs) in &groups {
-        row(&mut out, g, &Summary::of(vs.iter().map(|v| &v.outcome)));
+        row(&mut out, g, &Summary::of(vs.iter().copied()));
     }
     row(&mut out, "total", &report.summary);
     out.push('\n');

@@ -10,10 +10,11 @@
 
 #![allow(dead_code)]
 
-use conformance::compare::{compare_frames, known_differences, FieldResult, FieldVerdict};
+use conformance::compare::{compare_frames, FieldResult, FieldVerdict};
 use conformance::decoder::{DecodeOptions, Decoder};
 use generator::dissection::{CaptureDissection, FrameDissection};
-use generator::vectors::corpus::{self, Expected};
+use generator::vectors::corpus;
+use generator::vectors::manifest::Expected;
 use generator::vectors::{build_vector, manifest};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -66,35 +67,15 @@ impl std::fmt::Display for Diff {
     }
 }
 
-/// Every scalar (or list of scalars) of a JSON value with its path.
-pub fn leaves(value: &Value) -> Vec<(String, Value)> {
-    fn walk(v: &Value, path: String, out: &mut Vec<(String, Value)>) {
-        match v {
-            Value::Object(map) => {
-                for (k, x) in map {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                    walk(x, p, out);
-                }
-            }
-            Value::Array(items) if items.iter().any(Value::is_object) => {
-                for (i, x) in items.iter().enumerate() {
-                    walk(x, format!("{path}[{i}]"), out);
-                }
-            }
-            other => out.push((path, other.clone())),
-        }
-    }
-    let mut out = Vec::new();
-    walk(value, String::new(), &mut out);
-    out
+/// Every leaf of a frame, by the model's one flattener.
+pub fn leaves(frame: &FrameDissection) -> Vec<(String, Value)> {
+    generator::dissection::flatten::leaves(frame).into_iter().collect()
 }
 
 /// The fields of `got` that are absent from or differ from `expected`.
 pub fn diff(expected: &FrameDissection, got: &FrameDissection) -> Vec<Diff> {
-    let e = serde_json::to_value(expected).unwrap();
-    let e: std::collections::HashMap<String, Value> = leaves(&e).into_iter().collect();
-    let g = serde_json::to_value(got).unwrap();
-    leaves(&g)
+    let e = generator::dissection::flatten::leaves(expected);
+    leaves(got)
         .into_iter()
         .filter(|(p, v)| e.get(p) != Some(v))
         .map(|(path, got)| Diff { expected: e.get(&path).cloned(), path, got })
@@ -115,10 +96,11 @@ pub fn check(decoder: &dyn Decoder, id: &str) -> (OnDisk, Vec<FrameDissection>, 
     let got = decoder
         .decode(&v.capture, &DecodeOptions::default())
         .unwrap_or_else(|e| panic!("{} failed on {id}: {e}", decoder.name()));
-    assert_eq!(got.len(), v.expected.frames.len(), "{}: frames of {id}", decoder.name());
-    let c = compare_frames(&v.expected.frames, &got, &known_differences(decoder.name()));
+    assert_eq!(got.frames.len(), v.expected.frames.len(), "{}: frames of {id}", decoder.name());
+    assert!(got.problems.is_empty(), "{}: {id}: {:?}", decoder.name(), got.problems);
+    let c = compare_frames(&v.expected.frames, &got, &decoder.known_differences(), &[]);
     assert!(c.missing_frames.is_empty() && c.extra_frames.is_empty(), "{id}: {c:?}");
-    (v, got, c.fields)
+    (v, got.frames, c.fields)
 }
 
 /// The failing verdicts (mismatched or unexpected fields), as lines.

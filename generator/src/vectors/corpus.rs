@@ -7,6 +7,8 @@
 
 use super::builder::{Cut, Fault, FrameSpec, InnerSpec};
 use super::inner::{self, data_segment, instance, remote, syn_segment, Segment};
+pub use super::manifest::Expected;
+use super::manifest::ReadingKind;
 use crate::mirror::filter::{pick_session, Filter, FilterRule, RuleAction};
 use crate::mirror::session::Session;
 use crate::mirror::Direction;
@@ -14,22 +16,7 @@ use crate::traffic::app::{dns, tls};
 use crate::wire::tcp::TcpFlags;
 use crate::wire::vxlan::{self, Repr as Vxlan, Vni};
 use crate::wire::IpProtocol;
-use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr};
-
-/// What a decoder must do with a vector (Wycheproof's `result`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Expected {
-    /// Well-formed: a decoder must report the expected dissection.
-    Valid,
-    /// Breaks a MUST of a specification: a decoder must flag it (and
-    /// should report what it can, as the expected dissection does).
-    Invalid,
-    /// Either of two readings is allowed (the manifest says which and why);
-    /// the expected dissection gives one of them.
-    Acceptable,
-}
 
 /// One named vector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +39,26 @@ pub struct Vector {
     pub snaplen: Option<u32>,
     /// The frames, in capture order.
     pub frames: Vec<FrameSpec>,
+    /// Generic field or layer paths the vector exists to test (its first
+    /// reading's, for an acceptable vector): see [`subject`].
+    pub subject: Vec<&'static str>,
+    /// An acceptable vector's allowed readings, the first the one its
+    /// expected file gives; empty for valid and invalid vectors.
+    pub readings: Vec<ReadingSpec>,
+}
+
+/// One allowed reading of an acceptable vector: how its expected dissection
+/// is derived from the frames as built, and what it tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadingSpec {
+    /// Its name, also the suffix of its expected file (`as-found`).
+    pub name: &'static str,
+    /// What a decoder does that reads the vector so.
+    pub description: &'static str,
+    /// How the expected frames differ from the frames as built.
+    pub kind: ReadingKind,
+    /// The fields it tests.
+    pub subject: Vec<&'static str>,
 }
 
 /// A group of vectors.
@@ -117,7 +124,100 @@ pub fn vectors() -> Vec<Vector> {
     icmp(&mut out);
     filter(&mut out);
     malformed(&mut out);
+    for v in &mut out {
+        v.readings = readings(v);
+        v.subject = match v.readings.first() {
+            Some(r) => r.subject.clone(),
+            None => subject(v),
+        };
+    }
     out
+}
+
+/// The fields a valid or invalid vector exists to test: what a decoder must
+/// report, and right, for the vector to pass (docs/manifest.md).
+fn subject(v: &Vector) -> Vec<&'static str> {
+    const VNI: &str = "vxlan.vni";
+    match (v.group, v.id.as_str()) {
+        ("vni", _) => vec![VNI],
+        ("gbp", _) => vec!["vxlan.flag_g", "vxlan.flag_d", "vxlan.flag_a", "vxlan.group_policy_id"],
+        ("reserved", _) | ("gpe", _) => vec!["vxlan.flag_i", VNI, "vxlan.reserved8"],
+        ("port", "port-source-low") => vec!["outer.udp.src_port", VNI],
+        ("port", _) => vec![VNI],
+        ("packet-length", _) => vec!["frame.truncated", VNI],
+        ("mtu", "mtu-9001-jumbo") => vec!["frame.truncated", VNI],
+        ("mtu", _) => vec![VNI, "inner.ipv4.total_len"],
+        ("gwlb", _) => vec!["geneve.protocol_type", "geneve.options[]", VNI],
+        ("inner-ipv6", _) => vec!["inner.ipv6.src", "inner.ipv6.dst"],
+        ("inner-vlan", _) => vec!["inner.vlan[]"],
+        ("tcp-options", "tcp-no-options") => vec!["inner.tcp.header_len"],
+        ("tcp-options", "tcp-ecn-setup") => vec!["inner.tcp.flag_ece", "inner.tcp.flag_cwr"],
+        ("tcp-options", "tcp-urgent") => vec!["inner.tcp.flag_urg", "inner.tcp.urgent_pointer"],
+        ("tcp-options", _) => vec!["inner.tcp.header_len", "inner.tcp.options"],
+        ("handshake", _) => vec!["inner.tcp.flags", "inner.tcp.seq", "inner.tcp.ack"],
+        ("tls", _) => vec!["app.tls"],
+        ("http", _) => vec!["app.http"],
+        ("dns", _) => vec!["app.dns"],
+        ("icmp", "icmpv6-echo") => vec!["inner.icmpv6"],
+        ("icmp", _) => vec!["inner.icmp"],
+        ("filter", _) => vec![VNI, "inner.ipv4.src", "inner.ipv4.dst"],
+        ("malformed", "outer-ipv4-options") => vec!["outer.ipv4.header_len", VNI],
+        ("malformed", "outer-udp-checksum") => vec!["outer.udp.checksum", VNI],
+        ("malformed", "ethernet-padding") => vec!["outer.eth.padding_len", VNI],
+        ("malformed", "snaplen-46") => vec!["frame.captured_len", "frame.truncated"],
+        _ if v.result == Expected::Invalid => vec!["frame.malformed"],
+        _ => vec![VNI],
+    }
+}
+
+/// The named readings of each acceptable vector (docs/manifest.md).
+fn readings(v: &Vector) -> Vec<ReadingSpec> {
+    let reading = |name, description, kind, subject: &[&'static str]| ReadingSpec {
+        name,
+        description,
+        kind,
+        subject: subject.to_vec(),
+    };
+    match (v.group, v.id.as_str()) {
+        ("i-flag", _) => vec![
+            reading(
+                "as-found",
+                "dissected as found: flag_i false, the VNI field as it is, no malformation",
+                ReadingKind::AsBuilt,
+                &["vxlan.flag_i", "vxlan.vni"],
+            ),
+            reading(
+                "flagged",
+                "flagged as malformed at the VXLAN header (the I flag is clear), as Linux drops it",
+                ReadingKind::Flagged(crate::dissection::MalformedReason::VxlanIFlagClear, "vxlan"),
+                &["frame.malformed"],
+            ),
+        ],
+        ("port", "port-8472") => vec![
+            reading("vxlan", "decoded as VXLAN, as Linux does on 8472", ReadingKind::AsBuilt, &["vxlan.vni"]),
+            reading(
+                "opaque-udp",
+                "left as an opaque UDP payload to port 8472, as Wireshark does by default",
+                ReadingKind::OuterOnly,
+                &["outer.udp.dst_port"],
+            ),
+        ],
+        ("malformed", "udp-length-short-of-ip") => vec![
+            reading(
+                "flagged",
+                "the datagram decoded and the length mismatch flagged",
+                ReadingKind::AsBuilt,
+                &["frame.malformed"],
+            ),
+            reading(
+                "trimmed",
+                "the IP payload trimmed to the UDP Length (as Linux does) and the copy decoded, nothing flagged",
+                ReadingKind::Unflagged,
+                &["vxlan.vni"],
+            ),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// The VNI AWS users see in Wireshark in the seed observation.
@@ -149,6 +249,8 @@ fn push(
         reason: reason.map(str::to_owned),
         snaplen: None,
         frames,
+        subject: Vec::new(),
+        readings: Vec::new(),
     });
 }
 
@@ -1167,6 +1269,8 @@ fn malformed(out: &mut Vec<Vector>) {
         reason: None,
         snaplen: Some(46),
         frames: frames_of_specs(vec![inner::tcp_syn(), inner::http_get()]),
+        subject: Vec::new(),
+        readings: Vec::new(),
     };
     out.push(v);
 }

@@ -6,12 +6,13 @@
 //! `invalid` or `acceptable`). docs/manifest.md documents it and
 //! docs/manifest.schema.json is its JSON Schema.
 
-use super::corpus::{Expected, Group, Vector};
+use super::corpus::{Group, Vector};
+use crate::dissection::{CaptureDissection, Malformation, MalformedReason};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the manifest layout.
-pub const MANIFEST_VERSION: u32 = 1;
+pub const MANIFEST_VERSION: u32 = 2;
 
 /// The `generator` value that marks a directory as a vxgen corpus.
 pub const GENERATOR: &str = "vxgen corpus";
@@ -103,6 +104,93 @@ pub struct Entry {
     /// Why the result is `invalid` or `acceptable`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The field (or layer) paths the vector exists to test, generic
+    /// (`inner.vlan[].vid`); `frame.malformed` for "the frame is flagged".
+    /// A decoder passes only when it reports every one of them right.
+    pub subject: Vec<String>,
+    /// An acceptable vector's allowed readings (the first is `expected`'s);
+    /// a decoder passes with any of them and with nothing else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<ReadingEntry>,
+    /// SHA-256 of the capture and expected files, checked before any decoder runs.
+    pub sha256: Digests,
+}
+
+/// One allowed reading of an acceptable vector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingEntry {
+    /// Its name (`as-found`, `flagged`).
+    pub name: String,
+    /// What a decoder that reads the vector so does.
+    pub description: String,
+    /// Its complete expected dissection, relative to the manifest.
+    pub expected: String,
+    /// The fields it tests.
+    pub subject: Vec<String>,
+    /// SHA-256 of the expected file.
+    pub sha256: String,
+}
+
+/// SHA-256 digests (lowercase hex) of a vector's files.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Digests {
+    /// Of the capture.
+    pub capture: String,
+    /// Of the expected dissection (the first reading's).
+    pub expected: String,
+}
+
+/// How an acceptable vector's reading derives from the frames as built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadingKind {
+    /// The dissection as built.
+    AsBuilt,
+    /// As built, every frame flagged malformed for this reason at this layer.
+    Flagged(MalformedReason, &'static str),
+    /// As built, without the malformation the frames carry (the receiver
+    /// repairs what it may, e.g. trims the IP payload to the UDP Length).
+    Unflagged,
+    /// Only the frame facts and the outer headers: the UDP payload left opaque.
+    OuterOnly,
+}
+
+impl ReadingKind {
+    /// The reading's expected dissection from the one as built.
+    pub fn apply(self, built: &CaptureDissection) -> CaptureDissection {
+        let mut d = built.clone();
+        for f in &mut d.frames {
+            match self {
+                ReadingKind::AsBuilt => {}
+                ReadingKind::Flagged(reason, layer) => {
+                    f.frame.malformed = Some(Malformation { reason, layer: Some(layer.to_owned()) });
+                }
+                ReadingKind::Unflagged => f.frame.malformed = None,
+                ReadingKind::OuterOnly => {
+                    f.geneve = None;
+                    f.vxlan = None;
+                    f.inner = None;
+                    f.app = None;
+                }
+            }
+        }
+        d
+    }
+}
+
+/// What a decoder must do with a vector (Wycheproof's `result`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expected {
+    /// Well-formed: a decoder must report the expected dissection.
+    Valid,
+    /// Breaks a MUST of a specification: a decoder must flag it (and
+    /// should report what it can, as the expected dissection does).
+    Invalid,
+    /// Any of the vector's named readings is allowed (the manifest lists
+    /// them, each with its own expected dissection); nothing else is.
+    Acceptable,
 }
 
 /// The capture's path for a vector, relative to the corpus root.
@@ -115,8 +203,20 @@ pub fn expected_path(v: &Vector) -> String {
     format!("{}/{}.json", v.group, v.id)
 }
 
-/// The manifest of `vectors` in `groups`.
-pub fn build(groups: &[Group], vectors: &[Vector]) -> Manifest {
+/// The expected file of an acceptable vector's reading other than the first.
+pub fn reading_path(v: &Vector, reading: &str) -> String {
+    format!("{}/{}.{reading}.json", v.group, v.id)
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    crate::dissection::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// The manifest of `vectors` in `groups`; `digest(path)` is the SHA-256 of
+/// the corpus file at `path` (relative to the corpus root).
+pub fn build(groups: &[Group], vectors: &[Vector], digest: &dyn Fn(&str) -> String) -> Manifest {
     let groups = groups
         .iter()
         .map(|g| ManifestGroup {
@@ -136,6 +236,26 @@ pub fn build(groups: &[Group], vectors: &[Vector]) -> Manifest {
                     flags: v.flags.iter().map(|s| (*s).to_owned()).collect(),
                     result: v.result,
                     reason: v.reason.clone(),
+                    subject: v.subject.iter().map(|s| (*s).to_owned()).collect(),
+                    readings: v
+                        .readings
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            let expected = if i == 0 { expected_path(v) } else { reading_path(v, r.name) };
+                            ReadingEntry {
+                                name: r.name.to_owned(),
+                                description: r.description.to_owned(),
+                                sha256: digest(&expected),
+                                expected,
+                                subject: r.subject.iter().map(|s| (*s).to_owned()).collect(),
+                            }
+                        })
+                        .collect(),
+                    sha256: Digests {
+                        capture: digest(&capture_path(v)),
+                        expected: digest(&expected_path(v)),
+                    },
                 })
                 .collect(),
         })
@@ -160,7 +280,7 @@ pub fn build(groups: &[Group], vectors: &[Vector]) -> Manifest {
         results: [
             ("valid", "Well-formed: a decoder must report the expected dissection, frame facts included."),
             ("invalid", "Breaks a MUST of a specification: a decoder must flag the frame as malformed."),
-            ("acceptable", "Two readings are allowed (see the vector's reason); the expected file gives one."),
+            ("acceptable", "Any of the vector's named readings is allowed, each with its own expected file; nothing else is."),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -398,7 +518,7 @@ mod tests {
                 assert!(fl.contains(f), "{}: unknown flag {f}", v.id);
             }
         }
-        let m = build(GROUPS, &vectors());
+        let m = build(GROUPS, &vectors(), &|_| String::new());
         assert_eq!(m.groups.iter().map(|g| g.vectors.len()).sum::<usize>(), m.number_of_vectors);
     }
 }

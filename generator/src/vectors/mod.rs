@@ -107,7 +107,22 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 /// then each vector's capture and expected dissection.
 pub fn build_corpus() -> Vec<CorpusFile> {
     let vectors = corpus::vectors();
-    let manifest = manifest::build(corpus::GROUPS, &vectors);
+    let mut vector_files = Vec::new();
+    for v in &vectors {
+        let built = build_vector(v);
+        vector_files.push(CorpusFile { path: manifest::capture_path(v), bytes: built.capture });
+        vector_files.push(CorpusFile { path: manifest::expected_path(v), bytes: to_json(&built.dissection) });
+        for r in v.readings.iter().skip(1) {
+            vector_files.push(CorpusFile {
+                path: manifest::reading_path(v, r.name),
+                bytes: to_json(&r.kind.apply(&built.dissection)),
+            });
+        }
+    }
+    let digests: std::collections::HashMap<&str, String> =
+        vector_files.iter().map(|f| (f.path.as_str(), manifest::sha256_hex(&f.bytes))).collect();
+    let manifest =
+        manifest::build(corpus::GROUPS, &vectors, &|path| digests.get(path).cloned().unwrap_or_default());
     let mut files = vec![
         CorpusFile { path: "README.md".into(), bytes: readme(&manifest).into_bytes() },
         CorpusFile { path: "manifest.json".into(), bytes: to_json(&manifest) },
@@ -120,11 +135,7 @@ pub fn build_corpus() -> Vec<CorpusFile> {
             bytes: MANIFEST_SCHEMA.as_bytes().to_vec(),
         },
     ];
-    for v in &vectors {
-        let built = build_vector(v);
-        files.push(CorpusFile { path: manifest::capture_path(v), bytes: built.capture });
-        files.push(CorpusFile { path: manifest::expected_path(v), bytes: to_json(&built.dissection) });
-    }
+    files.extend(vector_files);
     files
 }
 

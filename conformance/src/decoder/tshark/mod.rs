@@ -6,13 +6,13 @@
 //! tshark -n -r CAPTURE -T fields -E header=n -E separator=/t -E quote=n
 //!        -E occurrence=a -E aggregator=<US> -o tcp.relative_sequence_numbers:FALSE
 //!        -o tcp.desegment_tcp_streams:TRUE -e frame.protocols -e _ws.malformed
-//!        -e _ws.expert.message -e _ws.short -e <every field of tshark::FIELD_MAP>
+//!        -e _ws.expert.message -e _ws.short -e <every field of fields::FIELD_MAP>
 //! ```
 //!
 //! `-T fields` is about three times faster than `-T json` (24 k against
 //! 7.8 k packets per second, tshark 4.0 on a 2-core machine). The field
 //! list, and which model field each tshark field fills, come from
-//! [`generator::dissection::tshark::FIELD_MAP`], the one copy of that
+//! [`fields::FIELD_MAP`], the one copy of that
 //! mapping; [`PREFS`] makes TCP numbers absolute. tshark runs with name resolution off (`-n`) and an
 //! empty private configuration directory (`WIRESHARK_CONFIG_DIR`), so a
 //! user's Wireshark preferences or "decode as" rules cannot change the
@@ -75,7 +75,10 @@
 //! differences" in docs/dissection.md).
 
 use super::{process, DecodeOptions, Decoder, DecoderFailure};
-use generator::dissection::tshark::{layer_of, Field, Kind, FIELD_MAP, PREFS};
+use crate::compare::KnownDifference;
+pub mod fields;
+
+use fields::{layer_of, parse_bool, parse_uint, Field, Read, FIELD_MAP, PREFS};
 use generator::dissection::{FrameDissection, FrameFacts};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -123,7 +126,7 @@ impl Tshark {
     /// then every tshark field of the map once.
     pub fn fields() -> Vec<&'static str> {
         let mut out: Vec<&'static str> = EXTRA_FIELDS.to_vec();
-        for f in generator::dissection::tshark::tshark_fields() {
+        for f in fields::tshark_fields() {
             if !out.contains(&f) {
                 out.push(f);
             }
@@ -148,9 +151,46 @@ impl Tshark {
     }
 }
 
+/// Why tshark flags a cut copy: the note of its known difference on
+/// `frame.malformed` (evidence: `tshark -V -r vectors/packet-length/packet-length-40.pcap`).
+pub const CUT_COPY_NOTE: &str =
+    "tshark flags a copy cut by PacketLength or the MTU as [Malformed Packet] (with expert info such as \
+     \"IPv4 total length exceeds packet length\" or \"Short segment\"): it cannot know that AWS cut the copy \
+     by design, and the frame is a valid AWS copy";
+
+/// tshark's known differences: the notes of its field map
+/// ([`fields::FIELD_MAP`]) and its flagging of cut copies as malformed
+/// ([`CUT_COPY_NOTE`]).
+///
+/// ```
+/// let known = conformance::decoder::tshark::known_differences();
+/// assert!(known.iter().any(|k| k.path == "inner.tcp.payload_len"));
+/// ```
+pub fn known_differences() -> Vec<KnownDifference> {
+    FIELD_MAP
+        .iter()
+        .filter_map(|f| {
+            f.tshark_note.map(|n| KnownDifference {
+                path: f.path.to_owned(),
+                note: n.to_owned(),
+                only_truncated: false,
+            })
+        })
+        .chain(["frame.malformed.reason", "frame.malformed.layer"].map(|path| KnownDifference {
+            path: path.to_owned(),
+            note: CUT_COPY_NOTE.to_owned(),
+            only_truncated: true,
+        }))
+        .collect()
+}
+
 impl Decoder for Tshark {
     fn name(&self) -> &str {
         "tshark"
+    }
+
+    fn known_differences(&self) -> Vec<KnownDifference> {
+        known_differences()
     }
 
     /// The version `tshark --version` prints first (`4.0.17`).
@@ -168,7 +208,11 @@ impl Decoder for Tshark {
             .clone()
     }
 
-    fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<Vec<FrameDissection>, DecoderFailure> {
+    fn decode(
+        &self,
+        capture: &Path,
+        opts: &DecodeOptions,
+    ) -> Result<crate::decoder::Decoded, DecoderFailure> {
         let config = EmptyDir::new()
             .map_err(|e| DecoderFailure::Setup(format!("cannot create a configuration directory: {e}")))?;
         let out = process::run(&mut self.command(capture, config.path()), None, opts)?;
@@ -176,9 +220,9 @@ impl Decoder for Tshark {
         // tshark exits non-zero on a capture cut short in the middle of a
         // record, after printing the frames before it: those still count.
         if !out.status.success() && (stdout.trim().is_empty() || out.status.code().is_none()) {
-            return out.require_success().map(|_| Vec::new());
+            return out.require_success().map(|_| Vec::new().into());
         }
-        parse_output(&stdout).map_err(|(reason, excerpt)| DecoderFailure::Garbage {
+        parse_output(&stdout).map(Into::into).map_err(|(reason, excerpt)| DecoderFailure::Garbage {
             reason,
             excerpt,
             stderr_tail: out.stderr_tail(),
@@ -294,12 +338,12 @@ pub fn translate_row(row: &HashMap<&str, Vec<&str>>) -> Option<FrameDissection> 
     let mut json = Value::Object(Map::new());
     set(&mut json, "frame.number", Value::from(number));
     for field in FIELD_MAP {
-        let Some(tshark_field) = field.tshark else { continue };
+        let tshark_field = field.tshark;
         let mut values: Vec<&str> = get(tshark_field).to_vec();
         if let Some(more) = field.tshark_append {
             values.extend_from_slice(get(more));
         }
-        if values.is_empty() || matches!(field.kind, Kind::Contains(_)) || tshark_field == "eth.padding" {
+        if values.is_empty() || matches!(field.read, Read::Contains(_)) || tshark_field == "eth.padding" {
             continue;
         }
         if field.path.starts_with("frame.") {
@@ -334,7 +378,7 @@ pub fn translate_row(row: &HashMap<&str, Vec<&str>>) -> Option<FrameDissection> 
             }
             continue;
         }
-        let is_list = matches!(field.kind, Kind::UintList | Kind::StrList | Kind::BytesList);
+        let is_list = matches!(field.read, Read::UintList | Read::StrList | Read::BytesList);
         if is_list || field.path.starts_with("app.") {
             // Application facts and lists: every value tshark printed.
             let v = if is_list {
@@ -412,15 +456,15 @@ fn convert(field: &Field, raw: &str) -> Option<Value> {
     if field.path.ends_with(".dei") {
         return parse_bool(raw).map(Value::Bool);
     }
-    match field.kind {
-        Kind::Uint | Kind::UintList => parse_uint(raw).map(Value::from),
-        Kind::Bool => parse_bool(raw).map(Value::Bool),
-        Kind::Mac => Some(Value::from(raw.to_ascii_lowercase())),
-        Kind::Ip => raw.parse::<IpAddr>().ok().map(|a| Value::from(a.to_string())),
-        Kind::Str | Kind::StrList => Some(Value::from(raw)),
-        Kind::BytesLen => Some(Value::from(hex_digits(raw)?.len() / 2)),
-        Kind::Bytes | Kind::BytesList => hex_digits(raw).map(Value::from),
-        Kind::Contains(_) => None,
+    match field.read {
+        Read::Uint | Read::UintList => parse_uint(raw).map(Value::from),
+        Read::Bool => parse_bool(raw).map(Value::Bool),
+        Read::Mac => Some(Value::from(raw.to_ascii_lowercase())),
+        Read::Ip => raw.parse::<IpAddr>().ok().map(|a| Value::from(a.to_string())),
+        Read::Str | Read::StrList => Some(Value::from(raw)),
+        Read::BytesLen => Some(Value::from(hex_digits(raw)?.len() / 2)),
+        Read::Bytes | Read::BytesList => hex_digits(raw).map(Value::from),
+        Read::Contains(_) => None,
     }
 }
 
@@ -429,8 +473,6 @@ fn hex_digits(raw: &str) -> Option<String> {
     let s: String = raw.chars().filter(|c| *c != ':').collect::<String>().to_ascii_lowercase();
     (s.len() % 2 == 0 && s.chars().all(|c| c.is_ascii_hexdigit())).then_some(s)
 }
-
-pub(crate) use generator::dissection::tshark::{parse_bool, parse_uint};
 
 /// The RFC 7348 reading of the VXLAN bytes tshark shows in the GBP layout.
 fn derive_vxlan(json: &mut Value) {

@@ -1,0 +1,78 @@
+//! The one flattener: a dissection (or any JSON value of the model's form)
+//! as *leaves*, dotted paths to values, in path order.
+//!
+//! A list of layers is indexed (`inner.vlan[1].vid`, `geneve.options[0].data`);
+//! a list of scalars is one leaf (`app.tls.record_content_types`); `null` and
+//! empty lists are absent (a field is either reported or not). The paths are
+//! those of [`super::registry`], with concrete indices.
+//!
+//! ```
+//! use generator::dissection::{flatten::leaves, FrameDissection, FrameFacts};
+//!
+//! let f = FrameDissection::new(FrameFacts::complete(7, 60));
+//! let fields = leaves(&f);
+//! assert_eq!(fields.get("frame.number"), Some(&serde_json::json!(7)));
+//! assert_eq!(fields.get("frame.truncated"), Some(&serde_json::json!(false)));
+//! assert!(!fields.contains_key("vxlan.vni"));
+//! ```
+
+use super::FrameDissection;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The leaves of one frame.
+pub fn leaves(frame: &FrameDissection) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    // A dissection is plain data: serializing it cannot fail.
+    if let Ok(v) = serde_json::to_value(frame) {
+        value_leaves(&v, "", &mut out);
+    }
+    out
+}
+
+/// The leaves of a JSON value below `prefix`, added to `out`.
+pub fn value_leaves(value: &Value, prefix: &str, out: &mut BTreeMap<String, Value>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                value_leaves(v, &path, out);
+            }
+        }
+        Value::Array(items) if items.is_empty() => {}
+        Value::Array(items) if items.iter().all(Value::is_object) => {
+            for (i, v) in items.iter().enumerate() {
+                value_leaves(v, &format!("{prefix}[{i}]"), out);
+            }
+        }
+        Value::Null => {}
+        other => {
+            out.insert(prefix.to_owned(), other.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dissection::{registry, App, FrameFacts, Inner, Tls, Vlan};
+
+    #[test]
+    fn lists_of_layers_are_indexed_lists_of_scalars_are_one_leaf() {
+        let mut f = FrameDissection::new(FrameFacts::complete(1, 100));
+        f.inner = Some(Inner {
+            vlan: vec![Vlan { vid: Some(10), ..Vlan::default() }, Vlan { vid: Some(20), ..Vlan::default() }],
+            ..Inner::default()
+        });
+        f.app = Some(App {
+            tls: Some(Tls { record_content_types: vec![22, 20], ..Tls::default() }),
+            ..App::default()
+        });
+        let l = leaves(&f);
+        assert_eq!(l["inner.vlan[1].vid"], serde_json::json!(20));
+        assert_eq!(l["app.tls.record_content_types"], serde_json::json!([22, 20]));
+        for path in l.keys() {
+            assert!(registry::field(path).is_some(), "{path} is not in the registry");
+        }
+    }
+}
