@@ -12,10 +12,16 @@ fn reference_passes_100_percent_of_the_corpus() {
     let corpus = common::corpus();
     let report = run(&Reference::new(), &corpus, &RunOptions::default()).unwrap();
     assert_eq!(report.vectors.len(), corpus.manifest.number_of_vectors);
+    // Acceptable vectors: read as their first reading, the one the generator built.
+    let first: std::collections::BTreeMap<&str, &str> = corpus
+        .vectors()
+        .filter_map(|v| v.entry.readings.first().map(|r| (v.entry.id.as_str(), r.name.as_str())))
+        .collect();
+    let first_reading = |v: &conformance::run::VectorReport| first.get(v.id.as_str()).copied().unwrap_or("");
     let failing: Vec<String> = report
         .vectors
         .iter()
-        .filter(|v| v.outcome != Outcome::Pass)
+        .filter(|v| v.outcome != Outcome::Pass && !(v.outcome == Outcome::Acceptable && v.reading.as_deref() == Some(first_reading(v))))
         .map(|v| format!("{} ({:?}): {:?}", v.id, v.outcome, v.reasons))
         .collect();
     assert!(failing.is_empty(), "the reference decoder fails:\n{}", failing.join("\n"));

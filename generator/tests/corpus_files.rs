@@ -85,6 +85,15 @@ fn manifest_and_files_agree_one_to_one() {
                 assert!(manifest.flags.contains_key(f), "{}: flag {f} undefined", v.id);
             }
             assert!(named.insert(v.capture.clone()) && named.insert(v.expected.clone()));
+            // An acceptable vector's other readings have their own expected files.
+            for r in v.readings.iter().skip(1) {
+                assert!(named.insert(r.expected.clone()), "{}: reading {} named twice", v.id, r.name);
+                let d: CaptureDissection =
+                    serde_json::from_slice(&files.iter().find(|f| f.path == r.expected).expect("reading file").bytes)
+                        .unwrap();
+                assert_eq!(d.frames.len(), v.frames, "{}: frame count of reading {}", v.id, r.name);
+            }
+            assert!(!v.subject.is_empty(), "{}: no subject", v.id);
             let expected = files.iter().find(|f| f.path == v.expected).expect("expected file exists");
             let d: CaptureDissection = serde_json::from_slice(&expected.bytes).unwrap();
             assert_eq!(d.vector.as_deref(), Some(v.id.as_str()));

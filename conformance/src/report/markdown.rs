@@ -112,7 +112,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     }
     let acceptable: Vec<_> = report.vectors.iter().filter(|v| v.outcome == Outcome::Acceptable).collect();
     if !acceptable.is_empty() {
-        let _ = writeln!(out, "\n### Acceptable (listed, not failed)\n");
+        let _ = writeln!(out, "\n### Acceptable (read as one of the allowed readings)\n");
         for v in acceptable {
             let _ =
                 writeln!(out, "- `{}`: {}", v.id, cell(v.reasons.first().map(String::as_str).unwrap_or("")));

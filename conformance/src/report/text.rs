@@ -158,7 +158,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     let acceptable: Vec<&VectorReport> =
         report.vectors.iter().filter(|v| v.outcome == Outcome::Acceptable).collect();
     if !acceptable.is_empty() {
-        let _ = writeln!(out, "\nacceptable (the other allowed reading; listed, not failed):");
+        let _ = writeln!(out, "\nacceptable (read as one of the vector's allowed readings):");
         for v in acceptable {
             let first = v.reasons.first().map(String::as_str).unwrap_or("");
             let _ = writeln!(out, "  {} {}: {first}", paint(style, YELLOW, "acc  "), v.id);
@@ -195,8 +195,13 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     let errors_only: Vec<&VectorReport> =
         report.vectors.iter().filter(|v| v.outcome == Outcome::NotSupported).collect();
     if !errors_only.is_empty() {
-        let ids: Vec<&str> = errors_only.iter().map(|v| v.id.as_str()).collect();
-        let _ = writeln!(out, "\nnot supported (nothing reported): {}", ids.join(", "));
+        let ids: Vec<String> =
+            errors_only.iter().map(|v| if v.allowed { format!("{} (allowed)", v.id) } else { v.id.clone() }).collect();
+        let _ = writeln!(
+            out,
+            "\nnot supported (none of the fields the vector tests reported; fails the run unless allowed): {}",
+            ids.join(", ")
+        );
     }
     for w in &report.warnings {
         let _ = writeln!(out, "\nwarning: {w}");

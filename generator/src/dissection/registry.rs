@@ -53,7 +53,7 @@ impl Kind {
     /// What a value of this kind is, for messages: `a 24-bit unsigned integer`.
     pub fn describe(self) -> String {
         match self {
-            Kind::Uint(bits) => format!("a {bits}-bit unsigned integer"),
+            Kind::Uint(bits) => format!("{} {bits}-bit unsigned integer", article(bits)),
             Kind::Bool => "a boolean".into(),
             Kind::Mac => "a MAC address (\"02:4f:1a:8c:3e:71\")".into(),
             Kind::Ipv4 => "an IPv4 address".into(),
@@ -63,6 +63,15 @@ impl Kind {
             Kind::UintList(bits) => format!("a list of {bits}-bit unsigned integers"),
             Kind::List(k) => format!("a list, each {}", k.describe()),
         }
+    }
+}
+
+/// "an 8-bit", "a 16-bit".
+fn article(bits: u8) -> &'static str {
+    if matches!(bits, 8 | 11 | 18) || (80..90).contains(&bits) {
+        "an"
+    } else {
+        "a"
     }
 }
 
