@@ -10,7 +10,8 @@
 //!   `-o /dev/stdout` is standard output;
 //! * `SIGINT`, `SIGTERM` and `SIGHUP` during a long run remove the temporary
 //!   file and exit with 128 + the signal number (capture/cleanup.rs);
-//!   `SIGKILL` leaves a visible `NAME.partial-XXXXXX`.
+//!   `SIGKILL` leaves a visible `NAME.partial-XXXXXX`; under `nohup` SIGHUP
+//!   stays ignored.
 
 mod common;
 mod vxgen_support;
@@ -243,10 +244,16 @@ fn dev_stdout_is_standard_output() {
 // Signals.
 
 /// The run of the signal tests: long enough to still be running when the
-/// signal comes.
-fn start_long_run(dir: &Path) -> (std::process::Child, PathBuf) {
+/// signal comes. It starts with the default action for SIGHUP, SIGINT and
+/// SIGTERM (`env --default-signal`, GNU coreutils 8.31), whatever this test
+/// process inherited: vxgen leaves a signal that it inherited as ignored
+/// ignored (capture/cleanup.rs). `wrapper` runs between env and vxgen.
+fn start_long_run(dir: &Path, wrapper: &[&str]) -> (std::process::Child, PathBuf) {
     let path = dir.join("big.pcap");
-    let child = Command::new(VXGEN)
+    let child = Command::new("env")
+        .arg("--default-signal=HUP,INT,TERM")
+        .args(wrapper)
+        .arg(VXGEN)
         .args(["generate", "--count", "50000000", "-o", path.to_str().expect("UTF-8 path")])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -306,7 +313,7 @@ fn signals_remove_the_temporary_file_and_exit_128_plus_signo() {
     for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
         let dir = tempfile::tempdir().expect("temporary directory");
         let started = Instant::now();
-        let (child, _) = start_long_run(dir.path());
+        let (child, _) = start_long_run(dir.path(), &[]);
         wait_for_partial(dir.path(), started);
         send(signal, &child);
         let out = wait(child, &format!("SIG{signal}"));
@@ -327,10 +334,29 @@ fn sigkill_leaves_a_visible_partial_file() {
     use std::os::unix::process::ExitStatusExt;
     let dir = tempfile::tempdir().expect("temporary directory");
     let started = Instant::now();
-    let (child, _) = start_long_run(dir.path());
+    let (child, _) = start_long_run(dir.path(), &[]);
     let name = wait_for_partial(dir.path(), started);
     send("KILL", &child);
     let out = wait(child, "SIGKILL");
     assert_eq!(out.status.signal(), Some(9), "SIGKILL: exit status {}", out.status);
     assert_eq!(dir_entries(dir.path()), [name]);
+}
+
+/// Under `nohup` (SIGHUP ignored when vxgen starts) a hangup does not stop
+/// the run; SIGTERM still cleans up.
+#[test]
+fn nohup_keeps_sighup_ignored() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let started = Instant::now();
+    let (mut child, _) = start_long_run(dir.path(), &["nohup"]);
+    let name = wait_for_partial(dir.path(), started);
+    send("HUP", &child);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(child.try_wait().expect("waiting for vxgen").is_none(), "vxgen under nohup ended on SIGHUP");
+    assert_eq!(dir_entries(dir.path()), [name]);
+    send("TERM", &child);
+    let out = wait(child, "SIGTERM");
+    assert_eq!((out.status.code(), out.status.signal()), (Some(143), None), "{:?}", stderr_of(&out));
+    assert_eq!(dir_entries(dir.path()), Vec::<String>::new());
 }

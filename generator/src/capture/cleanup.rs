@@ -6,7 +6,10 @@
 //! (deleted). [`install_signal_cleanup`] starts a thread that waits for
 //! `SIGINT`, `SIGTERM` and `SIGHUP`; on the first one it deletes every
 //! registered temporary file and ends the process with the conventional
-//! status `128 + signal number` (130, 143, 129).
+//! status `128 + signal number` (130, 143, 129). A signal that the process
+//! inherited as ignored (`nohup` ignores `SIGHUP`; a non-interactive shell's
+//! `cmd &` ignores `SIGINT`) is left ignored, so that the run goes on as it
+//! would without this module.
 //!
 //! No race can delete a committed capture or leave a temporary file behind:
 //! creating a temporary file, renaming it into place and deleting it each
@@ -57,6 +60,9 @@ fn remove_live_temp_files() -> MutexGuard<'static, Vec<PathBuf>> {
 /// `SIGHUP` into: delete the temporary files of every live
 /// [`Output`](super::Output), then exit with status `128 + signal`.
 ///
+/// Signals ignored when the process started (read from Linux's
+/// `/proc/self/status`) stay ignored.
+///
 /// Later calls do nothing and return `Ok`. On error (the signal handlers or
 /// the thread could not be set up) the signals keep their default action,
 /// which leaves a temporary file behind. On non-Unix systems this does
@@ -77,7 +83,14 @@ fn start_signal_thread() -> io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     use signal_hook::iterator::Signals;
 
-    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    // A signal ignored when the process started stays ignored: `nohup` (SIGHUP)
+    // and a shell's background job (SIGINT) expect the run to go on.
+    let ignored = ignored_at_start();
+    let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP].into_iter().filter(|s| !ignored.contains(s)).collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut signals = Signals::new(wanted)?;
     std::thread::Builder::new().name("vxgen-signals".into()).spawn(move || {
         if let Some(signal) = signals.forever().next() {
             let _locked = remove_live_temp_files();
@@ -87,6 +100,24 @@ fn start_signal_thread() -> io::Result<()> {
         }
     })?;
     Ok(())
+}
+
+/// The signals this process ignores (inherited from its parent), from
+/// Linux's `/proc/self/status` (`SigIgn`, a hexadecimal mask, bit `n - 1`
+/// for signal `n`: proc(5)). Elsewhere, or if it cannot be read, none.
+#[cfg(unix)]
+fn ignored_at_start() -> Vec<i32> {
+    std::fs::read_to_string("/proc/self/status").map(|status| parse_sig_ign(&status)).unwrap_or_default()
+}
+
+#[cfg(unix)]
+fn parse_sig_ign(status: &str) -> Vec<i32> {
+    let mask = status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .unwrap_or(0);
+    (1..=64).filter(|n| mask & (1u64 << (n - 1)) != 0).collect()
 }
 
 #[cfg(test)]
@@ -99,5 +130,15 @@ mod tests {
         forget(&mut live, Path::new("a.partial-1"));
         forget(&mut live, Path::new("not-there"));
         assert_eq!(live, [PathBuf::from("b.partial-2")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ignored_signals_are_read_from_the_sig_ign_mask() {
+        let status = "Name:\tvxgen\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000001003\nSigCgt:\t0\n";
+        // Bits 0, 1 and 12: SIGHUP (1), SIGINT (2), SIGPIPE (13).
+        assert_eq!(parse_sig_ign(status), [1, 2, 13]);
+        assert!(parse_sig_ign("Name:\tx\n").is_empty());
+        assert!(parse_sig_ign("SigIgn:\tnot hex\n").is_empty());
     }
 }
