@@ -149,10 +149,11 @@ struct GenerateArgs {
     /// Leave out the per-packet ground-truth comments of pcapng.
     #[arg(long)]
     no_comments: bool,
-    /// Output file, or `-` for standard output.
+    /// Output file, or `-` for standard output. A device or FIFO (`/dev/null`) is written in place; a
+    /// symlink is followed to the file it names.
     #[arg(short, long, default_value = "sample.pcapng", value_name = "PATH|-")]
     output: String,
-    /// Overwrite the output file if it exists.
+    /// Replace the output file if it exists (atomically; through a symlink, the file it names).
     #[arg(long)]
     force: bool,
 }
@@ -368,6 +369,9 @@ fn gbp_from_args(args: &GenerateArgs) -> Result<Option<Gbp>, CliError> {
 }
 
 fn generate(args: &GenerateArgs) -> Result<(), CliError> {
+    // SIGINT, SIGTERM, SIGHUP: delete the temporary file, exit 128 + signal.
+    // If it cannot be set up the signals keep their default action, which is no reason to fail the run.
+    let _ = crate::capture::install_signal_cleanup();
     let mirror = resolve_mirror(args)?;
     let target: OutputTarget = args.output.parse().map_err(|e| CliError::Invalid(format!("-o: {e}")))?;
     if target.is_terminal() {

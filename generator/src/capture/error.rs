@@ -18,6 +18,30 @@ pub enum CaptureError {
     #[error("{}: file exists (use --force to overwrite it)", .0.display())]
     AlreadyExists(PathBuf),
 
+    /// The output path is a symlink to nothing, and creating its target was
+    /// not asked for.
+    #[error(
+        "{}: is a symlink to {}, which does not exist (use --force to create it)",
+        link.display(),
+        target.display()
+    )]
+    DanglingSymlink {
+        /// The path as given.
+        link: PathBuf,
+        /// The path the last link of the chain points to (its directory canonicalized).
+        target: PathBuf,
+    },
+
+    /// The output path names a Unix-domain socket, which `open` cannot write to.
+    #[error("{}: is a socket, which cannot be opened for writing (use -o - and a program that connects to it)", .0.display())]
+    IsASocket(PathBuf),
+
+    /// With `--force`, the file to replace became something other than a
+    /// regular file (a device, FIFO, socket, symlink or directory) while the
+    /// capture was written; it was left alone.
+    #[error("{}: is no longer a regular file (something else appeared there while writing); not replaced", .0.display())]
+    NotReplaced(PathBuf),
+
     /// The output path names a directory (or ends with a `/`).
     #[error("{}: is a directory, not a file name", .0.display())]
     IsADirectory(PathBuf),
@@ -40,10 +64,11 @@ pub enum CaptureError {
         source: io::Error,
     },
 
-    /// An I/O error on a known path (writing, syncing or renaming the output file).
+    /// An I/O error on a known path (opening, writing, syncing or renaming
+    /// the output file, device or FIFO; `/dev/full` gives `No space left on device`).
     #[error("{}: {source}", path.display())]
     Io {
-        /// The file concerned (the final output path, not its hidden temporary twin).
+        /// The file concerned (the output path as given, not its temporary twin).
         path: PathBuf,
         /// What the operating system said.
         source: io::Error,
@@ -205,6 +230,9 @@ mod tests {
             CaptureError::AlreadyExists("out/a.pcap".into()),
             CaptureError::MissingDirectory("nope".into()),
             CaptureError::IsADirectory("out".into()),
+            CaptureError::DanglingSymlink { link: "out/l.pcap".into(), target: "/nowhere/x.pcap".into() },
+            CaptureError::IsASocket("out/sock".into()),
+            CaptureError::NotReplaced("out/a.pcap".into()),
             CaptureError::Io { path: "out/a.pcap".into(), source: io::Error::from(io::ErrorKind::WriteZero) },
         ];
         for e in &errors {
@@ -212,6 +240,10 @@ mod tests {
             assert!(!msg.contains('\n'), "{msg}");
         }
         assert_eq!(errors[0].to_string(), "out/a.pcap: file exists (use --force to overwrite it)");
-        assert!(errors[3].to_string().starts_with("out/a.pcap: "));
+        assert!(errors[6].to_string().starts_with("out/a.pcap: "));
+        assert_eq!(
+            errors[3].to_string(),
+            "out/l.pcap: is a symlink to /nowhere/x.pcap, which does not exist (use --force to create it)"
+        );
     }
 }

@@ -4,9 +4,12 @@
 //!
 //! * [`CaptureWriter`] turns [`Record`]s into a capture file, in one of three
 //!   [`Format`]s, over any `std::io::Write`, in constant memory;
-//! * [`Output`] is where the bytes go: standard output, or a file that only
-//!   appears, complete, when [`Output::commit`] succeeds (it is written under a
-//!   hidden temporary name in the same directory and renamed at the end).
+//! * [`Output`] is where the bytes go: standard output, a device or FIFO
+//!   written in place, or a regular file that only appears, complete, when
+//!   [`Output::commit`] succeeds (it is written as `NAME.partial-XXXXXX` in the
+//!   same directory and renamed at the end; symlinks are followed to the file
+//!   they name). [`install_signal_cleanup`] makes `SIGINT`, `SIGTERM` and
+//!   `SIGHUP` delete those temporary files before the process exits.
 //!
 //! | [`Format`] | name      | timestamps                                | comments, direction |
 //! |------------|-----------|-------------------------------------------|---------------------|
@@ -46,10 +49,12 @@
 use core::fmt;
 use core::str::FromStr;
 
+mod cleanup;
 mod error;
 mod output;
 mod writer;
 
+pub use cleanup::install_signal_cleanup;
 pub use error::{CaptureError, ParseError};
 pub use output::{Output, OutputTarget, OUTPUT_BUFFER_SIZE};
 pub use writer::CaptureWriter;
