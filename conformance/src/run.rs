@@ -414,15 +414,21 @@ pub fn run(decoder: &dyn Decoder, corpus: &Corpus, opts: &RunOptions) -> Result<
         return Err(RunError::DecoderNotFound { decoder: decoder.name().to_owned(), program });
     }
     let next = AtomicUsize::new(1);
+    let worker = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= selected.len() {
+            break;
+        }
+        work(i);
+    };
     std::thread::scope(|s| {
-        for _ in 0..opts.jobs.clamp(1, 64) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= selected.len() {
-                    break;
-                }
-                work(i);
-            });
+        // A thread the system refuses (EAGAIN under load) is one worker
+        // fewer, not a panic as with `Scope::spawn`; with none, this one works.
+        let started = (0..opts.jobs.clamp(1, 64))
+            .filter(|_| std::thread::Builder::new().spawn_scoped(s, worker).is_ok())
+            .count();
+        if started == 0 {
+            worker();
         }
     });
     if let Some(program) = not_found.lock().unwrap_or_else(|p| p.into_inner()).take() {
