@@ -564,12 +564,10 @@ pub fn run(decoder: &dyn Decoder, corpus: &Corpus, opts: &RunOptions) -> Result<
         work(i);
     };
     std::thread::scope(|s| {
-        // A thread the system refuses to start is no reason to panic: the
-        // others (or this thread) do its share.
+        // A thread the system refuses (EAGAIN under load) is one worker
+        // fewer, not a panic as with `Scope::spawn`; with none, this one works.
         let started = (0..opts.jobs.clamp(1, 64))
-            .filter(|_| {
-                std::thread::Builder::new().name("vxconform-job".into()).spawn_scoped(s, worker).is_ok()
-            })
+            .filter(|_| std::thread::Builder::new().spawn_scoped(s, worker).is_ok())
             .count();
         if started == 0 {
             worker();

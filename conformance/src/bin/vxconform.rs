@@ -2,17 +2,30 @@
 //! field by field, where it is wrong.
 //!
 //! Exit status: 0 all vectors pass, 1 some fail, 2 usage or setup error
-//! (decoder not found, corpus missing).
+//! (decoder not found, corpus missing, an option out of range). Every
+//! usage error is one line on standard error.
+//!
+//! On Linux `vxconform` is a child subreaper: whatever a decoder leaves
+//! behind, in its group or not, is killed when the decoder's vector is done
+//! and again at exit (see docs/decoder-protocol.md, "Isolation").
 
+use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use conformance::decoder::{by_name, DecodeOptions, BUILT_IN};
+use conformance::decoder::{by_name, process, DecodeOptions, BUILT_IN};
 use conformance::matrix::{render as render_matrix, run_matrix, same_results};
-use conformance::report::{render, Format, Style};
+use conformance::report::{printable, render, Format, Style};
 use conformance::run::{read_id_list, run, Corpus, RunError, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+
+/// `--timeout` range, in seconds: a millisecond to a day.
+const TIMEOUT_SECS: (f64, f64) = (0.001, 86_400.0);
+/// `--max-output` range, in MiB (the output is held in memory).
+const MAX_OUTPUT_MIB: (u64, u64) = (1, 4096);
+/// `--jobs` range (the runner runs at most 64 decoders at once).
+const JOBS: (usize, usize) = (1, 64);
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,14 +58,14 @@ struct Common {
     /// The corpus directory (holding manifest.json).
     #[arg(long, value_name = "DIR", default_value = "vectors")]
     vectors: PathBuf,
-    /// Seconds after which one decoder invocation is killed.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    timeout: f64,
-    /// Megabytes of output after which one decoder invocation is killed.
-    #[arg(long, value_name = "MB", default_value_t = 64)]
+    /// Seconds after which one decoder invocation is killed (0.001 to 86400).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_timeout, allow_negative_numbers = true)]
+    timeout: Duration,
+    /// MiB of output after which one decoder invocation is killed (1 to 4096).
+    #[arg(long, value_name = "MB", default_value = "64", value_parser = parse_max_output, allow_negative_numbers = true)]
     max_output: usize,
-    /// Vectors decoded at once (default: the number of CPUs).
-    #[arg(long, value_name = "N")]
+    /// Vectors decoded at once, 1 to 64 (default: the number of CPUs).
+    #[arg(long, value_name = "N", value_parser = parse_jobs, allow_negative_numbers = true)]
     jobs: Option<usize>,
 }
 
@@ -116,30 +129,97 @@ enum ColorArg {
     Never,
 }
 
-fn options(c: &Common) -> Result<RunOptions, String> {
-    if !(c.timeout > 0.0 && c.timeout.is_finite()) {
-        return Err(format!("--timeout must be a positive number of seconds, not {}", c.timeout));
+/// `--timeout`: seconds within [`TIMEOUT_SECS`] (no NaN, no infinity).
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let (min, max) = TIMEOUT_SECS;
+    let why = || format!("expected a number of seconds from {min} to {max}");
+    let secs: f64 = s.trim().parse().map_err(|_| why())?;
+    if !(min..=max).contains(&secs) {
+        return Err(why());
     }
+    Duration::try_from_secs_f64(secs).map_err(|_| why())
+}
+
+/// `--max-output`: whole MiB within [`MAX_OUTPUT_MIB`], as bytes.
+fn parse_max_output(s: &str) -> Result<usize, String> {
+    let (min, max) = MAX_OUTPUT_MIB;
+    let why = || format!("expected a whole number of MiB from {min} to {max}");
+    let mib: u64 = s.trim().parse().map_err(|_| why())?;
+    if !(min..=max).contains(&mib) {
+        return Err(why());
+    }
+    Ok(usize::try_from(mib << 20).unwrap_or(usize::MAX))
+}
+
+/// `--jobs`: a whole number within [`JOBS`].
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    let (min, max) = JOBS;
+    let why = || format!("expected a whole number from {min} to {max}");
+    let n: usize = s.trim().parse().map_err(|_| why())?;
+    if !(min..=max).contains(&n) {
+        return Err(why());
+    }
+    Ok(n)
+}
+
+fn options(c: &Common) -> RunOptions {
     let mut o = RunOptions {
-        decode: DecodeOptions {
-            timeout: Duration::from_secs_f64(c.timeout),
-            max_output_bytes: c.max_output.saturating_mul(1 << 20).max(1),
-        },
+        decode: DecodeOptions { timeout: c.timeout, max_output_bytes: c.max_output },
         ..RunOptions::default()
     };
     if let Some(j) = c.jobs {
-        o.jobs = j.max(1);
+        o.jobs = j;
     }
-    Ok(o)
+    o
+}
+
+/// Writes `line` and a newline to standard error; a closed or broken stderr
+/// is no reason to fail (`eprintln!` would panic).
+fn say(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
 }
 
 fn corpus(dir: &Path) -> Result<Corpus, String> {
     Corpus::load(dir).map_err(|e| format!("{e} (run from the repository root or pass --vectors DIR)"))
 }
 
+/// Writes `text` to the file `path` whole or not at all: through a temporary
+/// file in the same directory, renamed over it, keeping its permissions.
+/// Anything but a regular file or nothing at `path` (a device such as
+/// `/dev/null`, a FIFO, a symbolic link such as `/dev/stdout`, which may
+/// lead to a file opened for appending) is written in place, never replaced.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let existing = match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.is_file() => return std::fs::write(path, text),
+        Ok(m) => Some(m.permissions()),
+        Err(_) => None,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".vxconform-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // What a new file would get (the umask applies), not tempfile's 0600.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.flush()?;
+    if let Some(p) = existing {
+        tmp.as_file().set_permissions(p)?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        Some(p) => write_file(p, text).map_err(|e| format!("cannot write {}: {e}", p.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a message.
@@ -151,7 +231,7 @@ fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
 }
 
 fn cmd_run(a: &RunArgs) -> Result<u8, String> {
-    let mut opts = options(&a.common)?;
+    let mut opts = options(&a.common);
     opts.filter = a.filter.clone();
     opts.allow_unsupported = a.allow_unsupported.clone();
     if let Some(p) = &a.skip {
@@ -187,7 +267,7 @@ fn cmd_run(a: &RunArgs) -> Result<u8, String> {
     if a.output.is_some() {
         // Still say the verdict on the terminal.
         let s = &report.summary;
-        eprintln!(
+        say(&format!(
             "vxconform: {} vectors, {} pass, {} acceptable, {} fail, {} not supported, {} error; report written to {}",
             s.total,
             s.pass,
@@ -195,14 +275,14 @@ fn cmd_run(a: &RunArgs) -> Result<u8, String> {
             s.fail + s.unexpected_pass,
             s.not_supported,
             s.error,
-            a.output.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
-        );
+            printable(&a.output.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default())
+        ));
     }
     Ok(u8::try_from(report.exit_code()).unwrap_or(1))
 }
 
 fn cmd_matrix(a: &MatrixArgs) -> Result<u8, String> {
-    let opts = options(&a.common)?;
+    let opts = options(&a.common);
     let corpus = corpus(&a.common.vectors)?;
     let names: Vec<&str> = a.decoders.iter().map(String::as_str).collect();
     for n in &names {
@@ -214,14 +294,11 @@ fn cmd_matrix(a: &MatrixArgs) -> Result<u8, String> {
         let path = a.output.as_deref().unwrap_or(Path::new("docs/compatibility.md"));
         let current = std::fs::read_to_string(path).unwrap_or_default();
         if same_results(&current, &page) {
-            eprintln!("vxconform: {} is up to date", path.display());
+            say(&format!("vxconform: {} is up to date", printable(&path.display().to_string())));
             return Ok(0);
         }
-        eprintln!(
-            "vxconform: {} is stale: regenerate it with `vxconform matrix --output {}`",
-            path.display(),
-            path.display()
-        );
+        let shown = printable(&path.display().to_string()).into_owned();
+        say(&format!("vxconform: {shown} is stale: regenerate it with `vxconform matrix --output {shown}`"));
         print_diff(&current, &page);
         return Ok(1);
     }
@@ -236,22 +313,54 @@ fn print_diff(old: &str, new: &str) {
     for i in 0..a.len().max(b.len()) {
         let (x, y) = (a.get(i).copied().unwrap_or(""), b.get(i).copied().unwrap_or(""));
         if x != y && shown < 5 {
-            eprintln!("  line {}:\n  - {x}\n  + {y}", i + 1);
+            say(&format!("  line {}:\n  - {}\n  + {}", i + 1, printable(x), printable(y)));
             shown += 1;
         }
     }
 }
 
+/// A clap error as one line: its first paragraph (no tip, no usage) with
+/// its lines joined, any control character of an offending value escaped.
+fn usage_error(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.split("\n\n").next().unwrap_or("");
+    let joined = first.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    let line = joined.strip_prefix("error: ").unwrap_or(&joined);
+    format!("{} (see vxconform --help)", printable(line))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = e.print();
+                    ExitCode::SUCCESS
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    ExitCode::from(2)
+                }
+                _ => {
+                    say(&format!("vxconform: {}", usage_error(&e)));
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
+    // Whatever a decoder leaves behind is reparented here, and killed.
+    process::supervise();
     let result = match &cli.command {
         Command::Run(a) => cmd_run(a),
         Command::Matrix(a) => cmd_matrix(a),
     };
+    process::kill_descendants();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(msg) => {
-            eprintln!("vxconform: {msg}");
+            // One line, whatever the message holds.
+            say(&format!("vxconform: {}", printable(&msg)));
             ExitCode::from(2)
         }
     }

@@ -1,10 +1,23 @@
 //! Running a decoder program safely: bounded in time and output, never
-//! hanging, never panicking.
+//! hanging, never panicking, leaving nothing behind.
 //!
 //! [`run`] spawns the program in its own process group, feeds it standard
 //! input on a thread, reads standard output (up to a cap) and standard error
-//! (keeping the tail) on two more threads, and kills the whole group when
-//! the timeout passes or the output cap is exceeded.
+//! (keeping the tail) on two more threads, and watches for its exit. The
+//! program is done when it has exited and its pipes are closed; then its
+//! whole group is killed, so that nothing it started in the background
+//! outlives it. It is killed early when the timeout passes or the output cap
+//! is exceeded. When it has exited but something it left behind still holds
+//! its pipes open, that is waited for at most half a second, then killed, and
+//! the output read until then counts.
+//!
+//! A process that leaves the group (`setsid`, a double fork) escapes a group
+//! kill. A program that starts child processes only through [`run`] (the
+//! `vxconform` binary) calls [`supervise`] once: on Linux it then becomes a
+//! child subreaper, every such escapee is reparented to it, and after each
+//! decoder [`run`] kills and reaps every child process it did not start
+//! itself ([`reap_orphans`]); [`kill_descendants`] kills them all at exit.
+//! See docs/decoder-protocol.md, "Isolation".
 //!
 //! ```
 //! use conformance::decoder::{process, DecodeOptions, DecoderFailure};
@@ -25,10 +38,11 @@
 //! ```
 
 use super::{DecodeOptions, DecoderFailure};
+use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -36,8 +50,18 @@ use std::time::{Duration, Instant};
 const STDERR_KEEP: usize = 64 * 1024;
 /// Lines of standard error quoted in failures.
 const STDERR_TAIL_LINES: usize = 8;
-/// How long to wait for the pipes to close after the group was killed.
+/// How long to wait for the pipes to close, and the program to be reaped,
+/// after it was killed.
 const GRACE: Duration = Duration::from_millis(500);
+/// How long output is awaited from what a program left behind once it exited.
+const LINGER: Duration = Duration::from_millis(500);
+/// The longest sleep between two looks at whether the program has exited.
+const MAX_TICK: Duration = Duration::from_millis(20);
+/// Retries when the system refuses a process or a thread for now (`EAGAIN`).
+const RETRIES: u32 = 4;
+/// Rounds of [`reap_orphans`]: each kills the orphans it sees, whose own
+/// children then become orphans for the next.
+const SWEEP_ROUNDS: usize = 200;
 
 /// What a program that ran to its end left behind.
 #[derive(Debug, Clone)]
@@ -103,7 +127,18 @@ enum Event {
     StdoutClosed,
     StdoutOverflow,
     StderrClosed,
-    Exited(io::Result<ExitStatus>),
+}
+
+/// How the watch over a program ended.
+enum Ending {
+    /// It exited and its pipes closed.
+    Done,
+    /// It exited, but something it left behind held its pipes past [`LINGER`].
+    Lingered,
+    TimedOut,
+    Overflow,
+    /// Its status could not be read.
+    Lost(io::Error),
 }
 
 /// Runs `command` to its end with `stdin` as standard input (or none) and
@@ -114,13 +149,24 @@ enum Event {
 /// [`ProcessOutput::require_success`]. Errors: [`DecoderFailure::NotFound`]
 /// when the program does not exist, [`DecoderFailure::TimedOut`],
 /// [`DecoderFailure::OutputTooLarge`], [`DecoderFailure::Setup`] for other
-/// spawn failures.
+/// spawn failures (the system refusing a process or a thread after a few
+/// retries, say). A timeout too large for the clock means no timeout.
 pub fn run(
     command: &mut Command,
     stdin: Option<&[u8]>,
     opts: &DecodeOptions,
 ) -> Result<ProcessOutput, DecoderFailure> {
     let program = command.get_program().to_string_lossy().into_owned();
+    let no_thread =
+        |e: io::Error| DecoderFailure::Setup(format!("cannot start a thread to run {program}: {e}"));
+    // The threads first: if the system refuses one, no process is running yet.
+    let to_stdout = start_thread("decoder-stdout", read_stdout).map_err(no_thread)?;
+    let to_stderr = start_thread("decoder-stderr", read_stderr).map_err(no_thread)?;
+    let to_stdin = match stdin {
+        Some(_) => Some(start_thread("decoder-stdin", write_stdin).map_err(no_thread)?),
+        None => None,
+    };
+
     command
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
@@ -130,153 +176,325 @@ pub fn run(
         use std::os::unix::process::CommandExt;
         command.process_group(0);
     }
-    let mut child = command.spawn().map_err(|e| match e.kind() {
+    let child = spawn_registered(command).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => DecoderFailure::NotFound { program: program.clone() },
         _ => DecoderFailure::Setup(format!("cannot start {program}: {e}")),
     })?;
-    let pid = child.id();
     let started = Instant::now();
+    let mut running = Running { pid: child.id(), child: Some(child) };
+    let child = running.child.as_mut().expect("just set");
+
     let (tx, rx) = mpsc::channel::<Event>();
-
-    if let (Some(mut pipe), Some(input)) = (child.stdin.take(), stdin) {
-        let input = input.to_vec();
-        // A decoder may ignore stdin and exit: a broken pipe is not an error.
-        let _ = thread::Builder::new().name("decoder-stdin".into()).spawn(move || {
-            let _ = pipe.write_all(&input);
-        });
-    }
-
     let stdout_buf = Arc::new(Mutex::new(Vec::new()));
-    if let Some(mut pipe) = child.stdout.take() {
-        let buf = Arc::clone(&stdout_buf);
-        let tx = tx.clone();
-        let cap = opts.max_output_bytes;
-        spawn_reader("decoder-stdout", move || {
-            let mut chunk = [0u8; 64 * 1024];
-            loop {
-                match pipe.read(&mut chunk) {
-                    Ok(0) | Err(_) => {
-                        let _ = tx.send(Event::StdoutClosed);
-                        return;
-                    }
-                    Ok(n) => {
-                        let mut buf = buf.lock().unwrap_or_else(|p| p.into_inner());
-                        if buf.len() + n > cap {
-                            let _ = tx.send(Event::StdoutOverflow);
-                            return;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                    }
-                }
-            }
-        });
-    } else {
-        let _ = tx.send(Event::StdoutClosed);
-    }
-
     let stderr_buf = Arc::new(Mutex::new(Vec::new()));
-    if let Some(mut pipe) = child.stderr.take() {
-        let buf = Arc::clone(&stderr_buf);
-        let tx = tx.clone();
-        spawn_reader("decoder-stderr", move || {
-            let mut chunk = [0u8; 16 * 1024];
-            loop {
-                match pipe.read(&mut chunk) {
-                    Ok(0) | Err(_) => {
-                        let _ = tx.send(Event::StderrClosed);
-                        return;
-                    }
-                    Ok(n) => {
-                        let mut buf = buf.lock().unwrap_or_else(|p| p.into_inner());
-                        buf.extend_from_slice(&chunk[..n]);
-                        if buf.len() > 2 * STDERR_KEEP {
-                            let cut = buf.len() - STDERR_KEEP;
-                            buf.drain(..cut);
-                        }
-                    }
-                }
-            }
-        });
-    } else {
-        let _ = tx.send(Event::StderrClosed);
+    let (mut stdout_open, mut stderr_open) = (true, true);
+    // A thread that is not handed its pipe ends at once; an absent pipe is a closed one.
+    match child.stdout.take() {
+        Some(pipe) => {
+            let _ = to_stdout.send((pipe, Arc::clone(&stdout_buf), opts.max_output_bytes, tx.clone()));
+        }
+        None => stdout_open = false,
     }
-
-    {
-        let tx = tx.clone();
-        spawn_reader("decoder-wait", move || {
-            let _ = tx.send(Event::Exited(child.wait()));
-        });
+    match child.stderr.take() {
+        Some(pipe) => {
+            let _ = to_stderr.send((pipe, Arc::clone(&stderr_buf), tx.clone()));
+        }
+        None => stderr_open = false,
+    }
+    if let (Some(to_stdin), Some(pipe), Some(input)) = (to_stdin, child.stdin.take(), stdin) {
+        let _ = to_stdin.send((pipe, input.to_vec()));
     }
     drop(tx);
 
-    let deadline = started + opts.timeout;
-    let (mut stdout_open, mut stderr_open, mut status) = (true, true, None);
-    let take_stderr = |buf: &Arc<Mutex<Vec<u8>>>| {
-        let buf = buf.lock().unwrap_or_else(|p| p.into_inner());
+    // Beyond the clock's range there is no deadline.
+    let deadline = started.checked_add(opts.timeout);
+    let mut exited: Option<Instant> = None;
+    let mut events_open = true;
+    let mut tick = Duration::from_millis(1);
+    let ending = loop {
+        if exited.is_none() {
+            match has_exited(child) {
+                Ok(true) => exited = Some(Instant::now()),
+                Ok(false) => {}
+                Err(e) => break Ending::Lost(e),
+            }
+        }
+        if exited.is_some() && !stdout_open && !stderr_open {
+            break Ending::Done;
+        }
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            break Ending::TimedOut;
+        }
+        let linger_end = exited.and_then(|t| t.checked_add(LINGER));
+        if linger_end.is_some_and(|t| now >= t) {
+            break Ending::Lingered;
+        }
+        // Wait for an event until the next look at the exit, the end of the
+        // linger or the deadline, whichever comes first (all in the future).
+        let mut wait = match (exited, linger_end) {
+            (None, _) => tick,
+            (Some(_), Some(t)) => t.saturating_duration_since(now),
+            (Some(_), None) => MAX_TICK,
+        };
+        if let Some(d) = deadline {
+            wait = wait.min(d.saturating_duration_since(now));
+        }
+        tick = (tick * 2).min(MAX_TICK);
+        if !events_open {
+            thread::sleep(wait);
+            continue;
+        }
+        match rx.recv_timeout(wait) {
+            Ok(Event::StdoutClosed) => stdout_open = false,
+            Ok(Event::StderrClosed) => stderr_open = false,
+            Ok(Event::StdoutOverflow) => break Ending::Overflow,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                // Both readers are gone, so both pipes are closed.
+                (stdout_open, stderr_open, events_open) = (false, false, false);
+                continue;
+            }
+        }
+        // A pipe closed: the exit is likely near.
+        tick = Duration::from_millis(1);
+    };
+
+    // Kills what is left of the group (and, supervising, what escaped it),
+    // then reaps the program.
+    let status = running.finish();
+    let stderr = |buf: &Arc<Mutex<Vec<u8>>>| {
+        let buf = lock(buf);
         let keep = buf.len().saturating_sub(STDERR_KEEP);
         buf[keep..].to_vec()
     };
-    while stdout_open || stderr_open || status.is_none() {
-        let now = Instant::now();
-        let event = if now >= deadline {
-            Err(mpsc::RecvTimeoutError::Timeout)
-        } else {
-            rx.recv_timeout(deadline - now)
-        };
-        match event {
-            Ok(Event::StdoutClosed) => stdout_open = false,
-            Ok(Event::StderrClosed) => stderr_open = false,
-            Ok(Event::Exited(Ok(s))) => status = Some(s),
-            Ok(Event::Exited(Err(e))) => {
-                kill_group(pid);
-                return Err(DecoderFailure::Setup(format!("cannot wait for {program}: {e}")));
+    match ending {
+        Ending::Done | Ending::Lingered => {
+            if stdout_open || stderr_open {
+                drain(&rx, stdout_open, stderr_open);
             }
-            Ok(Event::StdoutOverflow) => {
-                kill_group(pid);
-                drain(&rx, stderr_open);
-                return Err(DecoderFailure::OutputTooLarge {
-                    limit: opts.max_output_bytes,
-                    stderr_tail: stderr_tail(&take_stderr(&stderr_buf)),
-                });
+            let stdout = std::mem::take(&mut *lock(&stdout_buf));
+            match status {
+                Some(Ok(status)) => Ok(ProcessOutput { stdout, stderr: stderr(&stderr_buf), status }),
+                Some(Err(e)) => Err(DecoderFailure::Setup(format!("cannot wait for {program}: {e}"))),
+                None => Err(DecoderFailure::Setup(format!("lost track of {program}"))),
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                kill_group(pid);
-                drain(&rx, stderr_open);
-                return Err(DecoderFailure::TimedOut {
-                    after: opts.timeout,
-                    stderr_tail: stderr_tail(&take_stderr(&stderr_buf)),
-                });
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        Ending::Lost(e) => Err(DecoderFailure::Setup(format!("cannot wait for {program}: {e}"))),
+        Ending::TimedOut => {
+            drain(&rx, false, stderr_open);
+            Err(DecoderFailure::TimedOut {
+                after: opts.timeout,
+                stderr_tail: stderr_tail(&stderr(&stderr_buf)),
+            })
+        }
+        Ending::Overflow => {
+            drain(&rx, false, stderr_open);
+            Err(DecoderFailure::OutputTooLarge {
+                limit: opts.max_output_bytes,
+                stderr_tail: stderr_tail(&stderr(&stderr_buf)),
+            })
         }
     }
-    let stdout = std::mem::take(&mut *stdout_buf.lock().unwrap_or_else(|p| p.into_inner()));
-    let stderr = take_stderr(&stderr_buf);
-    match status {
-        Some(status) => Ok(ProcessOutput { stdout, stderr, status }),
-        None => Err(DecoderFailure::Setup(format!("lost track of {program}"))),
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Sleeps a little longer after each refusal.
+fn back_off(attempt: u32) {
+    thread::sleep(Duration::from_millis(10) * 2u32.pow(attempt.min(6)));
+}
+
+/// Starts a thread that waits for its input, then runs `f` on it; the
+/// thread ends at once if the sender is dropped unused. Retries a few times
+/// when the system is short of threads for now.
+fn start_thread<T: Send + 'static>(name: &str, f: fn(T)) -> io::Result<mpsc::Sender<T>> {
+    let mut attempt = 0;
+    loop {
+        let (tx, rx) = mpsc::channel::<T>();
+        let started = thread::Builder::new().name(name.into()).spawn(move || {
+            if let Ok(input) = rx.recv() {
+                f(input);
+            }
+        });
+        match started {
+            Ok(_) => return Ok(tx),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && attempt < RETRIES => back_off(attempt),
+            Err(e) => return Err(e),
+        }
+        attempt += 1;
     }
 }
 
-fn spawn_reader(name: &str, f: impl FnOnce() + Send + 'static) {
-    // If a thread cannot be spawned its event never arrives and the
-    // timeout ends the run: no panic.
-    let _ = thread::Builder::new().name(name.into()).spawn(f);
+fn read_stdout((mut pipe, buf, cap, tx): (ChildStdout, Arc<Mutex<Vec<u8>>>, usize, mpsc::Sender<Event>)) {
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        match pipe.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                let mut buf = lock(&buf);
+                if buf.len().saturating_add(n) > cap {
+                    let _ = tx.send(Event::StdoutOverflow);
+                    return;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let _ = tx.send(Event::StdoutClosed);
 }
 
-/// Waits a little for stderr to close after a kill, so its tail is complete.
-fn drain(rx: &mpsc::Receiver<Event>, mut stderr_open: bool) {
+fn read_stderr((mut pipe, buf, tx): (ChildStderr, Arc<Mutex<Vec<u8>>>, mpsc::Sender<Event>)) {
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        match pipe.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                let mut buf = lock(&buf);
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.len() > 2 * STDERR_KEEP {
+                    let cut = buf.len() - STDERR_KEEP;
+                    buf.drain(..cut);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let _ = tx.send(Event::StderrClosed);
+}
+
+fn write_stdin((mut pipe, input): (ChildStdin, Vec<u8>)) {
+    // A decoder may ignore stdin and exit: a broken pipe is not an error.
+    let _ = pipe.write_all(&input);
+}
+
+/// Waits a little for the pipes to close after a kill, so that the output
+/// and the stderr tail are complete.
+fn drain(rx: &mpsc::Receiver<Event>, mut stdout_open: bool, mut stderr_open: bool) {
     let until = Instant::now() + GRACE;
-    while stderr_open {
-        let now = Instant::now();
-        if now >= until {
+    while stdout_open || stderr_open {
+        let wait = until.saturating_duration_since(Instant::now());
+        if wait.is_zero() {
             return;
         }
-        match rx.recv_timeout(until - now) {
+        match rx.recv_timeout(wait) {
             Ok(Event::StderrClosed) => stderr_open = false,
-            Ok(_) => {}
+            Ok(Event::StdoutClosed | Event::StdoutOverflow) => stdout_open = false,
             Err(_) => return,
         }
+    }
+}
+
+/// The children [`run`] started and has not reaped yet: pid and count (a
+/// pid reaped by one call and reused by the next is counted twice for a
+/// moment).
+static CHILDREN: Mutex<BTreeMap<u32, usize>> = Mutex::new(BTreeMap::new());
+/// Whether [`supervise`] took effect.
+static SUPERVISING: AtomicBool = AtomicBool::new(false);
+
+fn children() -> MutexGuard<'static, BTreeMap<u32, usize>> {
+    lock(&CHILDREN)
+}
+
+/// Spawns `command`, recording the child under the same lock that
+/// [`reap_orphans`] holds, so that a new child is never taken for an orphan.
+/// Retries a few times when the system is short of processes for now.
+fn spawn_registered(command: &mut Command) -> io::Result<Child> {
+    let mut attempt = 0;
+    loop {
+        let spawned = {
+            let mut registry = children();
+            command.spawn().inspect(|child| *registry.entry(child.id()).or_default() += 1)
+        };
+        match spawned {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && attempt < RETRIES => back_off(attempt),
+            other => return other,
+        }
+        attempt += 1;
+    }
+}
+
+fn unregister(pid: u32) {
+    let mut registry = children();
+    if let Some(n) = registry.get_mut(&pid) {
+        *n -= 1;
+        if *n == 0 {
+            registry.remove(&pid);
+        }
+    }
+}
+
+/// A started program, until it is reaped.
+struct Running {
+    pid: u32,
+    child: Option<Child>,
+}
+
+impl Running {
+    /// Kills the program's group, reaps the program (waiting at most
+    /// [`GRACE`] after the kill), forgets it and, when supervising, kills and
+    /// reaps the orphans. `None`: it could not be reaped in time (left to
+    /// [`reap_orphans`]) or was already.
+    fn finish(&mut self) -> Option<io::Result<ExitStatus>> {
+        let mut child = self.child.take()?;
+        // The program is not reaped yet, so its pid, and with it the id of
+        // its group, cannot have been reused: the kill hits its group only.
+        kill_group(self.pid);
+        let until = Instant::now() + GRACE;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(Ok(status)),
+                Ok(None) if Instant::now() < until => thread::sleep(Duration::from_millis(1)),
+                // Unkillable for now (stuck in the kernel): an orphan to reap later.
+                Ok(None) => break None,
+                Err(e) => break Some(Err(e)),
+            }
+        };
+        unregister(self.pid);
+        reap_orphans();
+        status
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+/// Whether the program has exited, without reaping it (on Linux), so that
+/// its group can still be killed safely.
+fn has_exited(child: &mut Child) -> io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        let pid: libc::id_t = child.id();
+        loop {
+            // SAFETY: an all-zero siginfo_t is a valid value; waitid(2) with
+            // WNOWAIT only reads the state of our own child, which stays
+            // unreaped.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            let r = unsafe {
+                libc::waitid(libc::P_PID, pid, &mut info, libc::WEXITED | libc::WNOHANG | libc::WNOWAIT)
+            };
+            if r == 0 {
+                // SAFETY: waitid filled in `info` (si_pid 0: no state change yet).
+                return Ok(unsafe { info.si_pid() } != 0);
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        // Elsewhere the program is reaped here; its group is killed right after.
+        child.try_wait().map(|s| s.is_some())
     }
 }
 
@@ -286,10 +504,11 @@ fn kill_group(pid: u32) {
     #[cfg(unix)]
     {
         let Ok(pid) = libc::pid_t::try_from(pid) else { return };
+        if pid <= 1 {
+            return;
+        }
         // SAFETY: kill(2) with a negative pid signals a process group; it has
-        // no memory-safety preconditions. The group cannot have been reused:
-        // a pid stays reserved while it names a live group or an unreaped
-        // child.
+        // no memory-safety preconditions.
         unsafe {
             libc::kill(-pid, libc::SIGKILL);
         }
@@ -298,6 +517,130 @@ fn kill_group(pid: u32) {
     {
         let _ = pid;
     }
+}
+
+/// Makes this process the reaper of every process its decoders leave
+/// behind, on Linux (`prctl(PR_SET_CHILD_SUBREAPER)`): a process that
+/// escapes a decoder's group (`setsid`, a double fork) is reparented to this
+/// one when its parent exits, and [`run`] then kills it ([`reap_orphans`]).
+/// Returns whether that took effect (never on other systems).
+///
+/// Call it only in a program that starts child processes solely through
+/// [`run`], such as `vxconform`: every other child process is taken for a
+/// decoder's leftover and killed.
+pub fn supervise() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: prctl(2) with PR_SET_CHILD_SUBREAPER takes an integer flag
+        // and touches no memory of ours.
+        let r = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong, 0, 0, 0) };
+        if r == 0 {
+            SUPERVISING.store(true, Ordering::SeqCst);
+        }
+        r == 0
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+/// Whether [`supervise`] took effect.
+pub fn supervising() -> bool {
+    SUPERVISING.load(Ordering::SeqCst)
+}
+
+/// When [`supervise`] took effect: kills every child process of this one
+/// that [`run`] is not running (orphans reparented here), and their own
+/// children as they become orphans in turn, until none is left; reaps the
+/// dead ones. Returns how many were killed. Otherwise does nothing.
+///
+/// Orphans cannot be told apart once reparented, so this also kills one
+/// left behind by a decoder still running in another thread: a decoder
+/// that plays by the rules leaves none.
+pub fn reap_orphans() -> usize {
+    sweep(false)
+}
+
+/// Like [`reap_orphans`], and also kills the programs [`run`] is running
+/// and their groups: for the end of the program.
+pub fn kill_descendants() -> usize {
+    sweep(true)
+}
+
+fn sweep(everything: bool) -> usize {
+    if !supervising() {
+        return 0;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let me = std::process::id();
+        let mut killed = std::collections::BTreeSet::new();
+        for _ in 0..SWEEP_ROUNDS {
+            let mut alive = 0;
+            {
+                // Held while deciding and killing: no child is being started meanwhile.
+                let registry = children();
+                for (pid, dead) in children_of(me) {
+                    let ours = registry.contains_key(&pid);
+                    let Ok(p) = libc::pid_t::try_from(pid) else { continue };
+                    if ours && !everything {
+                        continue;
+                    }
+                    if dead {
+                        // A child of ours, not reaped, so its pid cannot
+                        // have been reused. Those run() started, it reaps.
+                        if !ours {
+                            let mut status = 0;
+                            // SAFETY: waitpid(2) on one pid, writing an int we own.
+                            unsafe { libc::waitpid(p, &mut status, libc::WNOHANG) };
+                        }
+                        continue;
+                    }
+                    alive += 1;
+                    killed.insert(pid);
+                    // SAFETY: kill(2) has no memory-safety preconditions; the
+                    // pid is an unreaped child of ours, so it is not reused.
+                    unsafe {
+                        libc::kill(p, libc::SIGKILL);
+                        if ours {
+                            libc::kill(-p, libc::SIGKILL);
+                        }
+                    }
+                }
+            }
+            if alive == 0 {
+                break;
+            }
+            // Let the killed die, and their children be reparented here.
+            thread::sleep(Duration::from_millis(1));
+        }
+        killed.len()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = everything;
+        0
+    }
+}
+
+/// The child processes of `parent`, with whether each is dead (a zombie).
+#[cfg(target_os = "linux")]
+fn children_of(parent: u32) -> Vec<(u32, bool)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let mut out = Vec::new();
+    for entry in dir.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+        let mut fields = rest.split_whitespace();
+        let (Some(state), Some(ppid)) = (fields.next(), fields.next()) else { continue };
+        if ppid.parse::<u32>().ok() == Some(parent) {
+            out.push((pid, matches!(state, "Z" | "X")));
+        }
+    }
+    out
 }
 
 #[cfg(all(test, unix))]
@@ -354,5 +697,43 @@ mod tests {
         let out = run(Command::new("sh").args(["-c", "kill -SEGV $$"]), None, &opts(5000, 1 << 20)).unwrap();
         let err = out.require_success().unwrap_err();
         assert!(err.to_string().starts_with("decoder crashed (killed by signal 11)"), "{err}");
+    }
+
+    #[test]
+    fn a_timeout_beyond_the_clock_is_no_timeout_and_no_panic() {
+        let o = DecodeOptions { timeout: Duration::MAX, max_output_bytes: usize::MAX };
+        let out = run(Command::new("echo").arg("hi"), Some(b"x"), &o).unwrap();
+        assert_eq!(out.stdout, b"hi\n");
+    }
+
+    #[test]
+    fn what_a_program_leaves_in_its_group_is_killed_when_it_exits() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pid");
+        let script = format!("sleep 300 >/dev/null 2>&1 & echo $! > {}; echo done", pidfile.display());
+        let out = run(Command::new("sh").args(["-c", &script]), None, &opts(10_000, 1 << 20)).unwrap();
+        assert_eq!(out.stdout, b"done\n");
+        let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+        // Killed (a zombie until its parent, init or a subreaper, reaps it).
+        let gone = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(true, |s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')))
+        };
+        let until = Instant::now() + Duration::from_secs(5);
+        while !gone() && Instant::now() < until {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(gone(), "the background sleep {pid} outlived its decoder");
+    }
+
+    #[test]
+    fn output_held_open_by_a_leftover_is_not_waited_for_past_the_linger() {
+        let started = Instant::now();
+        let out =
+            run(Command::new("sh").args(["-c", "echo frame; sleep 300 &"]), None, &opts(20_000, 1 << 20))
+                .unwrap();
+        assert_eq!(out.stdout, b"frame\n");
+        assert!(out.status.success());
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     }
 }

@@ -8,24 +8,31 @@
 //! | fail, unexpected pass | failure, message = first reason, description = all |
 //! | error | error, the decoder's stderr tail in system-err |
 //! | not supported, expected fail, skipped | skipped, with the reason |
+//!
+//! Text from the decoder goes through [`printable`] (one-line attributes)
+//! or [`printable_lines`] (system-out, system-err, description): XML 1.0
+//! cannot hold most control characters at all, and quick-junit would drop
+//! them silently; escaped, they stay visible.
 
+use super::{printable, printable_lines};
 use crate::compare::Outcome;
 use crate::run::RunReport;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 /// Renders the report as JUnit XML.
 pub fn render(report: &RunReport) -> Result<String, String> {
-    let mut junit = Report::new(format!("vxconform {}", report.decoder));
+    let mut junit = Report::new(format!("vxconform {}", printable(&report.decoder)));
     junit.set_time(report.elapsed);
     for (group, vectors) in report.groups() {
-        let mut suite = TestSuite::new(group.to_owned());
+        let mut suite = TestSuite::new(printable(group));
         if let Some(v) = &report.decoder_version {
-            suite.add_property(("decoder.version", v.as_str()));
+            suite.add_property(("decoder.version", &*printable(v)));
         }
-        suite.add_property(("decoder", report.decoder.as_str()));
+        suite.add_property(("decoder", &*printable(&report.decoder)));
         for v in vectors {
-            let all = v.reasons.join("\n");
-            let first = v.reasons.first().cloned().unwrap_or_default();
+            let all: Vec<_> = v.reasons.iter().map(|r| printable(r)).collect();
+            let all = all.join("\n");
+            let first = v.reasons.first().map(|r| printable(r).into_owned()).unwrap_or_default();
             let status = match v.outcome {
                 Outcome::Pass | Outcome::Acceptable => TestCaseStatus::success(),
                 Outcome::Fail | Outcome::UnexpectedPass => {
@@ -44,17 +51,18 @@ pub fn render(report: &RunReport) -> Result<String, String> {
                     s
                 }
             };
-            let mut case = TestCase::new(v.id.clone(), status);
-            case.set_classname(format!("vxconform.{}.{}", report.decoder, group)).set_time(v.duration);
+            let mut case = TestCase::new(printable(&v.id), status);
+            case.set_classname(printable(&format!("vxconform.{}.{}", report.decoder, group)))
+                .set_time(v.duration);
             if v.outcome == Outcome::Acceptable {
                 case.set_system_out(format!(
                     "acceptable: {}\nmanifest: {}\n{all}",
-                    v.description,
-                    v.reason.as_deref().unwrap_or("")
+                    printable(&v.description),
+                    printable(v.reason.as_deref().unwrap_or(""))
                 ));
             }
             if let Some(tail) = v.failure.as_ref().and_then(|f| f.stderr_tail.as_deref()) {
-                case.set_system_err(tail.to_owned());
+                case.set_system_err(printable_lines(tail));
             }
             suite.add_test_case(case);
         }

@@ -2,14 +2,46 @@
 //! table per vector group, field-group support, and the first failing
 //! fields as a table (vector, field, expected, got, clause).
 
-use super::Style;
+use super::{printable, Style};
 use crate::compare::{FieldGroup, FieldVerdict, Outcome, Support};
 use crate::run::{RunReport, Summary};
 use std::fmt::Write;
 
-/// Escapes the characters that would break a table cell.
+/// `s` as the text of a table cell or a list item: line breaks become
+/// spaces, `|` is escaped, and control characters as in [`printable`], so
+/// that a decoder's output cannot end the cell or forge a line.
+///
+/// ```
+/// use conformance::report::markdown::cell;
+/// assert_eq!(cell("a|b\nc\r\n| forged | row |"), "a\\|b c \\| forged \\| row \\|");
+/// assert_eq!(cell("\x1b[31mred"), "\\u{1b}[31mred");
+/// ```
 pub fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    let flat = s.replace("\r\n", " ").replace(['\n', '\r'], " ");
+    printable(&flat).replace('|', "\\|")
+}
+
+/// `s` as inline code: [`cell`] between enough backticks.
+///
+/// ```
+/// use conformance::report::markdown::code;
+/// assert_eq!(code("vni-0"), "`vni-0`");
+/// assert_eq!(code("cmd:echo `x`"), "`` cmd:echo `x` ``");
+/// ```
+pub fn code(s: &str) -> String {
+    let text = cell(s);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest == 0 {
+        format!("`{text}`")
+    } else {
+        let fence = "`".repeat(longest + 1);
+        format!("{fence} {text} {fence}")
+    }
 }
 
 /// A support word: `full`, `partial (3/5)`, `**not supported**`.
@@ -27,16 +59,18 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     let mut out = String::new();
     let s = &report.summary;
     let verdict = if s.failed() == 0 { "PASS" } else { "FAIL" };
-    let version = report.decoder_version.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
-    let _ = writeln!(out, "## vxconform: `{}`{version}: {verdict}\n", report.decoder);
+    // Everything from the decoder, the command line or the corpus goes
+    // through `cell` or `code`: it cannot end a cell or forge a line.
+    let version = report.decoder_version.as_deref().map(|v| format!(" ({})", cell(v))).unwrap_or_default();
+    let _ = writeln!(out, "## vxconform: {}{version}: {verdict}\n", code(&report.decoder));
     let timing =
         if style.timings { format!(" in {:.1} s", report.elapsed.as_secs_f64()) } else { String::new() };
     let _ = writeln!(
         out,
-        "{} vectors from `{}`{timing}: {} pass, {} acceptable, {} not supported, {} expected fail, {} skipped; \
+        "{} vectors from {}{timing}: {} pass, {} acceptable, {} not supported, {} expected fail, {} skipped; \
          **{} fail, {} error**.\n",
         s.total,
-        report.corpus.display(),
+        code(&report.corpus.display().to_string()),
         s.pass,
         s.acceptable,
         s.not_supported,
@@ -60,7 +94,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         );
     };
     for (g, vs) in report.groups() {
-        row(&mut out, &format!("`{g}`"), &Summary::of(vs.iter().copied()));
+        row(&mut out, &code(g), &Summary::of(vs.iter().copied()));
     }
     row(&mut out, "**total**", s);
 
@@ -85,7 +119,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
                 v.comparison.iter().flat_map(|c| c.failures()).take(style.max_fields).collect();
             if fields.is_empty() {
                 let first = v.reasons.first().map(String::as_str).unwrap_or("");
-                let _ = writeln!(out, "| `{}` | {} | {} | | | |", v.id, v.outcome.name(), cell(first));
+                let _ = writeln!(out, "| {} | {} | {} | | | |", code(&v.id), v.outcome.name(), cell(first));
             }
             for f in fields {
                 let (e, g) = match &f.verdict {
@@ -95,11 +129,11 @@ pub fn render(report: &RunReport, style: &Style) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "| `{}` | {} | frame {} `{}` | {} | {} | {} |",
-                    v.id,
+                    "| {} | {} | frame {} {} | {} | {} | {} |",
+                    code(&v.id),
                     v.outcome.name(),
                     f.frame,
-                    f.path,
+                    code(&f.path),
                     cell(e),
                     cell(g),
                     cell(f.spec().unwrap_or(""))
@@ -114,8 +148,12 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     if !acceptable.is_empty() {
         let _ = writeln!(out, "\n### Acceptable (read as one of the allowed readings)\n");
         for v in acceptable {
-            let _ =
-                writeln!(out, "- `{}`: {}", v.id, cell(v.reasons.first().map(String::as_str).unwrap_or("")));
+            let _ = writeln!(
+                out,
+                "- {}: {}",
+                code(&v.id),
+                cell(v.reasons.first().map(String::as_str).unwrap_or(""))
+            );
         }
     }
     for w in &report.warnings {

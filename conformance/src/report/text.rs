@@ -12,7 +12,7 @@
 //! result: PASS: 94 vectors, 90 pass, 4 acceptable, 0 fail, 0 error (0.1 s)
 //! ```
 
-use super::Style;
+use super::{printable as p, Style};
 use crate::compare::{FieldGroup, FieldVerdict, Outcome, Support};
 use crate::run::{RunReport, Summary, VectorReport};
 use std::fmt::Write;
@@ -79,7 +79,7 @@ fn summary_line(s: &Summary) -> String {
 
 /// The first failing fields of a vector, one line each.
 fn field_lines(v: &VectorReport, max: usize) -> Vec<String> {
-    let mut lines: Vec<String> = v.reasons.clone();
+    let mut lines: Vec<String> = v.reasons.iter().map(|r| p(r).into_owned()).collect();
     // `reasons` already holds missing frames and the failing fields; cap it.
     let total = lines.len();
     lines.truncate(max);
@@ -92,23 +92,25 @@ fn field_lines(v: &VectorReport, max: usize) -> Vec<String> {
 /// Renders the report.
 pub fn render(report: &RunReport, style: &Style) -> String {
     let mut out = String::new();
-    let version = report.decoder_version.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
+    // Everything from the decoder, the command line or the corpus goes
+    // through `p` (printable): it cannot move the cursor or forge a line.
+    let version = report.decoder_version.as_deref().map(|v| format!(" ({})", p(v))).unwrap_or_default();
     let filter = if report.filter.is_empty() {
         String::new()
     } else {
-        format!("; filter {}", report.filter.join(" "))
+        format!("; filter {}", p(&report.filter.join(" ")))
     };
     let _ = writeln!(
         out,
         "vxconform: decoder {}{version}, corpus {} ({} vectors{filter})",
-        paint(style, BOLD, &report.decoder),
-        report.corpus.display(),
+        paint(style, BOLD, &p(&report.decoder)),
+        p(&report.corpus.display().to_string()),
         report.vectors.len()
     );
     out.push('\n');
 
     let groups = report.groups();
-    let width = groups.iter().map(|(g, _)| g.len()).max().unwrap_or(5).max(5);
+    let width = groups.iter().map(|(g, _)| p(g).chars().count()).max().unwrap_or(5).max(5);
     let _ = writeln!(out, "{:<width$}  vectors  pass  fail  acc  n/s  err  xfail  skip", "group");
     let row = |out: &mut String, name: &str, s: &Summary| {
         let _ = writeln!(
@@ -125,7 +127,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         );
     };
     for (g, vs) in &groups {
-        row(&mut out, g, &Summary::of(vs.iter().copied()));
+        row(&mut out, &p(g), &Summary::of(vs.iter().copied()));
     }
     row(&mut out, "total", &report.summary);
     out.push('\n');
@@ -140,17 +142,24 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         let _ = writeln!(out, "\nfailures (first {shown} of {}):", failing.len());
         for v in failing.iter().take(style.max_failures) {
             let tag = format!("{:<5}", v.outcome.name());
-            let _ = writeln!(out, "  {} {} [{}] {}", paint(style, RED, &tag), v.id, v.group, v.description);
+            let _ = writeln!(
+                out,
+                "  {} {} [{}] {}",
+                paint(style, RED, &tag),
+                p(&v.id),
+                p(&v.group),
+                p(&v.description)
+            );
             for line in field_lines(v, style.max_fields) {
                 let _ = writeln!(out, "        {line}");
             }
             if let Some(tail) = v.failure.as_ref().and_then(|f| f.stderr_tail.as_deref()) {
                 for l in tail.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev() {
-                    let _ = writeln!(out, "        | {l}");
+                    let _ = writeln!(out, "        | {}", p(l));
                 }
             }
             if !v.references.is_empty() {
-                let _ = writeln!(out, "        vector cites: {}", v.references.join("; "));
+                let _ = writeln!(out, "        vector cites: {}", p(&v.references.join("; ")));
             }
         }
     }
@@ -161,7 +170,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         let _ = writeln!(out, "\nacceptable (read as one of the vector's allowed readings):");
         for v in acceptable {
             let first = v.reasons.first().map(String::as_str).unwrap_or("");
-            let _ = writeln!(out, "  {} {}: {first}", paint(style, YELLOW, "acc  "), v.id);
+            let _ = writeln!(out, "  {} {}: {}", paint(style, YELLOW, "acc  "), p(&v.id), p(first));
         }
     }
 
@@ -170,7 +179,14 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     for v in &report.vectors {
         for f in v.comparison.iter().flat_map(|c| c.fields.iter()) {
             if let FieldVerdict::Known { expected, got, note } = &f.verdict {
-                let item = format!("{} frame {} {}: expected {expected}, got {got}", v.id, f.frame, f.path);
+                let item = format!(
+                    "{} frame {} {}: expected {}, got {}",
+                    p(&v.id),
+                    f.frame,
+                    p(&f.path),
+                    p(expected),
+                    p(got)
+                );
                 match known.iter_mut().find(|(n, _)| n == note) {
                     Some((_, items)) => items.push(item),
                     None => known.push((note, vec![item])),
@@ -182,7 +198,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         let total: usize = known.iter().map(|(_, i)| i.len()).sum();
         let _ = writeln!(out, "\nknown differences (listed, not failed): {total} values");
         for (note, items) in &known {
-            let _ = writeln!(out, "  {note}:");
+            let _ = writeln!(out, "  {}:", p(note));
             for item in items.iter().take(style.max_fields) {
                 let _ = writeln!(out, "    {item}");
             }
@@ -200,11 +216,11 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         let _ = writeln!(
             out,
             "\nnot supported (none of the fields the vector tests reported; fails the run unless allowed): {}",
-            ids.join(", ")
+            p(&ids.join(", "))
         );
     }
     for w in &report.warnings {
-        let _ = writeln!(out, "\nwarning: {w}");
+        let _ = writeln!(out, "\nwarning: {}", p(w));
     }
 
     let verdict =
