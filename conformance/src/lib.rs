@@ -29,6 +29,7 @@
 pub mod capture;
 pub mod compare;
 pub mod decoder;
+pub mod inspect;
 pub mod matrix;
 pub mod report;
 pub mod run;

@@ -88,9 +88,10 @@ fn manifest_and_files_agree_one_to_one() {
             // An acceptable vector's other readings have their own expected files.
             for r in v.readings.iter().skip(1) {
                 assert!(named.insert(r.expected.clone()), "{}: reading {} named twice", v.id, r.name);
-                let d: CaptureDissection =
-                    serde_json::from_slice(&files.iter().find(|f| f.path == r.expected).expect("reading file").bytes)
-                        .unwrap();
+                let d: CaptureDissection = serde_json::from_slice(
+                    &files.iter().find(|f| f.path == r.expected).expect("reading file").bytes,
+                )
+                .unwrap();
                 assert_eq!(d.frames.len(), v.frames, "{}: frame count of reading {}", v.id, r.name);
             }
             assert!(!v.subject.is_empty(), "{}: no subject", v.id);

@@ -11,7 +11,8 @@
 
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use conformance::decoder::{by_name, process, DecodeOptions, BUILT_IN};
+use conformance::decoder::{by_name, process, DecodeOptions, Decoded, BUILT_IN};
+use conformance::inspect;
 use conformance::matrix::{render as render_matrix, run_matrix, same_results};
 use conformance::report::{printable, render, Format, Style};
 use conformance::run::{read_id_list, run, Corpus, RunError, RunOptions};
@@ -51,6 +52,59 @@ enum Command {
     Run(RunArgs),
     /// Run every built-in decoder and write the compatibility matrix (Markdown).
     Matrix(MatrixArgs),
+    /// List the vectors a run would judge: id, group, result, subject, description.
+    #[command(after_help = "Examples:\n  vxconform list\n  vxconform list --filter gbp --format json")]
+    List(ListArgs),
+    /// Show one vector: its manifest entry, expected readings, and its bytes annotated by layer and field.
+    #[command(after_help = "Example:\n  vxconform show gbp-g-d-a")]
+    Show(ShowArgs),
+    /// Run a decoder on any capture and print its dissection as JSON Lines; with --against, the fields two decoders read differently.
+    #[command(after_help = "Examples:\n  vxconform decode --decoder tshark my.pcap\n  \
+        vxconform decode --decoder reference my.pcap --against tshark")]
+    Decode(DecodeArgs),
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    /// The corpus directory (holding manifest.json).
+    #[arg(long, value_name = "DIR", default_value = "vectors")]
+    vectors: PathBuf,
+    /// Only vectors whose id or group matches this glob, or that carry this flag (repeatable).
+    #[arg(long, value_name = "GLOB|FLAG")]
+    filter: Vec<String>,
+    /// text, or json (one object per line).
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct ShowArgs {
+    /// The vector's id.
+    id: String,
+    /// The corpus directory (holding manifest.json).
+    #[arg(long, value_name = "DIR", default_value = "vectors")]
+    vectors: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct DecodeArgs {
+    /// reference, tshark, tcpdump, scapy, or cmd:"COMMAND".
+    #[arg(long, value_name = "NAME")]
+    decoder: String,
+    /// A second decoder: print the fields the two read differently.
+    #[arg(long, value_name = "NAME")]
+    against: Option<String>,
+    /// The capture (pcap or pcapng).
+    file: PathBuf,
+    /// Seconds after which the decoder is killed (0.001 to 86400).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_timeout, allow_negative_numbers = true)]
+    timeout: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -178,6 +232,78 @@ fn options(c: &Common) -> RunOptions {
 fn say(line: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{line}");
+}
+
+fn cmd_list(a: &ListArgs) -> Result<u8, String> {
+    let corpus = corpus(&a.vectors)?;
+    let rows = inspect::list(&corpus, &a.filter);
+    if rows.is_empty() {
+        return Err(format!("no vector matches the filter {:?}", a.filter));
+    }
+    let text = match a.format {
+        ListFormat::Text => inspect::list_text(&rows),
+        ListFormat::Json => {
+            rows.iter().map(|r| serde_json::to_string(r).unwrap_or_default() + "\n").collect()
+        }
+    };
+    write_out(None, &text)?;
+    Ok(0)
+}
+
+fn cmd_show(a: &ShowArgs) -> Result<u8, String> {
+    let corpus = corpus(&a.vectors)?;
+    write_out(None, &inspect::show(&corpus, &a.id)?)?;
+    Ok(0)
+}
+
+fn decode_with(name: &str, file: &Path, opts: &DecodeOptions) -> Result<Decoded, String> {
+    let decoder = by_name(name).map_err(|e| e.to_string())?;
+    decoder.decode(file, opts).map_err(|e| format!("{name}: {}", printable(&e.to_string())))
+}
+
+fn cmd_decode(a: &DecodeArgs) -> Result<u8, String> {
+    match std::fs::metadata(&a.file) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(format!("{}: not a regular file", printable(&a.file.display().to_string()))),
+        Err(e) => return Err(format!("{}: {e}", printable(&a.file.display().to_string()))),
+    }
+    let opts = DecodeOptions { timeout: a.timeout, ..DecodeOptions::default() };
+    let first = decode_with(&a.decoder, &a.file, &opts)?;
+    for p in &first.problems {
+        say(&format!("vxconform: {}: {}", a.decoder, printable(&p.to_string())));
+    }
+    let Some(other) = &a.against else {
+        let text: String =
+            first.frames.iter().map(|f| serde_json::to_string(f).unwrap_or_default() + "\n").collect();
+        write_out(None, &text)?;
+        return Ok(u8::from(!first.problems.is_empty()));
+    };
+    let second = decode_with(other, &a.file, &opts)?;
+    let diffs = inspect::diff(&first, &second);
+    let mut text = String::new();
+    for d in &diffs {
+        let v = |x: &Option<String>| {
+            x.as_deref().map(|s| printable(s).into_owned()).unwrap_or("(not reported)".into())
+        };
+        text.push_str(&format!(
+            "frame {} {}: {} {} | {} {}\n",
+            d.frame,
+            d.path,
+            a.decoder,
+            v(&d.a),
+            other,
+            v(&d.b)
+        ));
+    }
+    text.push_str(&format!(
+        "{} fields differ between {} and {} over {} frames\n",
+        diffs.len(),
+        printable(&a.decoder),
+        printable(other),
+        first.frames.len().max(second.frames.len())
+    ));
+    write_out(None, &text)?;
+    Ok(u8::from(!diffs.is_empty()))
 }
 
 fn corpus(dir: &Path) -> Result<Corpus, String> {
@@ -354,6 +480,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(a) => cmd_run(a),
         Command::Matrix(a) => cmd_matrix(a),
+        Command::List(a) => cmd_list(a),
+        Command::Show(a) => cmd_show(a),
+        Command::Decode(a) => cmd_decode(a),
     };
     process::kill_descendants();
     match result {

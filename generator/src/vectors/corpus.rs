@@ -145,7 +145,9 @@ fn subject(v: &Vector) -> Vec<&'static str> {
         ("port", "port-source-low") => vec!["outer.udp.src_port", VNI],
         ("port", _) => vec![VNI],
         // Nothing cut: the inner lengths must read whole (a decoder need not say "not truncated").
-        ("packet-length", "packet-length-exact") => vec![VNI, "inner.ipv4.total_len", "inner.tcp.payload_len"],
+        ("packet-length", "packet-length-exact") => {
+            vec![VNI, "inner.ipv4.total_len", "inner.tcp.payload_len"]
+        }
         ("packet-length", _) => vec!["frame.truncated", VNI],
         ("mtu", "mtu-9001-jumbo") => vec!["frame.truncated", VNI],
         ("mtu", _) => vec![VNI, "inner.ipv4.total_len"],
@@ -165,7 +167,9 @@ fn subject(v: &Vector) -> Vec<&'static str> {
         ("handshake", _) => vec!["inner.tcp.flags", "inner.tcp.seq", "inner.tcp.ack"],
         ("tls", _) => vec!["app.tls"],
         ("http", _) => vec!["app.http"],
-        ("dns", "dns-nxdomain") => vec!["app.dns.id", "app.dns.is_response", "app.dns.rcode", "app.dns.query_name"],
+        ("dns", "dns-nxdomain") => {
+            vec!["app.dns.id", "app.dns.is_response", "app.dns.rcode", "app.dns.query_name"]
+        }
         ("dns", _) => vec!["app.dns.id", "app.dns.is_response", "app.dns.query_name", "app.dns.query_type"],
         ("icmp", "icmpv6-echo") => vec!["inner.icmpv6"],
         ("icmp", _) => vec!["inner.icmp"],
