@@ -196,9 +196,11 @@ fn render_page(m: &Matrix) -> String {
         "Every built-in decoder of the conformance runner over the {} vectors of `vectors/` \
          (`{}`), judged field by field against the expected dissections \
          ([decoder protocol](decoder-protocol.md), [dissection model](dissection.md)). A cell is \
-         *vectors passed / vectors in the group*; `acceptable` vectors (two readings allowed) count \
-         as passed and are noted; \"X not supported\" means the decoder reports none of the fields \
-         the group is about, which is not a failure. Reproduce a cell with \
+         *vectors passed / vectors in the group*: a vector passes only when the decoder reports every \
+         field it tests (its subject) right and nothing else wrong; `acceptable` vectors pass under \
+         one of their named readings and are noted; \"not dissected\" vectors are those where the \
+         decoder reported none of the fields the vector tests (never a pass), and \"X not \
+         supported\" names the field group it lacks. Reproduce a cell with \
          `vxconform run --decoder NAME --filter GROUP`.\n",
         m.vectors, m.regenerate
     );

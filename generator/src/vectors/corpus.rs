@@ -141,7 +141,8 @@ fn subject(v: &Vector) -> Vec<&'static str> {
     match (v.group, v.id.as_str()) {
         ("vni", _) => vec![VNI],
         ("gbp", _) => vec!["vxlan.flag_g", "vxlan.flag_d", "vxlan.flag_a", "vxlan.group_policy_id"],
-        ("reserved", _) | ("gpe", _) => vec!["vxlan.flag_i", VNI, "vxlan.reserved8"],
+        // Reserved bits are ignored on receipt (RFC 7348 section 5): I and the VNI read the same.
+        ("reserved", _) | ("gpe", _) => vec!["vxlan.flag_i", VNI],
         ("port", "port-source-low") => vec!["outer.udp.src_port", VNI],
         ("port", _) => vec![VNI],
         // Nothing cut: the inner lengths must read whole (a decoder need not say "not truncated").
