@@ -13,10 +13,10 @@
 //! ```
 
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
+use crate::flow::{Direction, PacketKey};
 use crate::mirror::encap::{encapsulate_in_place, source_port, Truncation, HEADROOM};
-use crate::mirror::filter::{pick_session, Filter, PacketKey};
+use crate::mirror::filter::{pick_session, Filter};
 use crate::mirror::session::{Session, Source, Target, TargetKind};
-use crate::mirror::Direction;
 use crate::traffic::scenario::Scenario;
 use crate::traffic::{Event, Flow, Host, PacketInfo, TrafficSource};
 use crate::wire::vxlan::Vni;

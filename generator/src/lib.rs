@@ -10,6 +10,8 @@
 //! * [`wire`]: one module per header (Ethernet, 802.1Q, IPv4, IPv6, UDP, TCP,
 //!   ICMP, VXLAN, GENEVE), typed views over byte buffers with `parse` and
 //!   `emit` side by side, in the manner of smoltcp's `wire` module.
+//! * [`flow`]: what both of the next two share: a frame's [`flow::Direction`]
+//!   and [`flow::PacketKey`], and the well-known VPC addresses.
 //! * [`traffic`]: the inner conversations an instance has (TCP and friends),
 //!   as inner Ethernet frames with timestamps and a direction.
 //! * [`mirror`]: the AWS model: sessions, filters, PacketLength and MTU
@@ -24,6 +26,7 @@
 pub mod capture;
 pub mod cli;
 pub mod dissection;
+pub mod flow;
 pub mod generate;
 pub mod mirror;
 pub mod traffic;

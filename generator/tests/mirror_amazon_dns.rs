@@ -4,9 +4,9 @@
 //! rules.
 
 use generator::capture::{CaptureWriter, Format};
+use generator::flow::Direction;
 use generator::generate::{run, Mirror, Options};
 use generator::mirror::filter::{Filter, FilterRule, RuleAction};
-use generator::mirror::Direction;
 
 /// Accept-everything rules, with or without the amazon-dns service.
 fn filter(amazon_dns: bool) -> Filter {

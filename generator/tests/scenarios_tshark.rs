@@ -33,13 +33,12 @@ mod common;
 mod vxgen_support;
 
 use generator::capture::{CaptureWriter, Format, Record};
+use generator::flow::{amazon_dns_vpc_resolver, Direction, AMAZON_DNS_IPV4, DNS_PORT};
 use generator::generate::{
     default_source, host_of, run, Mirror, Options, Stats, DEFAULT_START_NS, MIRROR_LATENCY_NS,
 };
 use generator::mirror::encap::{encapsulate, Truncation, VXLAN_IP_OVERHEAD, VXLAN_OVERHEAD};
-use generator::mirror::filter::{amazon_dns_vpc_resolver, AMAZON_DNS_IPV4, DNS_PORT};
 use generator::mirror::session::MAX_PACKET_LENGTH;
-use generator::mirror::Direction;
 use generator::traffic::app::dns::{rcode, QType};
 use generator::traffic::app::http;
 use generator::traffic::app::tls::{cleartext_handshake_types, handshake_type, Side, TlsVersion};

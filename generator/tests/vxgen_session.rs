@@ -16,10 +16,10 @@
 mod common;
 mod vxgen_support;
 
+use generator::flow::{amazon_dns_vpc_resolver, AMAZON_DNS_IPV4, AMAZON_DNS_IPV6};
 use generator::generate::{default_source, default_target, host_of};
 use generator::mirror::filter::{
-    amazon_dns_vpc_resolver, AMAZON_DNS_IPV4, AMAZON_DNS_IPV6, INSTANCE_METADATA_IPV4,
-    INSTANCE_METADATA_IPV6, TIME_SYNC_IPV4, TIME_SYNC_IPV6, WINDOWS_ACTIVATION_IPV4,
+    INSTANCE_METADATA_IPV4, INSTANCE_METADATA_IPV6, TIME_SYNC_IPV4, TIME_SYNC_IPV6, WINDOWS_ACTIVATION_IPV4,
 };
 use generator::mirror::session::TargetKind;
 use generator::wire::IpProtocol;

@@ -49,7 +49,7 @@
 //!
 //! ```
 //! use generator::mirror::config::MirrorConfig;
-//! use generator::mirror::Direction;
+//! use generator::flow::Direction;
 //!
 //! let config = MirrorConfig::from_json_str(r#"{
 //!     "TrafficMirrorSessionId": "tms-0123456789abcdef0",
@@ -75,7 +75,7 @@
 
 use super::filter::{Filter, FilterError, FilterRule, PortRange, RuleAction, RULE_NUMBER_RANGE};
 use super::session::{Gbp, TargetKind, MAX_PACKET_LENGTH, MAX_SESSIONS_PER_SOURCE, SESSION_NUMBER_RANGE};
-use super::Direction;
+use crate::flow::Direction;
 use crate::wire::vxlan::Vni;
 use crate::wire::{EthernetAddress, IpProtocol};
 use ipnet::{IpNet, Ipv4Net};
@@ -682,7 +682,8 @@ fn parse_gbp(path: String, value: &Value) -> Result<Gbp, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mirror::filter::{PacketKey, Verdict};
+    use crate::flow::PacketKey;
+    use crate::mirror::filter::Verdict;
     use serde_json::json;
     use std::net::IpAddr;
 

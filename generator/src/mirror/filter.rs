@@ -24,8 +24,8 @@
 //!   mirrored once. See [`pick_session`].
 //!
 //! ```
-//! use generator::mirror::filter::{Filter, FilterRule, PacketKey, RuleAction, Verdict};
-//! use generator::mirror::Direction;
+//! use generator::flow::{Direction, PacketKey};
+//! use generator::mirror::filter::{Filter, FilterRule, RuleAction, Verdict};
 //! use generator::wire::IpProtocol;
 //! use std::net::Ipv4Addr;
 //!
@@ -53,7 +53,7 @@
 //! ```
 
 use super::session::Session;
-use super::Direction;
+use crate::flow::{is_amazon_dns_address, is_tcp_or_udp, Direction, PacketKey, DNS_PORT};
 use crate::wire::{EtherType, IpProtocol};
 use core::fmt;
 use core::ops::RangeInclusive;
@@ -69,16 +69,6 @@ pub const RULE_NUMBER_RANGE: RangeInclusive<u16> = 1..=32766;
 /// ("Traffic Mirroring quotas": "Maximum number of filter rules per filter: 10",
 /// not adjustable).
 pub const MAX_RULES_PER_FILTER: usize = 10;
-
-/// The DNS port (RFC 1035 section 4.2), on which the Amazon DNS server listens.
-pub const DNS_PORT: u16 = 53;
-
-/// The Amazon DNS server's link-local IPv4 address (Amazon VPC User Guide,
-/// "Amazon DNS server"), reachable from every instance besides VPC base + 2.
-pub const AMAZON_DNS_IPV4: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
-
-/// The Amazon DNS server's IPv6 address on Nitro instances, `fd00:ec2::253`.
-pub const AMAZON_DNS_IPV6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0253);
 
 /// The instance metadata service, IPv4 (EC2 User Guide, "Instance metadata").
 pub const INSTANCE_METADATA_IPV4: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
@@ -97,123 +87,6 @@ pub const TIME_SYNC_IPV6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0
 /// routes EC2Launch installs on Windows AMIs).
 pub const WINDOWS_ACTIVATION_IPV4: [Ipv4Addr; 2] =
     [Ipv4Addr::new(169, 254, 169, 250), Ipv4Addr::new(169, 254, 169, 251)];
-
-/// The Amazon DNS server inside a VPC: the base of the VPC's (primary) IPv4
-/// CIDR block plus two (Amazon VPC User Guide, "Amazon DNS server").
-///
-/// ```
-/// use generator::mirror::filter::amazon_dns_vpc_resolver;
-/// use std::net::Ipv4Addr;
-/// assert_eq!(amazon_dns_vpc_resolver(&"172.31.0.0/16".parse().unwrap()), Ipv4Addr::new(172, 31, 0, 2));
-/// ```
-pub fn amazon_dns_vpc_resolver(vpc_cidr: &Ipv4Net) -> Ipv4Addr {
-    Ipv4Addr::from(u32::from(vpc_cidr.network()).wrapping_add(2))
-}
-
-/// Whether `addr` is one of the Amazon DNS server's addresses for a VPC with
-/// primary IPv4 CIDR `vpc_cidr`: VPC base + 2, 169.254.169.253 or fd00:ec2::253.
-///
-/// ```
-/// use generator::mirror::filter::is_amazon_dns_address;
-/// use std::net::Ipv4Addr;
-/// let vpc = "10.0.0.0/16".parse().unwrap();
-/// assert!(is_amazon_dns_address(Ipv4Addr::new(10, 0, 0, 2).into(), &vpc));
-/// assert!(is_amazon_dns_address(Ipv4Addr::new(169, 254, 169, 253).into(), &vpc));
-/// assert!(!is_amazon_dns_address(Ipv4Addr::new(10, 0, 1, 2).into(), &vpc));
-/// ```
-pub fn is_amazon_dns_address(addr: IpAddr, vpc_cidr: &Ipv4Net) -> bool {
-    match addr {
-        IpAddr::V4(a) => a == AMAZON_DNS_IPV4 || a == amazon_dns_vpc_resolver(vpc_cidr),
-        IpAddr::V6(a) => a == AMAZON_DNS_IPV6,
-    }
-}
-
-/// The inner packet as a filter sees it.
-///
-/// `src` and `dst` are `None` for frames that carry no IP packet (ARP, say);
-/// `protocol` is the IPv4 Protocol or the IPv6 upper-layer protocol (after any
-/// extension headers); the ports are present only for TCP and UDP, the only
-/// protocols whose ports a rule can match (EC2 API TrafficMirrorPortRange:
-/// "This applies to the TCP and UDP protocols").
-///
-/// ```
-/// use generator::mirror::filter::PacketKey;
-/// use generator::wire::{EtherType, IpProtocol};
-/// use std::net::Ipv4Addr;
-/// let key = PacketKey::udp(Ipv4Addr::new(10, 0, 1, 5).into(), Ipv4Addr::new(10, 0, 0, 2).into(), 40000, 53);
-/// assert_eq!(key.ethertype, EtherType::IPV4);
-/// assert_eq!(key.protocol, Some(IpProtocol::UDP));
-/// assert_eq!(key.reversed().src_port, Some(53));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PacketKey {
-    /// EtherType of the inner Ethernet frame (after any 802.1Q tag).
-    pub ethertype: EtherType,
-    /// IP source address, if the frame carries IP.
-    pub src: Option<IpAddr>,
-    /// IP destination address, if the frame carries IP.
-    pub dst: Option<IpAddr>,
-    /// IP protocol number, if the frame carries IP.
-    pub protocol: Option<IpProtocol>,
-    /// TCP or UDP source port.
-    pub src_port: Option<u16>,
-    /// TCP or UDP destination port.
-    pub dst_port: Option<u16>,
-}
-
-impl PacketKey {
-    /// An IP packet of any protocol. Ports are kept only when `protocol` is TCP
-    /// or UDP; the EtherType follows the family of `src`.
-    pub fn ip(src: IpAddr, dst: IpAddr, protocol: IpProtocol, ports: Option<(u16, u16)>) -> PacketKey {
-        let ports = if is_tcp_or_udp(protocol) { ports } else { None };
-        PacketKey {
-            ethertype: if src.is_ipv4() { EtherType::IPV4 } else { EtherType::IPV6 },
-            src: Some(src),
-            dst: Some(dst),
-            protocol: Some(protocol),
-            src_port: ports.map(|p| p.0),
-            dst_port: ports.map(|p| p.1),
-        }
-    }
-
-    /// A TCP segment.
-    pub fn tcp(src: IpAddr, dst: IpAddr, src_port: u16, dst_port: u16) -> PacketKey {
-        PacketKey::ip(src, dst, IpProtocol::TCP, Some((src_port, dst_port)))
-    }
-
-    /// A UDP datagram.
-    pub fn udp(src: IpAddr, dst: IpAddr, src_port: u16, dst_port: u16) -> PacketKey {
-        PacketKey::ip(src, dst, IpProtocol::UDP, Some((src_port, dst_port)))
-    }
-
-    /// An ARP frame (never mirrored).
-    pub const fn arp() -> PacketKey {
-        PacketKey {
-            ethertype: EtherType::ARP,
-            src: None,
-            dst: None,
-            protocol: None,
-            src_port: None,
-            dst_port: None,
-        }
-    }
-
-    /// The same flow in the other direction: addresses and ports swapped.
-    pub const fn reversed(&self) -> PacketKey {
-        PacketKey {
-            ethertype: self.ethertype,
-            src: self.dst,
-            dst: self.src,
-            protocol: self.protocol,
-            src_port: self.dst_port,
-            dst_port: self.src_port,
-        }
-    }
-}
-
-fn is_tcp_or_udp(protocol: IpProtocol) -> bool {
-    protocol == IpProtocol::TCP || protocol == IpProtocol::UDP
-}
 
 /// What a matching rule does (EC2 API `RuleAction`: `accept` | `reject`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -273,8 +146,8 @@ impl fmt::Display for PortRange {
 /// TrafficMirrorFilterRule.
 ///
 /// ```
-/// use generator::mirror::filter::{FilterRule, PacketKey, RuleAction};
-/// use generator::mirror::Direction;
+/// use generator::flow::{Direction, PacketKey};
+/// use generator::mirror::filter::{FilterRule, RuleAction};
 /// use generator::wire::IpProtocol;
 /// use std::net::Ipv4Addr;
 /// let rule = FilterRule::new(100, Direction::Egress, RuleAction::Accept,
@@ -498,7 +371,8 @@ pub enum FilterError {
 /// internet is ordinary UDP and follows the rules.
 ///
 /// ```
-/// use generator::mirror::filter::{NeverMirrored, PacketKey};
+/// use generator::flow::PacketKey;
+/// use generator::mirror::filter::NeverMirrored;
 /// use std::net::Ipv4Addr;
 /// let imds = PacketKey::tcp(Ipv4Addr::new(10, 0, 1, 5).into(), Ipv4Addr::new(169, 254, 169, 254).into(), 41000, 80);
 /// assert_eq!(NeverMirrored::classify(&imds), Some(NeverMirrored::InstanceMetadata));
@@ -604,8 +478,8 @@ impl Verdict {
 /// nothing ("If you don't add any rules, then no traffic is mirrored").
 ///
 /// ```
-/// use generator::mirror::filter::{Filter, PacketKey, Verdict};
-/// use generator::mirror::Direction;
+/// use generator::flow::{Direction, PacketKey};
+/// use generator::mirror::filter::{Filter, Verdict};
 /// use std::net::Ipv4Addr;
 /// let vpc = "10.0.0.0/16".parse().unwrap();
 /// let dns = PacketKey::udp(Ipv4Addr::new(10, 0, 1, 5).into(), Ipv4Addr::new(10, 0, 0, 2).into(), 40000, 53);
@@ -746,6 +620,7 @@ pub fn pick_session<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::AMAZON_DNS_IPV6;
     use crate::mirror::session::{Target, TargetKind};
     use crate::wire::vxlan::Vni;
     use crate::wire::EthernetAddress;
@@ -982,16 +857,6 @@ mod tests {
         // An IPv4 rule never matches IPv6 and vice versa; non-IP matches nothing.
         let lldp = PacketKey { ethertype: EtherType(0x88cc), ..PacketKey::arp() };
         assert_eq!(Filter::accept_all().evaluate(Direction::Ingress, &lldp, &vpc()), Verdict::NoMatchingRule);
-    }
-
-    #[test]
-    fn packet_key_drops_ports_for_other_protocols() {
-        let k = PacketKey::ip(instance(), remote(), IpProtocol::ICMP, Some((1, 2)));
-        assert_eq!((k.src_port, k.dst_port), (None, None));
-        assert_eq!(
-            PacketKey::tcp(net("::1/128").addr(), net("::2/128").addr(), 1, 2).ethertype,
-            EtherType::IPV6
-        );
     }
 
     #[test]

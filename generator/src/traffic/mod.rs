@@ -19,8 +19,7 @@ pub mod scenario;
 pub mod tcp;
 pub mod web;
 
-use crate::mirror::filter::PacketKey;
-use crate::mirror::Direction;
+use crate::flow::{Direction, PacketKey};
 use crate::wire::EthernetAddress;
 use core::ops::Range;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

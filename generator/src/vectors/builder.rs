@@ -18,9 +18,9 @@ use crate::dissection::{
     keep, App, Ethernet, FrameDissection, FrameFacts, Geneve, Icmp, Inner, Ipv4, Ipv6, Malformation,
     MalformedReason, Outer, Tcp, Truncation, TruncationCause, Udp, Vlan, Vxlan,
 };
+use crate::flow::PacketKey;
 use crate::generate::{default_source, default_target};
 use crate::mirror::encap::{source_port, OUTER_TTL};
-use crate::mirror::filter::PacketKey;
 use crate::mirror::session::TargetKind;
 use crate::wire::{
     ethernet, geneve, icmpv4, icmpv6, ipv4, ipv6, tcp, udp, vlan, vxlan, EtherType, IpProtocol,

@@ -7,9 +7,9 @@
 
 use super::builder::{Cut, Fault, FrameSpec, InnerSpec};
 use super::inner::{self, data_segment, instance, remote, syn_segment, Segment};
+use crate::flow::Direction;
 use crate::mirror::filter::{pick_session, Filter, FilterRule, RuleAction};
 use crate::mirror::session::Session;
-use crate::mirror::Direction;
 use crate::traffic::app::{dns, tls};
 use crate::wire::tcp::TcpFlags;
 use crate::wire::vxlan::{self, Repr as Vxlan, Vni};

@@ -590,9 +590,9 @@ pub struct Inner {
 
 impl Inner {
     /// The mirror filter's view of it (ports kept for TCP and UDP only).
-    pub fn key(&self) -> generator::mirror::filter::PacketKey {
+    pub fn key(&self) -> generator::flow::PacketKey {
         let ports = self.src_port.zip(self.dst_port);
-        generator::mirror::filter::PacketKey::ip(self.src, self.dst, self.protocol, ports)
+        generator::flow::PacketKey::ip(self.src, self.dst, self.protocol, ports)
     }
 }
 
