@@ -10,7 +10,8 @@
 //! any machine; nothing here asserts a time.
 
 use generator::capture::{CaptureWriter, Format};
-use generator::generate::{run, Mirror, Options};
+use generator::generate::{run, Options};
+use generator::mirror::session::Mirror;
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::Command;

@@ -2,12 +2,10 @@
 //! run itself, kept in the library so that it is documented and testable.
 
 use crate::capture::{CaptureError, CaptureWriter, Format, Output, OutputTarget};
-use crate::generate::{
-    default_source, default_target, run, GenerateError, Mirror, Options, Stats, DEFAULT_START_NS,
-};
+use crate::generate::{run, GenerateError, Options, Stats};
 use crate::mirror::config::{ConfigError, MirrorConfig};
 use crate::mirror::filter::Filter;
-use crate::mirror::session::{Gbp, Session, TargetKind, MAX_PACKET_LENGTH};
+use crate::mirror::session::{Gbp, Mirror, Session, Source, Target, TargetKind, MAX_PACKET_LENGTH};
 use crate::traffic::scenario::{Scenario, SCENARIOS};
 use crate::wire::vxlan::Vni;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -298,11 +296,11 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
         VniArg::Random => random_vni(&mut rng),
     };
     let kind = TargetKind::from(args.target);
-    let mut target = default_target(kind);
+    let mut target = Target::example(kind);
     target.mtu = args.target_mtu;
     let Some(path) = &args.session else {
         return Ok(Mirror {
-            source: default_source(),
+            source: Source::example(),
             sessions: vec![Session {
                 session_number: 1,
                 vni: cli_vni,
@@ -314,7 +312,7 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
         });
     };
     let config = MirrorConfig::from_path(path)?;
-    let mut source = default_source();
+    let mut source = Source::example();
     if let Some(s) = &config.source {
         source.ip = s.ip.unwrap_or(source.ip);
         source.mac = s.mac.unwrap_or(source.mac);
@@ -324,7 +322,7 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
     let mut sessions = Vec::with_capacity(config.sessions.len());
     for spec in config.sessions {
         let kind = spec.target.kind.unwrap_or(kind);
-        let mut t = default_target(kind);
+        let mut t = Target::example(kind);
         t.ip = spec.target.ip.unwrap_or(t.ip);
         t.mac = spec.target.mac.unwrap_or(t.mac);
         t.mtu = spec.target.mtu.unwrap_or(args.target_mtu);
@@ -385,7 +383,7 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
     let opts = Options {
         seed: args.seed,
         conversations: args.count,
-        start_ns: DEFAULT_START_NS,
+        start_ns: Mirror::DEFAULT_START_NS,
         comments: format == Format::PcapNg && !args.no_comments,
         scenario: args.scenario.clone(),
         reorder: args.reorder,

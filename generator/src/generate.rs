@@ -2,7 +2,8 @@
 //!
 //! ```
 //! use generator::capture::{CaptureWriter, Format};
-//! use generator::generate::{run, Mirror, Options};
+//! use generator::generate::{run, Options};
+//! use generator::mirror::session::Mirror;
 //!
 //! let mirror = Mirror::example(1);
 //! let mut writer = CaptureWriter::new(Vec::new(), Format::PcapNg, 65535).unwrap();
@@ -15,91 +16,17 @@
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
 use crate::flow::{Direction, PacketKey};
 use crate::mirror::encap::{encapsulate_in_place, source_port, Truncation, HEADROOM};
-use crate::mirror::filter::{pick_session, Filter};
-use crate::mirror::session::{Session, Source, Target, TargetKind};
+use crate::mirror::filter::pick_session;
+use crate::mirror::session::{Mirror, Session, Source};
 use crate::traffic::scenario::Scenario;
 use crate::traffic::{Event, Flow, Host, PacketInfo, TrafficSource};
-use crate::wire::vxlan::Vni;
-use crate::wire::EthernetAddress;
 use core::cmp::Reverse;
 use core::fmt::Write as _;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BinaryHeap;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-/// Default capture start: 2024-01-15T09:00:00Z, a fixed instant so that output
-/// never depends on the clock.
-pub const DEFAULT_START_NS: u64 = 1_705_309_200_000_000_000;
-
-/// Delay between a packet crossing the source interface and its copy reaching
-/// the target; constant, so an ENI target sees copies in order.
-pub const MIRROR_LATENCY_NS: u64 = 48_000;
-
-/// The source interface and its sessions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mirror {
-    /// The mirrored network interface.
-    pub source: Source,
-    /// Its sessions, in ascending session number.
-    pub sessions: Vec<Session>,
-}
-
-impl Mirror {
-    /// A single-session mirror of `10.0.1.23` to an ENI target `10.0.2.50`
-    /// (MTU 9001), mirroring everything, with VNI `vni`.
-    ///
-    /// # Panics
-    /// If `vni` is over 2^24-1.
-    pub fn example(vni: u32) -> Mirror {
-        Mirror {
-            source: default_source(),
-            sessions: vec![Session {
-                session_number: 1,
-                vni: Vni::new(vni).expect("example VNI in range"),
-                packet_length: None,
-                filter: Filter::accept_all(),
-                target: default_target(TargetKind::NetworkInterface),
-                gbp: None,
-            }],
-        }
-    }
-}
-
-/// The source ENI used unless a session file names one.
-pub fn default_source() -> Source {
-    Source {
-        ip: Ipv4Addr::new(10, 0, 1, 23),
-        mac: EthernetAddress([0x02, 0x4f, 0x1a, 0x8c, 0x3e, 0x71]),
-        vpc_cidr: "10.0.0.0/16".parse().expect("literal CIDR"),
-        router_mac: EthernetAddress([0x02, 0x9d, 0x44, 0x10, 0x6b, 0x01]),
-    }
-}
-
-/// The target used unless a session file names one: an appliance ENI at
-/// `10.0.2.50` with the VPC's jumbo MTU (9001), or an NLB / GWLB endpoint.
-pub fn default_target(kind: TargetKind) -> Target {
-    use crate::mirror::session::GwlbHop;
-    let gwlb = (kind == TargetKind::GatewayLoadBalancerEndpoint).then_some(GwlbHop {
-        gwlb_ip: Ipv4Addr::new(10, 0, 3, 10),
-        appliance_ip: Ipv4Addr::new(10, 0, 3, 50),
-        appliance_mac: EthernetAddress([0x06, 0x3a, 0x5e, 0x21, 0x90, 0x0c]),
-        endpoint_id: 0x0a1b_2c3d_4e5f_6071,
-        attachment_id: 0x1f2e_3d4c_5b6a_7988,
-    });
-    Target {
-        kind,
-        ip: match kind {
-            TargetKind::NetworkInterface => Ipv4Addr::new(10, 0, 2, 50),
-            TargetKind::NetworkLoadBalancer => Ipv4Addr::new(10, 0, 2, 100),
-            TargetKind::GatewayLoadBalancerEndpoint => Ipv4Addr::new(10, 0, 2, 200),
-        },
-        mac: EthernetAddress([0x02, 0x7c, 0x11, 0xe4, 0x52, 0x9a]),
-        mtu: 9001,
-        gwlb,
-    }
-}
+use std::net::{IpAddr, Ipv6Addr};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,7 +56,7 @@ impl Default for Options {
         Options {
             seed: 1,
             conversations: 10,
-            start_ns: DEFAULT_START_NS,
+            start_ns: Mirror::DEFAULT_START_NS,
             comments: true,
             scenario: "mixed".to_string(),
             reorder: 0.0,
@@ -373,7 +300,7 @@ pub fn run<W: Write>(
         if opts.comments {
             describe(&mut comment, &info, kind, session, copy.truncation, copy.inner_len, delay);
         }
-        let at_ns = info.timestamp_ns + MIRROR_LATENCY_NS + delay;
+        let at_ns = info.timestamp_ns + Mirror::LATENCY_NS + delay;
         if opts.reorder == 0.0 {
             let comment = opts.comments.then_some(comment.as_str());
             let rec = Record {
@@ -398,7 +325,7 @@ pub fn run<W: Write>(
             direction,
         });
         order += 1;
-        let watermark = info.timestamp_ns + MIRROR_LATENCY_NS;
+        let watermark = info.timestamp_ns + Mirror::LATENCY_NS;
         while pending.peek().is_some_and(|p| p.at_ns <= watermark) {
             let p = pending.pop().expect("peeked");
             write_pending(writer, &p)?;

@@ -70,6 +70,12 @@ fn mirror_knows_nothing_of_traffic() {
 }
 
 #[test]
+fn vectors_do_not_reach_into_the_run_loop() {
+    let bad = offending_lines("vectors", &["generate::", "cli::"]);
+    assert!(bad.is_empty(), "vectors/ takes its defaults from the mirror model:\n{}", bad.join("\n"));
+}
+
+#[test]
 fn the_check_finds_code_and_skips_comments() {
     let sample = "use crate::mirror::filter::Filter;\n\
                   /// See [`crate::mirror::encap`].\n\

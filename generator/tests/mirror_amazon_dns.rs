@@ -5,8 +5,9 @@
 
 use generator::capture::{CaptureWriter, Format};
 use generator::flow::Direction;
-use generator::generate::{run, Mirror, Options};
+use generator::generate::{run, Options};
 use generator::mirror::filter::{Filter, FilterRule, RuleAction};
+use generator::mirror::session::Mirror;
 
 /// Accept-everything rules, with or without the amazon-dns service.
 fn filter(amazon_dns: bool) -> Filter {

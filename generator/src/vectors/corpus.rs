@@ -944,7 +944,7 @@ fn icmp(out: &mut Vec<Vector>) {
 /// works": sessions in ascending number, the first whose filter accepts it),
 /// and the chosen session's VNI is written.
 fn mirrored(sessions: &[Session], candidates: &[(Direction, InnerSpec)]) -> Vec<FrameSpec> {
-    let vpc = crate::generate::default_source().vpc_cidr;
+    let vpc = crate::mirror::session::Source::example().vpc_cidr;
     candidates
         .iter()
         .filter_map(|(dir, spec)| {
@@ -955,7 +955,7 @@ fn mirrored(sessions: &[Session], candidates: &[(Direction, InnerSpec)]) -> Vec<
 }
 
 fn session(number: u16, vni: u32, filter: Filter) -> Session {
-    let mut m = crate::generate::Mirror::example(vni);
+    let mut m = crate::mirror::session::Mirror::example(vni);
     let mut s = m.sessions.remove(0);
     s.session_number = number;
     s.filter = filter;
