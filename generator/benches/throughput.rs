@@ -23,7 +23,7 @@ fn generate_into<W: Write>(w: W, format: Format, scenario: &str, conversations: 
         seed: 7,
         conversations,
         comments: format == Format::PcapNg,
-        scenario: scenario.to_string(),
+        scenario: scenario.parse().expect("a listed scenario"),
         ..Options::default()
     };
     let start = Instant::now();

@@ -39,8 +39,9 @@ pub struct Options {
     pub start_ns: u64,
     /// Whether to write a ground-truth comment on each packet (pcapng only).
     pub comments: bool,
-    /// The scenario's name (see [`crate::traffic::scenario::SCENARIOS`]).
-    pub scenario: String,
+    /// The traffic to generate (see [`crate::traffic::scenario::SCENARIOS`]);
+    /// each run plays it from its start.
+    pub scenario: Scenario,
     /// Fraction of TCP data copies delayed in the mirror path so that they
     /// reach the target after later ones (AWS: NLB and GWLB targets may
     /// receive copies out of order). Sequence numbers are never touched.
@@ -58,7 +59,7 @@ impl Default for Options {
             conversations: 10,
             start_ns: Mirror::DEFAULT_START_NS,
             comments: true,
-            scenario: "mixed".to_string(),
+            scenario: Scenario::default(),
             reorder: 0.0,
             loss: 0.0,
             max_concurrent: 64,
@@ -91,9 +92,6 @@ pub enum GenerateError {
     /// Writing the capture failed.
     #[error(transparent)]
     Capture(#[from] CaptureError),
-    /// The scenario name is not one of [`crate::traffic::scenario::SCENARIOS`].
-    #[error("unknown scenario `{0}` (vxgen scenarios lists them)")]
-    UnknownScenario(String),
     /// A fraction outside 0..=1.
     #[error("{0} must be between 0 and 1")]
     BadFraction(&'static str),
@@ -186,15 +184,13 @@ pub fn run<W: Write>(
     writer: &mut CaptureWriter<W>,
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
-    let mut scenario = Scenario::by_name(&opts.scenario)
-        .ok_or_else(|| GenerateError::UnknownScenario(opts.scenario.clone()))?;
     if !(0.0..=1.0).contains(&opts.reorder) {
         return Err(GenerateError::BadFraction("reorder"));
     }
     if !(0.0..=1.0).contains(&opts.loss) {
         return Err(GenerateError::BadFraction("loss"));
     }
-    scenario = scenario.with_loss(opts.loss);
+    let mut scenario = opts.scenario.clone().with_loss(opts.loss);
     let host = host_of(&mirror.source);
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     // Mirror-path delays have their own stream, so that asking for reordering

@@ -24,7 +24,8 @@ fn filter(amazon_dns: bool) -> Filter {
 fn stats(scenario: &str, amazon_dns: bool) -> generator::generate::Stats {
     let mut mirror = Mirror::example(77);
     mirror.sessions[0].filter = filter(amazon_dns);
-    let opts = Options { conversations: 30, scenario: scenario.into(), seed: 4, ..Options::default() };
+    let opts =
+        Options { conversations: 30, scenario: scenario.parse().unwrap(), seed: 4, ..Options::default() };
     let mut writer = CaptureWriter::new(Vec::new(), Format::Pcap, 65535).unwrap();
     run(&mirror, &opts, &mut writer, |_| {}).unwrap()
 }

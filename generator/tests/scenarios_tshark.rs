@@ -376,7 +376,7 @@ fn generate(scenario: &str, seed: u64, count: u64, reorder: f64, loss: f64) -> C
     let opts = Options {
         seed,
         conversations: count,
-        scenario: scenario.to_string(),
+        scenario: scenario.parse().expect("a listed scenario"),
         reorder,
         loss,
         ..Options::default()
