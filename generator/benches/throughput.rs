@@ -10,7 +10,8 @@
 //! any machine; nothing here asserts a time.
 
 use generator::capture::{CaptureWriter, Format};
-use generator::generate::{run, Mirror, Options};
+use generator::generate::{run, Options};
+use generator::mirror::session::Mirror;
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::Command;
@@ -22,7 +23,7 @@ fn generate_into<W: Write>(w: W, format: Format, scenario: &str, conversations: 
         seed: 7,
         conversations,
         comments: format == Format::PcapNg,
-        scenario: scenario.to_string(),
+        scenario: scenario.parse().expect("a listed scenario"),
         ..Options::default()
     };
     let start = Instant::now();

@@ -2,13 +2,11 @@
 //! run itself, kept in the library so that it is documented and testable.
 
 use crate::capture::{CaptureError, CaptureWriter, Format, Output, OutputTarget};
-use crate::generate::{
-    default_source, default_target, run, GenerateError, Mirror, Options, Stats, DEFAULT_START_NS,
-};
+use crate::generate::{run, GenerateError, Options, Stats};
 use crate::mirror::config::{ConfigError, MirrorConfig};
 use crate::mirror::filter::Filter;
-use crate::mirror::session::{Gbp, Session, TargetKind, MAX_PACKET_LENGTH};
-use crate::traffic::scenario::{Scenario, SCENARIOS};
+use crate::mirror::session::{Gbp, Mirror, Session, Source, Target, TargetKind, MAX_PACKET_LENGTH};
+use crate::traffic::scenario::{Scenario, UnknownScenario, SCENARIOS};
 use crate::wire::vxlan::Vni;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rand::{Rng, SeedableRng};
@@ -280,15 +278,15 @@ where
     }
 }
 
-/// Builds the mirror (source and sessions) from the options and the session file.
-fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
+/// Builds the mirror (source and sessions) from the options and the session
+/// file, and parses the scenario, whose preset VNI is one of the defaults.
+fn resolve_mirror(args: &GenerateArgs) -> Result<(Mirror, Scenario), CliError> {
     // Configuration randomness has its own stream so that it never shifts the traffic's.
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     rng.set_stream(1);
     let gbp = gbp_from_args(args)?;
-    let scenario = Scenario::by_name(&args.scenario).ok_or_else(|| {
-        CliError::Invalid(format!("unknown scenario `{}` (vxgen scenarios lists them)", args.scenario))
-    })?;
+    let scenario: Scenario =
+        args.scenario.parse().map_err(|e: UnknownScenario| CliError::Invalid(e.to_string()))?;
     // An explicit --vni wins; else the scenario's preset; else random, as AWS does.
     let vni_arg = args.vni.unwrap_or(match scenario.info().vni.and_then(|v| Vni::new(v).ok()) {
         Some(v) => VniArg::Fixed(v),
@@ -299,11 +297,11 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
         VniArg::Random => random_vni(&mut rng),
     };
     let kind = TargetKind::from(args.target);
-    let mut target = default_target(kind);
+    let mut target = Target::example(kind);
     target.mtu = args.target_mtu;
     let Some(path) = &args.session else {
-        return Ok(Mirror {
-            source: default_source(),
+        let mirror = Mirror {
+            source: Source::example(),
             sessions: vec![Session {
                 session_number: 1,
                 vni: cli_vni,
@@ -312,10 +310,11 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
                 target,
                 gbp,
             }],
-        });
+        };
+        return Ok((mirror, scenario));
     };
     let config = MirrorConfig::from_path(path)?;
-    let mut source = default_source();
+    let mut source = Source::example();
     if let Some(s) = &config.source {
         source.ip = s.ip.unwrap_or(source.ip);
         source.mac = s.mac.unwrap_or(source.mac);
@@ -325,7 +324,7 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
     let mut sessions = Vec::with_capacity(config.sessions.len());
     for spec in config.sessions {
         let kind = spec.target.kind.unwrap_or(kind);
-        let mut t = default_target(kind);
+        let mut t = Target::example(kind);
         t.ip = spec.target.ip.unwrap_or(t.ip);
         t.mac = spec.target.mac.unwrap_or(t.mac);
         t.mtu = spec.target.mtu.unwrap_or(args.target_mtu);
@@ -347,7 +346,7 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<Mirror, CliError> {
         return Err(CliError::Invalid(format!("{}: the file holds no session", path.display())));
     }
     sessions.sort_by_key(|s| s.session_number);
-    Ok(Mirror { source, sessions })
+    Ok((Mirror { source, sessions }, scenario))
 }
 
 fn random_vni(rng: &mut ChaCha8Rng) -> Vni {
@@ -372,7 +371,7 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
     // SIGINT, SIGTERM, SIGHUP: delete the temporary file, exit 128 + signal.
     // If it cannot be set up the signals keep their default action, which is no reason to fail the run.
     let _ = crate::capture::install_signal_cleanup();
-    let mirror = resolve_mirror(args)?;
+    let (mirror, scenario) = resolve_mirror(args)?;
     let target: OutputTarget = args.output.parse().map_err(|e| CliError::Invalid(format!("-o: {e}")))?;
     if target.is_terminal() {
         return Err(CliError::Invalid(
@@ -389,9 +388,9 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
     let opts = Options {
         seed: args.seed,
         conversations: args.count,
-        start_ns: DEFAULT_START_NS,
+        start_ns: Mirror::DEFAULT_START_NS,
         comments: format == Format::PcapNg && !args.no_comments,
-        scenario: args.scenario.clone(),
+        scenario,
         reorder: args.reorder,
         loss: args.loss,
         max_concurrent: args.max_concurrent as usize,
@@ -481,7 +480,7 @@ mod tests {
         let vni = |seed| {
             let cli = Cli::try_parse_from(["vxgen", "generate", "--seed", seed]).unwrap();
             let Command::Generate(args) = cli.command else { unreachable!() };
-            resolve_mirror(&args).unwrap().sessions[0].vni
+            resolve_mirror(&args).unwrap().0.sessions[0].vni
         };
         assert_eq!(vni("5"), vni("5"));
         assert_ne!(vni("5"), vni("6"));

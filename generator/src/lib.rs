@@ -10,12 +10,19 @@
 //! * [`wire`]: one module per header (Ethernet, 802.1Q, IPv4, IPv6, UDP, TCP,
 //!   ICMP, VXLAN, GENEVE), typed views over byte buffers with `parse` and
 //!   `emit` side by side, in the manner of smoltcp's `wire` module.
+//! * [`flow`]: what both of the next two share: a frame's [`flow::Direction`]
+//!   and [`flow::PacketKey`], and the well-known VPC addresses.
 //! * [`traffic`]: the inner conversations an instance has (TCP and friends),
-//!   as inner Ethernet frames with timestamps and a direction.
+//!   as inner Ethernet frames with timestamps and a direction; anything that
+//!   yields such frames is a [`traffic::TrafficSource`].
+//!   Nothing here knows about mirroring (tests/layers.rs checks it).
 //! * [`mirror`]: the AWS model: sessions, filters, PacketLength and MTU
 //!   truncation, and the outer encapsulation for ENI, NLB and GWLB targets.
 //! * [`capture`]: streaming, atomic pcap and pcapng output.
-//! * [`generate`]: a whole run, from seed to capture.
+//! * [`generate`]: a whole run, from seed to capture: a scenario's flows
+//!   merged in time order ([`generate::FlowScheduler`]), each frame mirrored
+//!   and written, or held while the mirror path delays it
+//!   ([`generate::mirror_traffic`], for any [`traffic::TrafficSource`]).
 //! * [`dissection`]: the expected-dissection model shared with the
 //!   conformance runner.
 //! * [`vectors`]: the named test-vector corpus (`vectors/`), its expected
@@ -24,6 +31,7 @@
 pub mod capture;
 pub mod cli;
 pub mod dissection;
+pub mod flow;
 pub mod generate;
 pub mod mirror;
 pub mod traffic;

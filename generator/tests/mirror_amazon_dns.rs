@@ -4,9 +4,10 @@
 //! rules.
 
 use generator::capture::{CaptureWriter, Format};
-use generator::generate::{run, Mirror, Options};
+use generator::flow::Direction;
+use generator::generate::{run, Options};
 use generator::mirror::filter::{Filter, FilterRule, RuleAction};
-use generator::mirror::Direction;
+use generator::mirror::session::Mirror;
 
 /// Accept-everything rules, with or without the amazon-dns service.
 fn filter(amazon_dns: bool) -> Filter {
@@ -23,7 +24,8 @@ fn filter(amazon_dns: bool) -> Filter {
 fn stats(scenario: &str, amazon_dns: bool) -> generator::generate::Stats {
     let mut mirror = Mirror::example(77);
     mirror.sessions[0].filter = filter(amazon_dns);
-    let opts = Options { conversations: 30, scenario: scenario.into(), seed: 4, ..Options::default() };
+    let opts =
+        Options { conversations: 30, scenario: scenario.parse().unwrap(), seed: 4, ..Options::default() };
     let mut writer = CaptureWriter::new(Vec::new(), Format::Pcap, 65535).unwrap();
     run(&mirror, &opts, &mut writer, |_| {}).unwrap()
 }

@@ -1,10 +1,10 @@
 //! The shipped example configuration, loaded and evaluated through the public
 //! API only: the two sessions, their filters, and which session mirrors what.
 
+use generator::flow::{Direction, PacketKey};
 use generator::mirror::config::MirrorConfig;
-use generator::mirror::filter::{pick_session, PacketKey, Verdict};
+use generator::mirror::filter::{pick_session, Verdict};
 use generator::mirror::session::{Session, Target, TargetKind};
-use generator::mirror::Direction;
 use generator::wire::vxlan::Vni;
 use generator::wire::EthernetAddress;
 use std::net::{IpAddr, Ipv4Addr};

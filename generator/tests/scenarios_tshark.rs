@@ -33,13 +33,10 @@ mod common;
 mod vxgen_support;
 
 use generator::capture::{CaptureWriter, Format, Record};
-use generator::generate::{
-    default_source, host_of, run, Mirror, Options, Stats, DEFAULT_START_NS, MIRROR_LATENCY_NS,
-};
+use generator::flow::{amazon_dns_vpc_resolver, Direction, AMAZON_DNS_IPV4, DNS_PORT};
+use generator::generate::{host_of, run, Options, Stats};
 use generator::mirror::encap::{encapsulate, Truncation, VXLAN_IP_OVERHEAD, VXLAN_OVERHEAD};
-use generator::mirror::filter::{amazon_dns_vpc_resolver, AMAZON_DNS_IPV4, DNS_PORT};
-use generator::mirror::session::MAX_PACKET_LENGTH;
-use generator::mirror::Direction;
+use generator::mirror::session::{Mirror, Source, MAX_PACKET_LENGTH};
 use generator::traffic::app::dns::{rcode, QType};
 use generator::traffic::app::http;
 use generator::traffic::app::tls::{cleartext_handshake_types, handshake_type, Side, TlsVersion};
@@ -355,7 +352,7 @@ fn assert_checksums(fr: &Frames, n: usize, outer: usize) {
 
 /// The addresses of the instance (host_of the default source).
 fn instance_addrs() -> [IpAddr; 2] {
-    let h = host_of(&default_source());
+    let h = host_of(&Source::example());
     [IpAddr::V4(h.ipv4), IpAddr::V6(h.ipv6)]
 }
 
@@ -379,7 +376,7 @@ fn generate(scenario: &str, seed: u64, count: u64, reorder: f64, loss: f64) -> C
     let opts = Options {
         seed,
         conversations: count,
-        scenario: scenario.to_string(),
+        scenario: scenario.parse().expect("a listed scenario"),
         reorder,
         loss,
         ..Options::default()
@@ -829,7 +826,7 @@ fn check_capture(fr: &Frames, e: &Expect, seen: &mut Seen) {
 /// retried with the search domain.
 fn check_dns(fr: &Frames, seen: &mut Seen) {
     let what = &fr.what;
-    let host = host_of(&default_source());
+    let host = host_of(&Source::example());
     let resolvers = [IpAddr::V4(amazon_dns_vpc_resolver(&host.vpc_cidr)), IpAddr::V4(AMAZON_DNS_IPV4)];
     // Query frame -> (instance port, name, qtype); answers per query.
     let mut queries: BTreeMap<usize, (u64, String, u64)> = BTreeMap::new();
@@ -1052,7 +1049,7 @@ fn build_predicted(seed: u64) -> Predicted {
     let mirror = Mirror::example(VNI);
     let host = host_of(&mirror.source);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut at = DEFAULT_START_NS;
+    let mut at = Mirror::DEFAULT_START_NS;
     // Starts a few milliseconds apart: round-trip times are 2-90 ms, so flows overlap.
     let step = 4 * MS;
     let mut flows: Vec<Flow> = Vec::new();
@@ -1112,7 +1109,7 @@ fn build_predicted(seed: u64) -> Predicted {
         let from_client = info.direction == client_dir[i].unwrap_or(Direction::Egress);
         let copy = encapsulate(session, &mirror.source, &inner, &info.key, &mut outer);
         assert_eq!(copy.truncation, None, "a whole copy to a 9001-byte MTU target");
-        writer.write(&Record::new(info.timestamp_ns + MIRROR_LATENCY_NS, &outer)).expect("writing a record");
+        writer.write(&Record::new(info.timestamp_ns + Mirror::LATENCY_NS, &outer)).expect("writing a record");
         frames.push((i, from_client));
     }
     writer.finish().expect("flushing the capture");

@@ -16,12 +16,12 @@
 mod common;
 mod vxgen_support;
 
-use generator::generate::{default_source, default_target, host_of};
+use generator::flow::{amazon_dns_vpc_resolver, AMAZON_DNS_IPV4, AMAZON_DNS_IPV6};
+use generator::generate::host_of;
 use generator::mirror::filter::{
-    amazon_dns_vpc_resolver, AMAZON_DNS_IPV4, AMAZON_DNS_IPV6, INSTANCE_METADATA_IPV4,
-    INSTANCE_METADATA_IPV6, TIME_SYNC_IPV4, TIME_SYNC_IPV6, WINDOWS_ACTIVATION_IPV4,
+    INSTANCE_METADATA_IPV4, INSTANCE_METADATA_IPV6, TIME_SYNC_IPV4, TIME_SYNC_IPV6, WINDOWS_ACTIVATION_IPV4,
 };
-use generator::mirror::session::TargetKind;
+use generator::mirror::session::{Source, Target, TargetKind};
 use generator::wire::IpProtocol;
 use ipnet::{IpNet, Ipv4Net};
 use serde_json::{json, Value};
@@ -102,7 +102,7 @@ fn rules(v: &Value) -> Vec<Rule> {
 
 impl FileSpec {
     /// Reads the file's meaning; where it is silent, the defaults vxgen
-    /// documents (generate.rs `default_source`, `default_target`).
+    /// documents (`Source::example`, `Target::example`).
     fn from_json(v: &Value) -> FileSpec {
         let source = &v["Source"];
         let list = match v.get("TrafficMirrorSessions") {
@@ -137,7 +137,7 @@ impl FileSpec {
             })
             .collect();
         sessions.sort_by_key(|s| s.number);
-        let d = default_source();
+        let d = Source::example();
         FileSpec {
             source_ip: source["PrivateIpAddress"]
                 .as_str()
@@ -270,8 +270,7 @@ fn check_session_file(session_json: &Value, seed: u64, count: u64, vni: u32) -> 
     let twin = Dissection::of(&twin_path, &fields);
     assert!(twin.frames() > 0, "the twin capture is empty");
 
-    let instance_v6 =
-        host_of(&generator::mirror::session::Source { ip: spec.source_ip, ..default_source() }).ipv6;
+    let instance_v6 = host_of(&Source { ip: spec.source_ip, ..Source::example() }).ipv6;
     let overhead = generator::mirror::encap::VXLAN_OVERHEAD;
     // Expected copies: (twin frame, session index).
     let mut expected = Vec::new();
@@ -323,7 +322,7 @@ fn check_session_file(session_json: &Value, seed: u64, count: u64, vni: u32) -> 
         assert_eq!(real.num(f, "vxlan.vni", 0), want_vni as u64, "frame {f}: vxlan.vni");
         assert_eq!(c.vni, want_vni, "frame {f}: frame.comment vni");
         let kind = session.kind.unwrap_or(TargetKind::NetworkInterface);
-        let target = default_target(kind);
+        let target = Target::example(kind);
         assert_eq!(real.at(f, "ip.src", 0), spec.source_ip.to_string(), "frame {f}: outer ip.src");
         let target_ip = session.target_ip.unwrap_or(target.ip);
         assert_eq!(real.at(f, "ip.dst", 0), target_ip.to_string(), "frame {f}: outer ip.dst");
@@ -413,7 +412,7 @@ fn egress_only_session_mirrors_only_egress() {
     let out = dir.path().join("egress.pcapng");
     generate(&file, &out, &["--seed", "22", "--count", "20"]);
     let d = Dissection::of(&out, &fields());
-    let instance = default_source().ip;
+    let instance = Source::example().ip;
     for f in 1..=d.frames() {
         let inner = d.inner(f, 1);
         assert_eq!(inner.src, IpAddr::from(instance), "frame {f}: inner ip.src of an egress-only capture");

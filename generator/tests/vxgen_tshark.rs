@@ -21,9 +21,9 @@ mod common;
 mod vxgen_support;
 
 use generator::capture::Format;
-use generator::generate::{default_source, default_target, host_of, DEFAULT_START_NS, MIRROR_LATENCY_NS};
+use generator::generate::host_of;
 use generator::mirror::encap::{source_port, Truncation, OUTER_TTL, SOURCE_PORT_BASE, VXLAN_IP_OVERHEAD};
-use generator::mirror::session::TargetKind;
+use generator::mirror::session::{Mirror, Source, Target, TargetKind};
 use generator::wire::vxlan::{self, Vni};
 use generator::wire::{ethernet, geneve, ipv4, udp, EtherType, IpProtocol};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -337,9 +337,9 @@ fn check_fields(gen: &Gen) {
     }
     let (d, vni, _dir) = dissect(gen);
     assert!(vni <= Vni::MAX.value(), "reported VNI {vni} is over 2^24-1");
-    let source = default_source();
+    let source = Source::example();
     let instance_v6 = host_of(&source).ipv6;
-    let target = default_target(gen.target);
+    let target = Target::example(gen.target);
     let gwlb = gen.target == Gwlb;
     let outer = outer_layers(gen);
     // Index of the mirror copy's own IPv4/UDP layer: behind the GWLB's for a GWLB target.
@@ -567,8 +567,8 @@ fn outer_source_port_is_a_symmetric_flow_hash() {
     }
     let gen = Gen::new(31).count(40).vni(31);
     let (d, _, _dir) = dissect(&gen);
-    let instance = default_source().ip;
-    let instance_v6 = host_of(&default_source()).ipv6;
+    let instance = Source::example().ip;
+    let instance_v6 = host_of(&Source::example()).ipv6;
     let mut ports: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
     let mut directions: BTreeMap<String, BTreeSet<bool>> = BTreeMap::new();
     let mut by_stream: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
@@ -686,7 +686,7 @@ fn pcap_pcap_ns_and_pcapng_hold_the_same_frames() {
             "frame {f}: frame.time_epoch pcap vs pcapng"
         );
         if f == 1 {
-            assert_eq!(t, DEFAULT_START_NS + MIRROR_LATENCY_NS, "frame 1: frame.time_epoch");
+            assert_eq!(t, Mirror::DEFAULT_START_NS + Mirror::LATENCY_NS, "frame 1: frame.time_epoch");
         }
     }
 }

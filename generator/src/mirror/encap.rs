@@ -18,8 +18,8 @@
 //! | VXLAN first word | 0x08000000 (I flag only) | RFC 7348 section 5; observed |
 //! | VXLAN last byte | 0 | observed |
 
-use super::filter::PacketKey;
 use super::session::{Gbp, Session, Source, TargetKind, MAX_PACKET_LENGTH};
+use crate::flow::PacketKey;
 use crate::wire::{ethernet, geneve, ipv4, udp, vxlan, EtherType, IpProtocol};
 use std::net::IpAddr;
 

@@ -1,5 +1,10 @@
 //! A mirror session: what is mirrored, to where, and how it is wrapped.
 
+//!
+//! [`Mirror`] is the whole model of one run: the mirrored [`Source`] and its
+//! [`Session`]s. The `example` constructors are what `vxgen` and the corpus use
+//! wherever a session file does not say otherwise.
+
 use super::filter::Filter;
 use crate::wire::vxlan::Vni;
 use crate::wire::EthernetAddress;
@@ -30,6 +35,19 @@ pub struct Source {
     pub vpc_cidr: ipnet::Ipv4Net,
     /// MAC address of the VPC router, the other end of every inner frame.
     pub router_mac: EthernetAddress,
+}
+
+impl Source {
+    /// The source ENI used unless a session file names one: `10.0.1.23` in
+    /// the VPC `10.0.0.0/16`.
+    pub fn example() -> Source {
+        Source {
+            ip: Ipv4Addr::new(10, 0, 1, 23),
+            mac: EthernetAddress([0x02, 0x4f, 0x1a, 0x8c, 0x3e, 0x71]),
+            vpc_cidr: "10.0.0.0/16".parse().expect("literal CIDR"),
+            router_mac: EthernetAddress([0x02, 0x9d, 0x44, 0x10, 0x6b, 0x01]),
+        }
+    }
 }
 
 /// What kind of resource receives the mirrored copies (EC2 API
@@ -72,6 +90,31 @@ pub struct Target {
     /// For a Gateway Load Balancer endpoint target: the hop from the Gateway
     /// Load Balancer to the appliance, which adds the GENEVE layer.
     pub gwlb: Option<GwlbHop>,
+}
+
+impl Target {
+    /// The target used unless a session file names one: an appliance ENI at
+    /// `10.0.2.50` with the VPC's jumbo MTU (9001), or an NLB / GWLB endpoint.
+    pub fn example(kind: TargetKind) -> Target {
+        let gwlb = (kind == TargetKind::GatewayLoadBalancerEndpoint).then_some(GwlbHop {
+            gwlb_ip: Ipv4Addr::new(10, 0, 3, 10),
+            appliance_ip: Ipv4Addr::new(10, 0, 3, 50),
+            appliance_mac: EthernetAddress([0x06, 0x3a, 0x5e, 0x21, 0x90, 0x0c]),
+            endpoint_id: 0x0a1b_2c3d_4e5f_6071,
+            attachment_id: 0x1f2e_3d4c_5b6a_7988,
+        });
+        Target {
+            kind,
+            ip: match kind {
+                TargetKind::NetworkInterface => Ipv4Addr::new(10, 0, 2, 50),
+                TargetKind::NetworkLoadBalancer => Ipv4Addr::new(10, 0, 2, 100),
+                TargetKind::GatewayLoadBalancerEndpoint => Ipv4Addr::new(10, 0, 2, 200),
+            },
+            mac: EthernetAddress([0x02, 0x7c, 0x11, 0xe4, 0x52, 0x9a]),
+            mtu: 9001,
+            gwlb,
+        }
+    }
 }
 
 /// The Gateway Load Balancer's side of a `gateway-load-balancer-endpoint`
@@ -118,4 +161,44 @@ pub struct Session {
     pub target: Target,
     /// GBP bits to set, if any (not AWS behaviour; for decoder testing).
     pub gbp: Option<Gbp>,
+}
+
+/// The source interface and its sessions: everything a run needs to know
+/// about the mirror.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mirror {
+    /// The mirrored network interface.
+    pub source: Source,
+    /// Its sessions, in ascending session number.
+    pub sessions: Vec<Session>,
+}
+
+impl Mirror {
+    /// Default capture start: 2024-01-15T09:00:00Z, a fixed instant so that
+    /// output never depends on the clock.
+    pub const DEFAULT_START_NS: u64 = 1_705_309_200_000_000_000;
+
+    /// Delay between a packet crossing the source interface and its copy
+    /// reaching the target; constant, so an ENI target sees copies in order.
+    pub const LATENCY_NS: u64 = 48_000;
+
+    /// A single-session mirror of [`Source::example`] to an ENI target
+    /// (`10.0.2.50`, MTU 9001, [`Target::example`]), mirroring everything,
+    /// with VNI `vni`.
+    ///
+    /// # Panics
+    /// If `vni` is over 2^24-1.
+    pub fn example(vni: u32) -> Mirror {
+        Mirror {
+            source: Source::example(),
+            sessions: vec![Session {
+                session_number: 1,
+                vni: Vni::new(vni).expect("example VNI in range"),
+                packet_length: None,
+                filter: Filter::accept_all(),
+                target: Target::example(TargetKind::NetworkInterface),
+                gbp: None,
+            }],
+        }
+    }
 }

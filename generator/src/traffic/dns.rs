@@ -85,8 +85,7 @@
 use super::app::dns::{self as message, rcode, Answer, QType, Query, RData};
 use super::frame::{push_udp_frame, IpFields};
 use super::{Endpoint, Event, Host, PacketInfo, PacketList};
-use crate::mirror::filter::{amazon_dns_vpc_resolver, PacketKey, AMAZON_DNS_IPV4, DNS_PORT};
-use crate::mirror::Direction;
+use crate::flow::{amazon_dns_vpc_resolver, Direction, PacketKey, AMAZON_DNS_IPV4, DNS_PORT};
 use core::ops::Range;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

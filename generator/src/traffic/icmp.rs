@@ -69,8 +69,7 @@
 use super::dns::{random_v4, random_v6};
 use super::frame::{push_ip_headers, IpFields};
 use super::{Endpoint, Event, Host, PacketInfo, PacketList};
-use crate::mirror::filter::PacketKey;
-use crate::mirror::Direction;
+use crate::flow::{Direction, PacketKey};
 use crate::wire::{ethernet, icmpv4, icmpv6, ipv6, IpProtocol};
 use rand::Rng;
 use std::net::IpAddr;

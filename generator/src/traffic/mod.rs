@@ -19,8 +19,7 @@ pub mod scenario;
 pub mod tcp;
 pub mod web;
 
-use crate::mirror::filter::PacketKey;
-use crate::mirror::Direction;
+use crate::flow::{Direction, PacketKey};
 use crate::wire::EthernetAddress;
 use core::ops::Range;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -93,7 +92,75 @@ pub struct PacketInfo {
     pub event: Event,
 }
 
-/// Something that yields inner frames in capture order.
+/// Something that yields inner frames in time order: the seam between the
+/// traffic and the mirror.
+///
+/// One flow is a source ([`tcp::TcpConversation`], [`PacketList`], [`Flow`]);
+/// so is a whole scenario, its flows merged
+/// ([`crate::generate::FlowScheduler`]), and so would be a capture read back
+/// or one shard of a scenario. Whatever the source,
+/// [`crate::generate::mirror_traffic`] mirrors its frames into a capture.
+///
+/// A source of one's own: two frames, mirrored into a pcapng in memory.
+///
+/// ```
+/// use generator::capture::{CaptureWriter, Format};
+/// use generator::flow::{Direction, PacketKey};
+/// use generator::generate::{mirror_traffic, EmitOptions};
+/// use generator::mirror::session::Mirror;
+/// use generator::traffic::frame::{push_udp_frame, IpFields};
+/// use generator::traffic::{Endpoint, Event, PacketInfo, TrafficSource};
+/// use std::net::Ipv4Addr;
+///
+/// /// A query from the instance and the answer, 1 ms apart.
+/// struct TwoFrames {
+///     sent: usize,
+///     instance: Endpoint,
+///     server: Endpoint,
+/// }
+///
+/// impl TrafficSource for TwoFrames {
+///     fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
+///         let (from, to, direction) = match self.sent {
+///             0 => (self.instance, self.server, Direction::Egress),
+///             1 => (self.server, self.instance, Direction::Ingress),
+///             _ => return None,
+///         };
+///         let ip = IpFields { hop_limit: 64, ident: self.sent as u16, dont_frag: true };
+///         push_udp_frame(frame, &from, &to, &ip, b"hello");
+///         let key = PacketKey::udp(from.ip, to.ip, from.port, to.port);
+///         let info = PacketInfo {
+///             timestamp_ns: self.peek_time()?,
+///             direction,
+///             key,
+///             event: Event::Datagram("hello"),
+///         };
+///         self.sent += 1;
+///         Some(info)
+///     }
+///
+///     fn peek_time(&self) -> Option<u64> {
+///         (self.sent < 2).then(|| Mirror::DEFAULT_START_NS + self.sent as u64 * 1_000_000)
+///     }
+///
+///     fn flow_kind(&self) -> &str {
+///         "hello"
+///     }
+/// }
+///
+/// let mirror = Mirror::example(4242);
+/// let instance = Endpoint { mac: mirror.source.mac, ip: mirror.source.ip.into(), port: 40000 };
+/// let server =
+///     Endpoint { mac: mirror.source.router_mac, ip: Ipv4Addr::new(198, 51, 100, 9).into(), port: 7 };
+/// let mut source = TwoFrames { sent: 0, instance, server };
+/// let mut writer = CaptureWriter::new(Vec::new(), Format::PcapNg, 65535).unwrap();
+/// let opts = EmitOptions { comments: true, reorder: 0.0, seed: 1 };
+/// let stats = mirror_traffic(&mirror, &mut source, &opts, &mut writer).unwrap();
+/// assert_eq!((stats.inner_packets, stats.copies), (2, 2));
+/// let capture = writer.finish().unwrap();
+/// let text = String::from_utf8_lossy(&capture);
+/// assert!(text.contains("egress udp 10.0.1.23:40000 > 198.51.100.9:7 hello; hello; vni 4242, session 1"));
+/// ```
 pub trait TrafficSource {
     /// Appends the next inner Ethernet frame to `frame` and describes it;
     /// `None` when the source is exhausted. Appending (rather than
@@ -103,6 +170,13 @@ pub trait TrafficSource {
 
     /// Time of the frame `next_frame` would return, if any.
     fn peek_time(&self) -> Option<u64>;
+
+    /// What kind of flow the frame `next_frame` last returned belongs to
+    /// ("https-outbound", "dns", ...), for the capture's comments; empty if
+    /// the source does not say.
+    fn flow_kind(&self) -> &str {
+        ""
+    }
 }
 
 /// Every remaining frame of `source`, each in a buffer of its own: handy for

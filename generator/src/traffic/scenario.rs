@@ -80,7 +80,7 @@ enum Kind {
 }
 
 /// A group of parallel connections to one remote host (browsers open several).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Group {
     remote: IpAddr,
     sni: &'static str,
@@ -89,12 +89,35 @@ struct Group {
 }
 
 /// A scenario being played: hands out flows one after another.
-#[derive(Debug, Clone)]
+///
+/// Parse one from its name (`"mixed".parse::<Scenario>()`, or
+/// [`Scenario::by_name`]); the default is `mixed`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     kind: Kind,
     info: &'static ScenarioInfo,
     loss: Option<f64>,
     group: Option<Group>,
+}
+
+impl Default for Scenario {
+    /// `mixed`, vxgen's default.
+    fn default() -> Scenario {
+        Scenario::by_name("mixed").expect("mixed is listed")
+    }
+}
+
+/// A name that is not one of [`SCENARIOS`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown scenario `{0}` (vxgen scenarios lists them)")]
+pub struct UnknownScenario(pub String);
+
+impl core::str::FromStr for Scenario {
+    type Err = UnknownScenario;
+
+    fn from_str(name: &str) -> Result<Scenario, UnknownScenario> {
+        Scenario::by_name(name).ok_or_else(|| UnknownScenario(name.to_string()))
+    }
 }
 
 /// A flow and when the next one starts.
@@ -246,5 +269,10 @@ mod tests {
             assert_eq!(Scenario::by_name(s.name).map(|x| x.info().name), Some(s.name));
         }
         assert!(Scenario::by_name("nope").is_none());
+        assert_eq!(
+            "nope".parse::<Scenario>().unwrap_err().to_string(),
+            "unknown scenario `nope` (vxgen scenarios lists them)"
+        );
+        assert_eq!(Scenario::default().info().name, "mixed");
     }
 }

@@ -18,8 +18,7 @@
 
 use super::frame::{push_tcp_frame, IpFields};
 use super::{Endpoint, Event, PacketInfo, TrafficSource};
-use crate::mirror::filter::PacketKey;
-use crate::mirror::Direction;
+use crate::flow::{Direction, PacketKey};
 use crate::wire::tcp::{self, TcpFlags};
 use crate::wire::{EtherType, IpProtocol};
 use core::ops::Range;

@@ -18,10 +18,9 @@ use crate::dissection::{
     keep, App, Ethernet, FrameDissection, FrameFacts, Geneve, Icmp, Inner, Ipv4, Ipv6, Malformation,
     MalformedReason, Outer, Tcp, Truncation, TruncationCause, Udp, Vlan, Vxlan,
 };
-use crate::generate::{default_source, default_target};
+use crate::flow::PacketKey;
 use crate::mirror::encap::{source_port, OUTER_TTL};
-use crate::mirror::filter::PacketKey;
-use crate::mirror::session::TargetKind;
+use crate::mirror::session::{Source, Target, TargetKind};
 use crate::wire::{
     ethernet, geneve, icmpv4, icmpv6, ipv4, ipv6, tcp, udp, vlan, vxlan, EtherType, IpProtocol,
 };
@@ -356,8 +355,8 @@ impl FrameSpec {
     /// assert_eq!(built.dissection.vxlan.unwrap().vni, Some(9_999_999));
     /// ```
     pub fn aws(inner: InnerSpec, vni: u32) -> FrameSpec {
-        let source = default_source();
-        let target = default_target(TargetKind::NetworkInterface);
+        let source = Source::example();
+        let target = Target::example(TargetKind::NetworkInterface);
         let port = source_port(&inner.key());
         FrameSpec {
             timestamp_ns: 0,
@@ -398,8 +397,8 @@ impl FrameSpec {
     /// 4789 / VXLAN / the inner frame, with the values
     /// [`crate::mirror::encap::encapsulate`] uses.
     pub fn aws_gwlb(inner: InnerSpec, vni: u32) -> FrameSpec {
-        let source = default_source();
-        let target = default_target(TargetKind::GatewayLoadBalancerEndpoint);
+        let source = Source::example();
+        let target = Target::example(TargetKind::GatewayLoadBalancerEndpoint);
         let hop = target.gwlb.expect("a GWLB target has a hop");
         let mut spec = FrameSpec::aws(inner, vni);
         spec.outer.ip.dst_addr = target.ip;
@@ -628,9 +627,9 @@ pub struct BuiltFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::Mirror;
     use crate::mirror::encap::encapsulate;
     use crate::mirror::session::Gbp;
+    use crate::mirror::session::Mirror;
     use crate::vectors::inner;
 
     /// The builder's bytes are `vxgen generate`'s bytes for the same packet.
@@ -654,7 +653,7 @@ mod tests {
             ] {
                 let mut mirror = Mirror::example(9_999_999);
                 let session = &mut mirror.sessions[0];
-                session.target = default_target(kind);
+                session.target = Target::example(kind);
                 session.target.mtu = mtu;
                 session.packet_length = packet_length;
                 session.gbp = gbp;

@@ -9,9 +9,9 @@ use super::builder::{Cut, Fault, FrameSpec, InnerSpec};
 use super::inner::{self, data_segment, instance, remote, syn_segment, Segment};
 pub use super::manifest::Expected;
 use super::manifest::ReadingKind;
+use crate::flow::Direction;
 use crate::mirror::filter::{pick_session, Filter, FilterRule, RuleAction};
 use crate::mirror::session::Session;
-use crate::mirror::Direction;
 use crate::traffic::app::{dns, tls};
 use crate::wire::tcp::TcpFlags;
 use crate::wire::vxlan::{self, Repr as Vxlan, Vni};
@@ -1060,7 +1060,7 @@ fn icmp(out: &mut Vec<Vector>) {
 /// works": sessions in ascending number, the first whose filter accepts it),
 /// and the chosen session's VNI is written.
 fn mirrored(sessions: &[Session], candidates: &[(Direction, InnerSpec)]) -> Vec<FrameSpec> {
-    let vpc = crate::generate::default_source().vpc_cidr;
+    let vpc = crate::mirror::session::Source::example().vpc_cidr;
     candidates
         .iter()
         .filter_map(|(dir, spec)| {
@@ -1071,7 +1071,7 @@ fn mirrored(sessions: &[Session], candidates: &[(Direction, InnerSpec)]) -> Vec<
 }
 
 fn session(number: u16, vni: u32, filter: Filter) -> Session {
-    let mut m = crate::generate::Mirror::example(vni);
+    let mut m = crate::mirror::session::Mirror::example(vni);
     let mut s = m.sessions.remove(0);
     s.session_number = number;
     s.filter = filter;

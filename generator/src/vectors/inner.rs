@@ -19,7 +19,7 @@
 
 use super::builder::{InnerIp, InnerL4, InnerSpec};
 use crate::dissection::{App, Dns, Http, Tls};
-use crate::generate::default_source;
+use crate::mirror::session::Source;
 use crate::traffic::app::{dns, http, tls};
 use crate::wire::tcp::{self, TcpFlags};
 use crate::wire::{ethernet, icmpv4, icmpv6, ipv4, ipv6, udp, vlan, EtherType, EthernetAddress, IpProtocol};
@@ -58,12 +58,12 @@ pub struct Host {
 
 /// The instance at `port` (TTL 64, Linux's default).
 pub fn instance(port: u16) -> Host {
-    Host { mac: default_source().mac, ip: IpAddr::V4(INSTANCE_IP), port, ttl: 64 }
+    Host { mac: Source::example().mac, ip: IpAddr::V4(INSTANCE_IP), port, ttl: 64 }
 }
 
 /// The remote server at `port`, twelve hops away, through the VPC router.
 pub fn remote(port: u16) -> Host {
-    Host { mac: default_source().router_mac, ip: IpAddr::V4(REMOTE_IP), port, ttl: 52 }
+    Host { mac: Source::example().router_mac, ip: IpAddr::V4(REMOTE_IP), port, ttl: 52 }
 }
 
 /// The instance over IPv6.
@@ -78,7 +78,7 @@ pub fn remote6(port: u16) -> Host {
 
 /// The VPC resolver (AWS "Amazon DNS server": VPC base + 2), port 53.
 pub fn resolver() -> Host {
-    Host { mac: default_source().router_mac, ip: IpAddr::V4(RESOLVER_IP), port: 53, ttl: 255 }
+    Host { mac: Source::example().router_mac, ip: IpAddr::V4(RESOLVER_IP), port: 53, ttl: 255 }
 }
 
 /// The IP header from `src` to `dst` (lengths and protocol filled by the

@@ -29,7 +29,7 @@ pub mod manifest;
 
 use crate::capture::{CaptureWriter, Format, Record, DEFAULT_SNAPLEN};
 use crate::dissection::{CaptureDissection, FORMAT_VERSION};
-use crate::generate::DEFAULT_START_NS;
+use crate::mirror::session::Mirror;
 use corpus::Vector;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -70,7 +70,7 @@ pub fn build_vector(v: &Vector) -> BuiltVector {
     let mut frames = Vec::with_capacity(v.frames.len());
     for (i, spec) in v.frames.iter().enumerate() {
         let mut built = spec.build(i as u32 + 1, v.snaplen);
-        built.timestamp_ns = DEFAULT_START_NS + FRAME_SPACING_NS * i as u64;
+        built.timestamp_ns = Mirror::DEFAULT_START_NS + FRAME_SPACING_NS * i as u64;
         writer
             .write(&Record {
                 timestamp_ns: built.timestamp_ns,

@@ -10,9 +10,8 @@
 #![allow(dead_code)]
 
 use generator::capture::Format;
-use generator::generate::{default_source, default_target};
 use generator::mirror::encap::{Truncation, VXLAN_IP_OVERHEAD, VXLAN_OVERHEAD};
-use generator::mirror::session::{TargetKind, MAX_PACKET_LENGTH};
+use generator::mirror::session::{Source, Target, TargetKind, MAX_PACKET_LENGTH};
 use generator::wire::{ethernet, geneve, ipv4, udp, EtherType, IpProtocol};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -246,12 +245,12 @@ impl Gen {
 
     /// The outer (mirror) source address: the source ENI.
     pub fn outer_src(&self) -> Ipv4Addr {
-        default_source().ip
+        Source::example().ip
     }
 
     /// The outer (mirror) destination: the target's primary IP.
     pub fn outer_dst(&self) -> Ipv4Addr {
-        default_target(self.target).ip
+        Target::example(self.target).ip
     }
 
     /// The VXLAN flags (16-bit GBP view) the run must write.
@@ -590,9 +589,9 @@ pub struct Inner {
 
 impl Inner {
     /// The mirror filter's view of it (ports kept for TCP and UDP only).
-    pub fn key(&self) -> generator::mirror::filter::PacketKey {
+    pub fn key(&self) -> generator::flow::PacketKey {
         let ports = self.src_port.zip(self.dst_port);
-        generator::mirror::filter::PacketKey::ip(self.src, self.dst, self.protocol, ports)
+        generator::flow::PacketKey::ip(self.src, self.dst, self.protocol, ports)
     }
 }
 

@@ -22,6 +22,12 @@
 //! `11`, `12`, `14`, and `4` when a session ticket is issued (both Finished
 //! messages, type 20, travel encrypted after ChangeCipherSpec).
 //!
+//! Length: about 1,400 lines of code and 300 of tests, over the crate's ~800
+//! for one file. Both versions' flights share the record and handshake
+//! framing, the extension writers and the reader used by the tests, and the
+//! table above is the map of the whole; a split into client, server and
+//! record modules is possible but not done yet.
+//!
 //! ```
 //! use generator::traffic::app::tls::{self, ClientHelloParams, Side, TlsVersion};
 //! use rand::SeedableRng;

@@ -1,0 +1,189 @@
+//! A whole run: inner traffic through the mirror sessions into a capture.
+//!
+//! A run is a [`TrafficSource`] pulled frame by frame through the mirror:
+//!
+//! * `scheduler.rs`: [`FlowScheduler`] plays a scenario: it admits flows as
+//!   their start comes and merges their frames in time order.
+//! * `emit.rs`: mirrors one frame: the session that copies it (a route cache
+//!   in front of [`crate::mirror::filter::pick_session`]), the outer headers
+//!   put in front of it in place, the counts, the comment.
+//! * `reorder.rs`: which copies the mirror path delays, and the buffer that
+//!   holds them until nothing later can overtake them.
+//! * `comment.rs`: the ground-truth comment of a copy.
+//!
+//! [`run`] is a scenario through [`mirror_traffic`]; any other source (a
+//! capture read back, one shard of a scenario) goes through [`mirror_traffic`]
+//! the same way.
+//!
+//! ```
+//! use generator::capture::{CaptureWriter, Format};
+//! use generator::generate::{run, Options};
+//! use generator::mirror::session::Mirror;
+//!
+//! let mirror = Mirror::example(1);
+//! let mut writer = CaptureWriter::new(Vec::new(), Format::PcapNg, 65535).unwrap();
+//! let stats = run(&mirror, &Options { conversations: 2, ..Options::default() }, &mut writer, |_| {}).unwrap();
+//! assert!(stats.copies > 10);
+//! let bytes = writer.finish().unwrap();
+//! assert!(bytes.len() > 1000);
+//! ```
+
+mod comment;
+mod emit;
+mod reorder;
+mod scheduler;
+
+pub use emit::EmitOptions;
+pub use scheduler::FlowScheduler;
+
+use crate::capture::{CaptureError, CaptureWriter};
+use crate::mirror::encap::HEADROOM;
+use crate::mirror::session::{Mirror, Source};
+use crate::traffic::scenario::Scenario;
+use crate::traffic::{Host, TrafficSource};
+use emit::Emitter;
+use std::io::Write;
+use std::net::Ipv6Addr;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Number of flows (TCP conversations, DNS lookups, pings).
+    pub conversations: u64,
+    /// Time of the first packet, ns since the Unix epoch.
+    pub start_ns: u64,
+    /// Whether to write a ground-truth comment on each packet (pcapng only).
+    pub comments: bool,
+    /// The traffic to generate (see [`crate::traffic::scenario::SCENARIOS`]);
+    /// each run plays it from its start.
+    pub scenario: Scenario,
+    /// Fraction of TCP data copies delayed in the mirror path so that they
+    /// reach the target after later ones (AWS: NLB and GWLB targets may
+    /// receive copies out of order). Sequence numbers are never touched.
+    pub reorder: f64,
+    /// Fraction of TCP data segments lost on the way (retransmitted later).
+    pub loss: f64,
+    /// At most this many flows in progress at once.
+    pub max_concurrent: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            seed: 1,
+            conversations: 10,
+            start_ns: Mirror::DEFAULT_START_NS,
+            comments: true,
+            scenario: Scenario::default(),
+            reorder: 0.0,
+            loss: 0.0,
+            max_concurrent: 64,
+        }
+    }
+}
+
+/// Counts from a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Flows generated.
+    pub conversations: u64,
+    /// Inner frames that crossed the source interface.
+    pub inner_packets: u64,
+    /// Mirror copies written.
+    pub copies: u64,
+    /// Copies shortened by PacketLength or the MTU.
+    pub truncated: u64,
+    /// Copies delayed past later ones (reordering).
+    pub reordered: u64,
+    /// Inner frames no session mirrored.
+    pub not_mirrored: u64,
+    /// Bytes of copies written (captured bytes).
+    pub bytes: u64,
+}
+
+/// Why a run could not start or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// Writing the capture failed.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    /// A fraction outside 0..=1.
+    #[error("{0} must be between 0 and 1")]
+    BadFraction(&'static str),
+}
+
+/// The instance as traffic builders see it.
+pub fn host_of(source: &Source) -> Host {
+    Host {
+        mac: source.mac,
+        ipv4: source.ip,
+        ipv6: Ipv6Addr::new(0x2001, 0xdb8, 0x1f18, 0x4c01, 0, 0, 0, u16::from(source.ip.octets()[3])),
+        router_mac: source.router_mac,
+        vpc_cidr: source.vpc_cidr,
+    }
+}
+
+impl Options {
+    /// What [`mirror_traffic`] needs of these options.
+    pub fn emit_options(&self) -> EmitOptions {
+        EmitOptions { comments: self.comments, reorder: self.reorder, seed: self.seed }
+    }
+}
+
+/// Generates `opts.conversations` flows of the chosen scenario, mirrors them
+/// through `mirror` and writes the copies in the order the target receives
+/// them; `progress` is called with the number of flows started, every 4096.
+pub fn run<W: Write>(
+    mirror: &Mirror,
+    opts: &Options,
+    writer: &mut CaptureWriter<W>,
+    mut progress: impl FnMut(u64),
+) -> Result<Stats, GenerateError> {
+    check_fraction("reorder", opts.reorder)?;
+    check_fraction("loss", opts.loss)?;
+    let scenario = opts.scenario.clone().with_loss(opts.loss);
+    let host = host_of(&mirror.source);
+    let (start, flows, max) = (opts.start_ns, opts.conversations, opts.max_concurrent);
+    let mut source = FlowScheduler::new(scenario, host, opts.seed, start, flows, max, &mut progress);
+    let mut stats = mirror_traffic(mirror, &mut source, &opts.emit_options(), writer)?;
+    stats.conversations = source.finished();
+    drop(source);
+    progress(opts.conversations);
+    Ok(stats)
+}
+
+/// Mirrors every frame of `source` through `mirror`'s sessions into `writer`,
+/// in the order the target receives the copies: the step every traffic source
+/// goes through. [`Stats::conversations`] is left at 0: only the source knows
+/// its flows.
+///
+/// See [`TrafficSource`] for an example with a source of one's own.
+pub fn mirror_traffic<S: TrafficSource + ?Sized, W: Write>(
+    mirror: &Mirror,
+    source: &mut S,
+    opts: &EmitOptions,
+    writer: &mut CaptureWriter<W>,
+) -> Result<Stats, GenerateError> {
+    check_fraction("reorder", opts.reorder)?;
+    let mut emitter = Emitter::new(mirror, opts);
+    // One buffer: the source appends each inner frame after HEADROOM bytes and
+    // the mirror puts the outer headers in front of it, so no frame is copied.
+    let mut buf = Vec::with_capacity(HEADROOM + 16 * 1024);
+    loop {
+        buf.clear();
+        buf.resize(HEADROOM, 0);
+        let Some(info) = source.next_frame(&mut buf) else { break };
+        emitter.emit(&mut buf, &info, source.flow_kind(), writer)?;
+    }
+    Ok(emitter.finish(writer)?)
+}
+
+fn check_fraction(name: &'static str, p: f64) -> Result<(), GenerateError> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(GenerateError::BadFraction(name))
+    }
+}

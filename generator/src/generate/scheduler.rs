@@ -1,0 +1,248 @@
+//! The flow scheduler: plays a scenario as one [`TrafficSource`].
+//!
+//! A scenario hands out flows one after another, each starting a little after
+//! the last; several are in progress at once (at most `max_concurrent`). The
+//! scheduler admits a flow once no frame in progress is earlier than its start,
+//! and merges the frames of the flows in progress by time (ties in admission
+//! order), so that what comes out is the interface's traffic in time order.
+
+use crate::traffic::scenario::Scenario;
+use crate::traffic::{Flow, Host, PacketInfo, TrafficSource};
+use core::cmp::Reverse;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::BinaryHeap;
+
+/// A scenario's flows, merged in time order.
+///
+/// `progress` is called with the number of flows started, every 4096.
+#[derive(Debug)]
+pub struct FlowScheduler<P> {
+    scenario: Scenario,
+    host: Host,
+    rng: ChaCha8Rng,
+    /// Flows to start in all.
+    total: u64,
+    /// Flows started so far, and flows that have sent their last frame.
+    started: u64,
+    finished: u64,
+    /// When the next flow starts.
+    next_start: u64,
+    max_active: usize,
+    /// Flows in progress, each with its kind; `free` lists the empty slots.
+    slots: Vec<Option<(Flow, &'static str)>>,
+    free: Vec<usize>,
+    /// (time of the next frame, admission order, slot) of each flow in progress.
+    heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
+    order: u64,
+    /// Kind of the flow of the frame last returned.
+    last_kind: &'static str,
+    progress: P,
+}
+
+impl<P: FnMut(u64)> FlowScheduler<P> {
+    /// `flows` flows of `scenario` for `host`, the first starting at
+    /// `start_ns`, random choices from `seed`, at most `max_concurrent` in
+    /// progress at once (at least one).
+    pub fn new(
+        scenario: Scenario,
+        host: Host,
+        seed: u64,
+        start_ns: u64,
+        flows: u64,
+        max_concurrent: usize,
+        progress: P,
+    ) -> FlowScheduler<P> {
+        let max_active = max_concurrent.max(1);
+        let mut scheduler = FlowScheduler {
+            scenario,
+            host,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            total: flows,
+            started: 0,
+            finished: 0,
+            next_start: start_ns,
+            max_active,
+            slots: Vec::with_capacity(max_active),
+            free: Vec::new(),
+            heap: BinaryHeap::with_capacity(max_active),
+            order: 0,
+            last_kind: "",
+            progress,
+        };
+        scheduler.admit();
+        scheduler
+    }
+
+    /// Flows started so far.
+    pub fn started(&self) -> u64 {
+        self.started
+    }
+
+    /// Flows that have sent their last frame.
+    pub fn finished(&self) -> u64 {
+        self.finished
+    }
+
+    /// Admits every flow that starts before the earliest frame in progress
+    /// (or, with nothing in progress, the next flow that has frames at all).
+    fn admit(&mut self) {
+        while self.started < self.total {
+            let earliest = self.heap.peek().map(|Reverse((t, _, _))| *t);
+            if matches!(earliest, Some(t) if self.next_start > t) {
+                break;
+            }
+            if self.heap.len() >= self.max_active {
+                // Full: this flow starts once the earliest frame has gone.
+                self.next_start = self.next_start.max(earliest.unwrap_or(self.next_start));
+                break;
+            }
+            let next = self.scenario.next_flow(&self.host, &mut self.rng, self.next_start);
+            self.next_start += next.gap_ns.max(1);
+            self.started += 1;
+            if self.started % 4096 == 0 {
+                (self.progress)(self.started);
+            }
+            let Some(t) = next.flow.peek_time() else { continue };
+            let slot = match self.free.pop() {
+                Some(i) => {
+                    self.slots[i] = Some((next.flow, next.kind));
+                    i
+                }
+                None => {
+                    self.slots.push(Some((next.flow, next.kind)));
+                    self.slots.len() - 1
+                }
+            };
+            self.push(t, slot);
+        }
+    }
+
+    fn push(&mut self, t: u64, slot: usize) {
+        self.heap.push(Reverse((t, self.order, slot)));
+        self.order += 1;
+    }
+}
+
+impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
+    fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
+        loop {
+            let Reverse((_, _, slot)) = self.heap.pop()?;
+            let (flow, kind) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
+            let kind = *kind;
+            let Some(info) = flow.next_frame(frame) else {
+                self.admit();
+                continue;
+            };
+            match flow.peek_time() {
+                Some(t) => self.push(t, slot),
+                None => {
+                    self.slots[slot] = None;
+                    self.free.push(slot);
+                    self.finished += 1;
+                }
+            }
+            // Admitting now, not before the next pull, keeps `peek_time` exact.
+            self.admit();
+            self.last_kind = kind;
+            return Some(info);
+        }
+    }
+
+    fn peek_time(&self) -> Option<u64> {
+        self.heap.peek().map(|Reverse((t, _, _))| *t)
+    }
+
+    fn flow_kind(&self) -> &str {
+        self.last_kind
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::host_of;
+    use crate::mirror::session::{Mirror, Source};
+    use crate::traffic::collect_frames;
+
+    fn scheduler(name: &str, flows: u64, max: usize) -> FlowScheduler<fn(u64)> {
+        let host = host_of(&Source::example());
+        let scenario = Scenario::by_name(name).expect("listed");
+        FlowScheduler::new(scenario, host, 7, Mirror::DEFAULT_START_NS, flows, max, |_| {})
+    }
+
+    #[test]
+    fn frames_come_out_in_time_order_and_every_flow_finishes() {
+        let mut s = scheduler("mixed", 40, 8);
+        let mut last = 0;
+        let mut buf = Vec::new();
+        let mut frames = 0;
+        while let Some(peek) = s.peek_time() {
+            buf.clear();
+            let info = s.next_frame(&mut buf).expect("a frame at peek_time");
+            assert_eq!(info.timestamp_ns, peek, "peek_time is the next frame's time");
+            assert!(info.timestamp_ns >= last, "frame {frames} goes back in time");
+            assert!(!s.flow_kind().is_empty());
+            assert!(!buf.is_empty());
+            last = info.timestamp_ns;
+            frames += 1;
+        }
+        assert!(s.next_frame(&mut buf).is_none());
+        assert_eq!((s.started(), s.finished()), (40, 40));
+        assert!(frames > 40 * 2);
+    }
+
+    #[test]
+    fn the_first_flow_starts_at_start_ns() {
+        let mut s = scheduler("http", 3, 64);
+        assert_eq!(s.peek_time(), Some(Mirror::DEFAULT_START_NS));
+        assert_eq!(s.started(), 1, "the second flow waits for the first's frames");
+        let frames = collect_frames(&mut s);
+        assert_eq!(s.finished(), 3);
+        assert!(frames.iter().all(|(i, _)| i.timestamp_ns >= Mirror::DEFAULT_START_NS));
+    }
+
+    #[test]
+    fn at_most_max_concurrent_flows_overlap() {
+        // Overlapping flows interleave their frames; one at a time cannot.
+        let keys = |max| {
+            let mut s = scheduler("https-outbound", 20, max);
+            collect_frames(&mut s)
+                .into_iter()
+                .map(|(i, _)| (i.key.src_port, i.key.dst_port))
+                .collect::<Vec<_>>()
+        };
+        let switches = |v: &[(Option<u16>, Option<u16>)]| {
+            v.windows(2)
+                .filter(|w| {
+                    let a = (w[0].0.min(w[0].1), w[0].0.max(w[0].1));
+                    let b = (w[1].0.min(w[1].1), w[1].0.max(w[1].1));
+                    a != b
+                })
+                .count()
+        };
+        assert_eq!(switches(&keys(1)), 19, "one flow after another");
+        assert!(switches(&keys(64)) > 19, "flows overlap");
+    }
+
+    #[test]
+    fn progress_counts_started_flows() {
+        let mut calls = Vec::new();
+        let host = host_of(&Source::example());
+        let dns = Scenario::by_name("dns").expect("listed");
+        let mut s = FlowScheduler::new(dns, host, 1, 0, 8192, 64, |n| calls.push(n));
+        let mut buf = Vec::new();
+        while s.next_frame(&mut buf).is_some() {
+            buf.clear();
+        }
+        drop(s);
+        assert_eq!(calls, [4096, 8192]);
+    }
+
+    #[test]
+    fn zero_flows_is_an_empty_source() {
+        let mut s = scheduler("mixed", 0, 64);
+        assert_eq!(s.peek_time(), None);
+        assert!(s.next_frame(&mut Vec::new()).is_none());
+    }
+}
