@@ -16,6 +16,7 @@
 //! assert_eq!(Repr::parse(&Frame::new_checked(&bytes[..]).unwrap()).unwrap(), repr);
 //! ```
 
+use super::field::{read_u16, write_u16};
 use super::{Error, Result};
 use core::fmt;
 use core::str::FromStr;
@@ -105,11 +106,16 @@ impl FromStr for EthernetAddress {
     }
 }
 
-mod field {
-    use core::ops::Range;
-    pub const DESTINATION: Range<usize> = 0..6;
-    pub const SOURCE: Range<usize> = 6..12;
-    pub const ETHERTYPE: Range<usize> = 12..14;
+/// The fields of the header (IEEE 802.3 clause 3.1.1), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Destination Address.
+    pub const DESTINATION: Field = 0..6;
+    /// Source Address.
+    pub const SOURCE: Field = 6..12;
+    /// EtherType.
+    pub const ETHERTYPE: Field = 12..14;
+    /// Where the payload starts.
     pub const PAYLOAD: usize = 14;
 }
 
@@ -162,8 +168,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// EtherType of the payload (0x8100 when an 802.1Q tag follows).
     pub fn ethertype(&self) -> EtherType {
-        let b = &self.buffer.as_ref()[field::ETHERTYPE];
-        EtherType(u16::from_be_bytes([b[0], b[1]]))
+        EtherType(read_u16(self.buffer.as_ref(), field::ETHERTYPE))
     }
 
     /// The bytes after the header.
@@ -185,7 +190,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 
     /// Sets the EtherType.
     pub fn set_ethertype(&mut self, value: EtherType) {
-        self.buffer.as_mut()[field::ETHERTYPE].copy_from_slice(&value.0.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::ETHERTYPE, value.0)
     }
 
     /// The bytes after the header, writable.

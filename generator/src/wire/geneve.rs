@@ -35,6 +35,7 @@
 //! assert_eq!(parsed, repr);
 //! ```
 
+use super::field::{read_u16, read_u24, read_u8, write_u16, write_u24, write_u8};
 use super::{Error, EtherType, Result};
 
 /// IANA-assigned UDP destination port for GENEVE (RFC 8926 section 3.3).
@@ -68,27 +69,44 @@ pub const AWS_OPTION_ATTACHMENT_ID: u8 = 2;
 /// AWS option type 3: the flow cookie, 4 bytes.
 pub const AWS_OPTION_FLOW_COOKIE: u8 = 3;
 
-mod field {
-    use core::ops::Range;
-    // Byte 0: Ver (2 bits) and Opt Len (6 bits).
-    pub const VER_OPT_LEN: usize = 0;
+/// The fields of the fixed header (RFC 8926 section 3.4) and of an option
+/// (section 3.5, offsets from the option's start), as byte ranges, with the
+/// masks of the fields narrower than a byte.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Ver (2 bits) and Opt Len (6 bits).
+    pub const VER_OPT_LEN: Field = 0..1;
+    /// Ver within [`VER_OPT_LEN`].
     pub const VER_MASK: u8 = 0xc0;
+    /// Opt Len within [`VER_OPT_LEN`].
     pub const OPT_LEN_MASK: u8 = 0x3f;
-    // Byte 1: O, C and six reserved bits.
-    pub const FLAGS: usize = 1;
+    /// O, C and six reserved bits.
+    pub const FLAGS: Field = 1..2;
+    /// O within [`FLAGS`].
     pub const FLAG_O: u8 = 0x80;
+    /// C within [`FLAGS`].
     pub const FLAG_C: u8 = 0x40;
+    /// The reserved bits within [`FLAGS`].
     pub const FLAGS_RESERVED: u8 = 0x3f;
-    pub const PROTOCOL_TYPE: Range<usize> = 2..4;
-    pub const VNI: Range<usize> = 4..7;
-    pub const RESERVED: usize = 7;
+    /// Protocol Type.
+    pub const PROTOCOL_TYPE: Field = 2..4;
+    /// Virtual Network Identifier.
+    pub const VNI: Field = 4..7;
+    /// The reserved byte after the VNI.
+    pub const RESERVED: Field = 7..8;
+    /// Where the options start.
     pub const OPTIONS: usize = 8;
 
     // Within one option.
-    pub const OPTION_CLASS: Range<usize> = 0..2;
-    pub const OPTION_TYPE: usize = 2;
-    pub const OPTION_LENGTH: usize = 3;
+    /// Option Class.
+    pub const OPTION_CLASS: Field = 0..2;
+    /// Type.
+    pub const OPTION_TYPE: Field = 2..3;
+    /// Three R bits and Length (5 bits, in 4-byte words).
+    pub const OPTION_LENGTH: Field = 3..4;
+    /// Length within [`OPTION_LENGTH`].
     pub const OPTION_LENGTH_MASK: u8 = 0x1f;
+    /// Where the option data starts.
     pub const OPTION_DATA: usize = 4;
 }
 
@@ -133,12 +151,12 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     /// Ver: the 2-bit version (0 is the only one defined).
     pub fn version(&self) -> u8 {
-        (self.buffer.as_ref()[field::VER_OPT_LEN] & field::VER_MASK) >> 6
+        (read_u8(self.buffer.as_ref(), field::VER_OPT_LEN) & field::VER_MASK) >> 6
     }
 
     /// Opt Len as on the wire: the options' length in 4-byte words.
     pub fn opt_len(&self) -> u8 {
-        self.buffer.as_ref()[field::VER_OPT_LEN] & field::OPT_LEN_MASK
+        read_u8(self.buffer.as_ref(), field::VER_OPT_LEN) & field::OPT_LEN_MASK
     }
 
     /// The options' length in bytes (Opt Len times four).
@@ -153,35 +171,33 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     /// O: an OAM packet (control traffic, not data).
     pub fn oam(&self) -> bool {
-        self.buffer.as_ref()[field::FLAGS] & field::FLAG_O != 0
+        read_u8(self.buffer.as_ref(), field::FLAGS) & field::FLAG_O != 0
     }
 
     /// C: at least one critical option is present.
     pub fn critical(&self) -> bool {
-        self.buffer.as_ref()[field::FLAGS] & field::FLAG_C != 0
+        read_u8(self.buffer.as_ref(), field::FLAGS) & field::FLAG_C != 0
     }
 
     /// The six reserved bits after O and C (MUST be zero on send).
     pub fn reserved_flags(&self) -> u8 {
-        self.buffer.as_ref()[field::FLAGS] & field::FLAGS_RESERVED
+        read_u8(self.buffer.as_ref(), field::FLAGS) & field::FLAGS_RESERVED
     }
 
     /// Protocol Type: the EtherType of the payload (0x0800 or 0x86dd from a
     /// Gateway Load Balancer: an L3 packet, no Ethernet header).
     pub fn protocol_type(&self) -> EtherType {
-        let b = &self.buffer.as_ref()[field::PROTOCOL_TYPE];
-        EtherType(u16::from_be_bytes([b[0], b[1]]))
+        EtherType(read_u16(self.buffer.as_ref(), field::PROTOCOL_TYPE))
     }
 
     /// The 24-bit Virtual Network Identifier.
     pub fn vni(&self) -> u32 {
-        let b = &self.buffer.as_ref()[field::VNI];
-        (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32
+        read_u24(self.buffer.as_ref(), field::VNI)
     }
 
     /// The reserved byte after the VNI.
     pub fn reserved(&self) -> u8 {
-        self.buffer.as_ref()[field::RESERVED]
+        read_u8(self.buffer.as_ref(), field::RESERVED)
     }
 
     /// The raw options, Opt Len times four bytes.
@@ -203,18 +219,18 @@ impl<T: AsRef<[u8]>> Header<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
     /// Sets Ver (only the low two bits of `value`).
     pub fn set_version(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::VER_OPT_LEN];
+        let b = &mut self.buffer.as_mut()[field::VER_OPT_LEN.start];
         *b = (*b & !field::VER_MASK) | ((value & 0x03) << 6)
     }
 
     /// Sets Opt Len in 4-byte words (only the low six bits of `value`).
     pub fn set_opt_len(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::VER_OPT_LEN];
+        let b = &mut self.buffer.as_mut()[field::VER_OPT_LEN.start];
         *b = (*b & !field::OPT_LEN_MASK) | (value & field::OPT_LEN_MASK)
     }
 
     fn set_flag_bits(&mut self, mask: u8, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::FLAGS];
+        let b = &mut self.buffer.as_mut()[field::FLAGS.start];
         *b = (*b & !mask) | (value & mask)
     }
 
@@ -235,17 +251,17 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
 
     /// Sets Protocol Type.
     pub fn set_protocol_type(&mut self, value: EtherType) {
-        self.buffer.as_mut()[field::PROTOCOL_TYPE].copy_from_slice(&value.0.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::PROTOCOL_TYPE, value.0)
     }
 
     /// Sets the VNI (only the low 24 bits of `value`).
     pub fn set_vni(&mut self, value: u32) {
-        self.buffer.as_mut()[field::VNI].copy_from_slice(&value.to_be_bytes()[1..])
+        write_u24(self.buffer.as_mut(), field::VNI, value)
     }
 
     /// Sets the reserved byte after the VNI.
     pub fn set_reserved(&mut self, value: u8) {
-        self.buffer.as_mut()[field::RESERVED] = value
+        write_u8(self.buffer.as_mut(), field::RESERVED, value)
     }
 
     /// The raw options, writable (Opt Len must be set first).
@@ -312,10 +328,9 @@ impl<'a> Iterator for Options<'a> {
         if rest.len() < OPTION_HEADER_LEN {
             return Some(Err(Error::Malformed("GENEVE option header runs past the options")));
         }
-        let class =
-            u16::from_be_bytes([rest[field::OPTION_CLASS.start], rest[field::OPTION_CLASS.start + 1]]);
-        let option_type = rest[field::OPTION_TYPE];
-        let data_len = (rest[field::OPTION_LENGTH] & field::OPTION_LENGTH_MASK) as usize * 4;
+        let class = read_u16(rest, field::OPTION_CLASS);
+        let option_type = read_u8(rest, field::OPTION_TYPE);
+        let data_len = (read_u8(rest, field::OPTION_LENGTH) & field::OPTION_LENGTH_MASK) as usize * 4;
         let end = OPTION_HEADER_LEN + data_len;
         if rest.len() < end {
             return Some(Err(Error::Malformed("GENEVE option length runs past the options")));
@@ -501,8 +516,8 @@ impl Repr {
             panic!("cannot emit this GENEVE header: {e}");
         }
         let opt_len = (self.options_len() / 4) as u8;
-        header.buffer.as_mut()[field::VER_OPT_LEN] = self.version << 6 | opt_len;
-        header.buffer.as_mut()[field::FLAGS] = 0;
+        write_u8(header.buffer.as_mut(), field::VER_OPT_LEN, self.version << 6 | opt_len);
+        write_u8(header.buffer.as_mut(), field::FLAGS, 0);
         header.set_oam(self.oam);
         header.set_critical(self.critical);
         header.set_protocol_type(self.protocol_type);
@@ -511,9 +526,9 @@ impl Repr {
         let mut out = header.options_bytes_mut();
         for option in &self.options {
             let (this, rest) = core::mem::take(&mut out).split_at_mut(option.buffer_len());
-            this[field::OPTION_CLASS].copy_from_slice(&option.class.to_be_bytes());
-            this[field::OPTION_TYPE] = option.option_type;
-            this[field::OPTION_LENGTH] = (option.data.len() / 4) as u8;
+            write_u16(this, field::OPTION_CLASS, option.class);
+            write_u8(this, field::OPTION_TYPE, option.option_type);
+            write_u8(this, field::OPTION_LENGTH, (option.data.len() / 4) as u8);
             this[field::OPTION_DATA..].copy_from_slice(&option.data);
             out = rest;
         }

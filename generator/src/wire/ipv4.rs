@@ -31,21 +31,34 @@
 //! assert_eq!(Repr::parse(&packet).unwrap(), repr);
 //! ```
 
+use super::field::{read_u16, read_u32, read_u8, write_u16, write_u8};
 use super::{checksum, Error, IpProtocol, Result};
 use std::net::Ipv4Addr;
 
-mod field {
-    use core::ops::Range;
-    pub const VER_IHL: usize = 0;
-    pub const DSCP_ECN: usize = 1;
-    pub const LENGTH: Range<usize> = 2..4;
-    pub const IDENT: Range<usize> = 4..6;
-    pub const FLG_OFF: Range<usize> = 6..8;
-    pub const TTL: usize = 8;
-    pub const PROTOCOL: usize = 9;
-    pub const CHECKSUM: Range<usize> = 10..12;
-    pub const SRC_ADDR: Range<usize> = 12..16;
-    pub const DST_ADDR: Range<usize> = 16..20;
+/// The fields of the header (RFC 791 section 3.1), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Version (high four bits) and IHL (low four bits).
+    pub const VER_IHL: Field = 0..1;
+    /// DSCP (high six bits, RFC 2474) and ECN (low two bits, RFC 3168).
+    pub const DSCP_ECN: Field = 1..2;
+    /// Total Length.
+    pub const LENGTH: Field = 2..4;
+    /// Identification.
+    pub const IDENT: Field = 4..6;
+    /// Flags (three bits) and Fragment Offset (thirteen bits).
+    pub const FLG_OFF: Field = 6..8;
+    /// Time to Live.
+    pub const TTL: Field = 8..9;
+    /// Protocol.
+    pub const PROTOCOL: Field = 9..10;
+    /// Header Checksum.
+    pub const CHECKSUM: Field = 10..12;
+    /// Source Address.
+    pub const SRC_ADDR: Field = 12..16;
+    /// Destination Address.
+    pub const DST_ADDR: Field = 16..20;
+    /// Where the options start, if IHL is above 5.
     pub const OPTIONS: usize = 20;
 }
 
@@ -121,41 +134,38 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Version (4 for IPv4).
     pub fn version(&self) -> u8 {
-        self.buffer.as_ref()[field::VER_IHL] >> 4
+        read_u8(self.buffer.as_ref(), field::VER_IHL) >> 4
     }
 
     /// Header length in bytes: the IHL field (32-bit words) times four.
     pub fn header_len(&self) -> u8 {
-        (self.buffer.as_ref()[field::VER_IHL] & 0x0f) * 4
+        (read_u8(self.buffer.as_ref(), field::VER_IHL) & 0x0f) * 4
     }
 
     /// Differentiated Services Code Point, the upper six bits of the former
     /// Type of Service octet (RFC 2474 section 3).
     pub fn dscp(&self) -> u8 {
-        self.buffer.as_ref()[field::DSCP_ECN] >> 2
+        read_u8(self.buffer.as_ref(), field::DSCP_ECN) >> 2
     }
 
     /// Explicit Congestion Notification, the lower two bits of the former
     /// Type of Service octet (RFC 3168 section 5).
     pub fn ecn(&self) -> u8 {
-        self.buffer.as_ref()[field::DSCP_ECN] & 0x03
+        read_u8(self.buffer.as_ref(), field::DSCP_ECN) & 0x03
     }
 
     /// Total Length: header and data, in bytes.
     pub fn total_len(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::LENGTH];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::LENGTH)
     }
 
     /// Identification.
     pub fn ident(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::IDENT];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::IDENT)
     }
 
     fn flags_offset(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::FLG_OFF];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::FLG_OFF)
     }
 
     /// The Don't Fragment flag.
@@ -176,30 +186,27 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Time to Live.
     pub fn hop_limit(&self) -> u8 {
-        self.buffer.as_ref()[field::TTL]
+        read_u8(self.buffer.as_ref(), field::TTL)
     }
 
     /// Protocol of the payload.
     pub fn next_header(&self) -> IpProtocol {
-        IpProtocol(self.buffer.as_ref()[field::PROTOCOL])
+        IpProtocol(read_u8(self.buffer.as_ref(), field::PROTOCOL))
     }
 
     /// Header Checksum, as stored.
     pub fn checksum(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::CHECKSUM];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::CHECKSUM)
     }
 
     /// Source address.
     pub fn src_addr(&self) -> Ipv4Addr {
-        let b = &self.buffer.as_ref()[field::SRC_ADDR];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        Ipv4Addr::from(read_u32(self.buffer.as_ref(), field::SRC_ADDR))
     }
 
     /// Destination address.
     pub fn dst_addr(&self) -> Ipv4Addr {
-        let b = &self.buffer.as_ref()[field::DST_ADDR];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        Ipv4Addr::from(read_u32(self.buffer.as_ref(), field::DST_ADDR))
     }
 
     /// The options: bytes 20 up to the header length (empty when IHL is 5).
@@ -226,42 +233,42 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Sets the version (low four bits of `value`).
     pub fn set_version(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::VER_IHL];
+        let b = &mut self.buffer.as_mut()[field::VER_IHL.start];
         *b = (*b & 0x0f) | (value << 4);
     }
 
     /// Sets the header length in bytes; IHL becomes `value / 4` (low four
     /// bits), so `value` should be a multiple of four no greater than 60.
     pub fn set_header_len(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::VER_IHL];
+        let b = &mut self.buffer.as_mut()[field::VER_IHL.start];
         *b = (*b & 0xf0) | ((value / 4) & 0x0f);
     }
 
     /// Sets the DSCP (low six bits of `value`).
     pub fn set_dscp(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::DSCP_ECN];
+        let b = &mut self.buffer.as_mut()[field::DSCP_ECN.start];
         *b = (*b & 0x03) | (value << 2);
     }
 
     /// Sets the ECN field (low two bits of `value`).
     pub fn set_ecn(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::DSCP_ECN];
+        let b = &mut self.buffer.as_mut()[field::DSCP_ECN.start];
         *b = (*b & 0xfc) | (value & 0x03);
     }
 
     /// Sets Total Length.
     pub fn set_total_len(&mut self, value: u16) {
-        self.buffer.as_mut()[field::LENGTH].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::LENGTH, value)
     }
 
     /// Sets Identification.
     pub fn set_ident(&mut self, value: u16) {
-        self.buffer.as_mut()[field::IDENT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::IDENT, value)
     }
 
     fn set_flags_offset(&mut self, mask: u16, value: u16) {
         let word = (self.flags_offset() & !mask) | (value & mask);
-        self.buffer.as_mut()[field::FLG_OFF].copy_from_slice(&word.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::FLG_OFF, word)
     }
 
     /// Sets or clears the Don't Fragment flag.
@@ -281,17 +288,17 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
     /// Sets Time to Live.
     pub fn set_hop_limit(&mut self, value: u8) {
-        self.buffer.as_mut()[field::TTL] = value
+        write_u8(self.buffer.as_mut(), field::TTL, value)
     }
 
     /// Sets Protocol.
     pub fn set_next_header(&mut self, value: IpProtocol) {
-        self.buffer.as_mut()[field::PROTOCOL] = value.0
+        write_u8(self.buffer.as_mut(), field::PROTOCOL, value.0)
     }
 
     /// Sets Header Checksum to `value` as is (see [`Packet::fill_checksum`]).
     pub fn set_checksum(&mut self, value: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::CHECKSUM, value)
     }
 
     /// Sets the source address.

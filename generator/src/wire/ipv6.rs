@@ -31,18 +31,31 @@
 //! # assert_eq!(HEADER_LEN, 40);
 //! ```
 
+use super::field::{read_u16, read_u32, read_u8, write_u16, write_u32, write_u8};
 use super::{Error, IpProtocol, Result};
 use std::net::Ipv6Addr;
 
-mod field {
-    use core::ops::Range;
+/// The fields of the fixed header (RFC 8200 section 3), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
     /// Version (4 bits), Traffic Class (8 bits), Flow Label (20 bits).
-    pub const VER_TC_FLOW: Range<usize> = 0..4;
-    pub const LENGTH: Range<usize> = 4..6;
-    pub const NXT_HDR: usize = 6;
-    pub const HOP_LIMIT: usize = 7;
-    pub const SRC_ADDR: Range<usize> = 8..24;
-    pub const DST_ADDR: Range<usize> = 24..40;
+    pub const VER_TC_FLOW: Field = 0..4;
+    /// The bytes Traffic Class straddles: the low half of byte 0 and the
+    /// high half of byte 1.
+    pub const TRAFFIC_CLASS: Field = 0..2;
+    /// The bytes Flow Label lies in: the low half of byte 1 and bytes 2-3.
+    pub const FLOW_LABEL: Field = 1..4;
+    /// Payload Length.
+    pub const LENGTH: Field = 4..6;
+    /// Next Header.
+    pub const NXT_HDR: Field = 6..7;
+    /// Hop Limit.
+    pub const HOP_LIMIT: Field = 7..8;
+    /// Source Address.
+    pub const SRC_ADDR: Field = 8..24;
+    /// Destination Address.
+    pub const DST_ADDR: Field = 24..40;
+    /// Where the payload (or the first extension header) starts.
     pub const PAYLOAD: usize = 40;
 }
 
@@ -91,8 +104,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     fn first_word(&self) -> u32 {
-        let b = &self.buffer.as_ref()[field::VER_TC_FLOW];
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        read_u32(self.buffer.as_ref(), field::VER_TC_FLOW)
     }
 
     /// Version (6 for IPv6).
@@ -114,18 +126,17 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Payload Length: the bytes after the fixed header, extension headers
     /// included.
     pub fn payload_len(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::LENGTH];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::LENGTH)
     }
 
     /// Next Header: the first extension header or the upper-layer protocol.
     pub fn next_header(&self) -> IpProtocol {
-        IpProtocol(self.buffer.as_ref()[field::NXT_HDR])
+        IpProtocol(read_u8(self.buffer.as_ref(), field::NXT_HDR))
     }
 
     /// Hop Limit.
     pub fn hop_limit(&self) -> u8 {
-        self.buffer.as_ref()[field::HOP_LIMIT]
+        read_u8(self.buffer.as_ref(), field::HOP_LIMIT)
     }
 
     /// Source address.
@@ -154,7 +165,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     fn set_first_word(&mut self, mask: u32, value: u32) {
         let word = (self.first_word() & !mask) | (value & mask);
-        self.buffer.as_mut()[field::VER_TC_FLOW].copy_from_slice(&word.to_be_bytes())
+        write_u32(self.buffer.as_mut(), field::VER_TC_FLOW, word)
     }
 
     /// Sets the version (low four bits of `value`).
@@ -174,17 +185,17 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
     /// Sets Payload Length.
     pub fn set_payload_len(&mut self, value: u16) {
-        self.buffer.as_mut()[field::LENGTH].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::LENGTH, value)
     }
 
     /// Sets Next Header.
     pub fn set_next_header(&mut self, value: IpProtocol) {
-        self.buffer.as_mut()[field::NXT_HDR] = value.0
+        write_u8(self.buffer.as_mut(), field::NXT_HDR, value.0)
     }
 
     /// Sets Hop Limit.
     pub fn set_hop_limit(&mut self, value: u8) {
-        self.buffer.as_mut()[field::HOP_LIMIT] = value
+        write_u8(self.buffer.as_mut(), field::HOP_LIMIT, value)
     }
 
     /// Sets the source address.

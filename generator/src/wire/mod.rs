@@ -4,7 +4,8 @@
 //!
 //! * a typed view `Packet<T: AsRef<[u8]>>` (or `Frame`, `Header`) over a byte
 //!   buffer, whose getters and setters read and write named field ranges
-//!   (`mod field`) and never allocate;
+//!   (the module's own `field`, one [`field::Field`] per field, through the
+//!   big-endian helpers of [`field`]) and never allocate;
 //! * a plain `Repr` struct holding the header's meaning;
 //! * `Repr::parse` and `Repr::emit`, written side by side so that each mirrors
 //!   the other.
@@ -32,6 +33,7 @@ use core::fmt;
 
 pub mod checksum;
 pub mod ethernet;
+pub mod field;
 pub mod geneve;
 pub mod icmpv4;
 pub mod icmpv6;

@@ -45,32 +45,52 @@
 //! ```
 
 use crate::wire::checksum::{combine, data, pseudo_header};
+use crate::wire::field::{read_u16, read_u32, read_u8, write_u16, write_u32};
 use crate::wire::{Error, IpProtocol, Result};
 use core::fmt;
 use core::iter::FusedIterator;
 use core::ops::{BitOr, BitOrAssign};
 use std::net::IpAddr;
 
-mod field {
-    use core::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const SEQ_NUM: Range<usize> = 4..8;
-    pub const ACK_NUM: Range<usize> = 8..12;
+/// The fields of the header (RFC 9293 section 3.1), as byte ranges, and the
+/// option kinds.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Source Port.
+    pub const SRC_PORT: Field = 0..2;
+    /// Destination Port.
+    pub const DST_PORT: Field = 2..4;
+    /// Sequence Number.
+    pub const SEQ_NUM: Field = 4..8;
+    /// Acknowledgment Number.
+    pub const ACK_NUM: Field = 8..12;
+    /// The byte holding Data Offset (high four bits).
+    pub const DATA_OFFSET: Field = 12..13;
     /// Data offset (4 bits), reserved (4 bits) and control bits (8 bits).
-    pub const FLAGS: Range<usize> = 12..14;
-    pub const WIN_SIZE: Range<usize> = 14..16;
-    pub const CHECKSUM: Range<usize> = 16..18;
-    pub const URGENT: Range<usize> = 18..20;
+    pub const FLAGS: Field = 12..14;
+    /// Window.
+    pub const WIN_SIZE: Field = 14..16;
+    /// Checksum.
+    pub const CHECKSUM: Field = 16..18;
+    /// Urgent Pointer.
+    pub const URGENT: Field = 18..20;
+    /// Where the options start, if Data Offset is above 5.
     pub const OPTIONS: usize = 20;
 
     // Option kinds (IANA "TCP Option Kind Numbers").
+    /// Option kind: End of Option List.
     pub const OPT_END: u8 = 0;
+    /// Option kind: No-Operation.
     pub const OPT_NOP: u8 = 1;
+    /// Option kind: Maximum Segment Size.
     pub const OPT_MSS: u8 = 2;
+    /// Option kind: Window Scale.
     pub const OPT_WS: u8 = 3;
+    /// Option kind: SACK-Permitted.
     pub const OPT_SACKPERM: u8 = 4;
+    /// Option kind: SACK.
     pub const OPT_SACKRNG: u8 = 5;
+    /// Option kind: Timestamps.
     pub const OPT_TSTAMP: u8 = 8;
 }
 
@@ -86,16 +106,6 @@ pub const MAX_OPTIONS_LEN: usize = MAX_HEADER_LEN - HEADER_LEN;
 /// The bits of the data-offset word that are not the data offset: the
 /// reserved bits and the control bits (RFC 9293 section 3.1).
 const FLAGS_MASK: u16 = 0x0fff;
-
-#[inline]
-fn be16(b: &[u8]) -> u16 {
-    u16::from_be_bytes([b[0], b[1]])
-}
-
-#[inline]
-fn be32(b: &[u8]) -> u32 {
-    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-}
 
 /// The control bits of a TCP header (RFC 9293 section 3.1; ECE and CWR from
 /// RFC 3168 section 6.1).
@@ -230,47 +240,47 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Source port.
     pub fn src_port(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::SRC_PORT])
+        read_u16(self.buffer.as_ref(), field::SRC_PORT)
     }
 
     /// Destination port.
     pub fn dst_port(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::DST_PORT])
+        read_u16(self.buffer.as_ref(), field::DST_PORT)
     }
 
     /// Sequence number.
     pub fn seq_number(&self) -> u32 {
-        be32(&self.buffer.as_ref()[field::SEQ_NUM])
+        read_u32(self.buffer.as_ref(), field::SEQ_NUM)
     }
 
     /// Acknowledgment number (meaningful when ACK is set).
     pub fn ack_number(&self) -> u32 {
-        be32(&self.buffer.as_ref()[field::ACK_NUM])
+        read_u32(self.buffer.as_ref(), field::ACK_NUM)
     }
 
     /// Header length in bytes, options included: the data offset times four.
     pub fn header_len(&self) -> u8 {
-        (self.buffer.as_ref()[field::FLAGS.start] >> 4) * 4
+        (read_u8(self.buffer.as_ref(), field::DATA_OFFSET) >> 4) * 4
     }
 
     /// Control bits and reserved bits (the twelve bits after the data offset).
     pub fn flags(&self) -> TcpFlags {
-        TcpFlags(be16(&self.buffer.as_ref()[field::FLAGS]) & FLAGS_MASK)
+        TcpFlags(read_u16(self.buffer.as_ref(), field::FLAGS) & FLAGS_MASK)
     }
 
     /// Receive window, not scaled.
     pub fn window_len(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::WIN_SIZE])
+        read_u16(self.buffer.as_ref(), field::WIN_SIZE)
     }
 
     /// Checksum field as found.
     pub fn checksum(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::CHECKSUM])
+        read_u16(self.buffer.as_ref(), field::CHECKSUM)
     }
 
     /// Urgent pointer (meaningful when URG is set).
     pub fn urgent_at(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::URGENT])
+        read_u16(self.buffer.as_ref(), field::URGENT)
     }
 
     /// The option bytes, between the fixed header and the data offset.
@@ -299,52 +309,52 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Sets the source port.
     pub fn set_src_port(&mut self, value: u16) {
-        self.buffer.as_mut()[field::SRC_PORT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::SRC_PORT, value)
     }
 
     /// Sets the destination port.
     pub fn set_dst_port(&mut self, value: u16) {
-        self.buffer.as_mut()[field::DST_PORT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::DST_PORT, value)
     }
 
     /// Sets the sequence number.
     pub fn set_seq_number(&mut self, value: u32) {
-        self.buffer.as_mut()[field::SEQ_NUM].copy_from_slice(&value.to_be_bytes())
+        write_u32(self.buffer.as_mut(), field::SEQ_NUM, value)
     }
 
     /// Sets the acknowledgment number.
     pub fn set_ack_number(&mut self, value: u32) {
-        self.buffer.as_mut()[field::ACK_NUM].copy_from_slice(&value.to_be_bytes())
+        write_u32(self.buffer.as_mut(), field::ACK_NUM, value)
     }
 
     /// Sets the data offset from a header length in bytes, a multiple of four
     /// from 20 to 60; the flags are left alone.
     pub fn set_header_len(&mut self, value: u8) {
         debug_assert!(value & 3 == 0 && (HEADER_LEN..=MAX_HEADER_LEN).contains(&(value as usize)));
-        let byte = &mut self.buffer.as_mut()[field::FLAGS.start];
+        let byte = &mut self.buffer.as_mut()[field::DATA_OFFSET.start];
         *byte = (*byte & 0x0f) | ((value / 4) << 4);
     }
 
     /// Sets the control and reserved bits; the data offset is left alone and
     /// bits above `0x0fff` are dropped.
     pub fn set_flags(&mut self, value: TcpFlags) {
-        let raw = (be16(&self.buffer.as_ref()[field::FLAGS]) & !FLAGS_MASK) | (value.0 & FLAGS_MASK);
-        self.buffer.as_mut()[field::FLAGS].copy_from_slice(&raw.to_be_bytes())
+        let raw = (read_u16(self.buffer.as_ref(), field::FLAGS) & !FLAGS_MASK) | (value.0 & FLAGS_MASK);
+        write_u16(self.buffer.as_mut(), field::FLAGS, raw)
     }
 
     /// Sets the receive window.
     pub fn set_window_len(&mut self, value: u16) {
-        self.buffer.as_mut()[field::WIN_SIZE].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::WIN_SIZE, value)
     }
 
     /// Sets the checksum field.
     pub fn set_checksum(&mut self, value: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::CHECKSUM, value)
     }
 
     /// Sets the urgent pointer.
     pub fn set_urgent_at(&mut self, value: u16) {
-        self.buffer.as_mut()[field::URGENT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::URGENT, value)
     }
 
     /// The option bytes, writable.
@@ -428,7 +438,7 @@ impl<'a> TcpOption<'a> {
         }
         let data = &buffer[2..length];
         let option = match (kind, length) {
-            (field::OPT_MSS, 4) => TcpOption::MaxSegmentSize(be16(data)),
+            (field::OPT_MSS, 4) => TcpOption::MaxSegmentSize(read_u16(data, 0..2)),
             (field::OPT_MSS, _) => return Err(Error::Malformed("TCP MSS option length is not 4")),
             (field::OPT_WS, 3) => TcpOption::WindowScale(data[0]),
             (field::OPT_WS, _) => return Err(Error::Malformed("TCP window scale option length is not 3")),
@@ -439,13 +449,13 @@ impl<'a> TcpOption<'a> {
             (field::OPT_SACKRNG, n) if n >= 10 && (n - 2) % 8 == 0 => {
                 let mut ranges = [None; 3];
                 for (slot, block) in ranges.iter_mut().zip(data.chunks_exact(8)) {
-                    *slot = Some((be32(&block[..4]), be32(&block[4..])));
+                    *slot = Some((read_u32(block, 0..4), read_u32(block, 4..8)));
                 }
                 TcpOption::SackRange(ranges)
             }
             (field::OPT_SACKRNG, _) => return Err(Error::Malformed("TCP SACK option length is not 2 + 8n")),
             (field::OPT_TSTAMP, 10) => {
-                TcpOption::Timestamp { tsval: be32(&data[..4]), tsecr: be32(&data[4..]) }
+                TcpOption::Timestamp { tsval: read_u32(data, 0..4), tsecr: read_u32(data, 4..8) }
             }
             (field::OPT_TSTAMP, _) => return Err(Error::Malformed("TCP timestamp option length is not 10")),
             (kind, _) => TcpOption::Unknown { kind, data },
@@ -484,7 +494,7 @@ impl<'a> TcpOption<'a> {
             TcpOption::NoOperation => out[0] = field::OPT_NOP,
             TcpOption::MaxSegmentSize(mss) => {
                 out[..2].copy_from_slice(&[field::OPT_MSS, 4]);
-                out[2..].copy_from_slice(&mss.to_be_bytes());
+                write_u16(out, 2..4, mss);
             }
             TcpOption::WindowScale(shift) => out.copy_from_slice(&[field::OPT_WS, 3, shift]),
             TcpOption::SackPermitted => out.copy_from_slice(&[field::OPT_SACKPERM, 2]),
@@ -493,15 +503,15 @@ impl<'a> TcpOption<'a> {
                     let length = out.len() as u8;
                     out[..2].copy_from_slice(&[field::OPT_SACKRNG, length]);
                     for (block, (left, right)) in out[2..].chunks_exact_mut(8).zip(ranges.iter().flatten()) {
-                        block[..4].copy_from_slice(&left.to_be_bytes());
-                        block[4..].copy_from_slice(&right.to_be_bytes());
+                        write_u32(block, 0..4, *left);
+                        write_u32(block, 4..8, *right);
                     }
                 }
             }
             TcpOption::Timestamp { tsval, tsecr } => {
                 out[..2].copy_from_slice(&[field::OPT_TSTAMP, 10]);
-                out[2..6].copy_from_slice(&tsval.to_be_bytes());
-                out[6..].copy_from_slice(&tsecr.to_be_bytes());
+                write_u32(out, 2..6, tsval);
+                write_u32(out, 6..10, tsecr);
             }
             TcpOption::Unknown { kind, data } => {
                 let length = u8::try_from(out.len()).expect("TCP option data longer than 253 bytes");

@@ -23,15 +23,22 @@
 //! assert_eq!(Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap(), repr);
 //! ```
 
+use super::field::{read_u16, write_u16};
 use super::{checksum, Error, IpProtocol, Result};
 use std::net::IpAddr;
 
-mod field {
-    use core::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const LENGTH: Range<usize> = 4..6;
-    pub const CHECKSUM: Range<usize> = 6..8;
+/// The fields of the header (RFC 768, "Format"), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Source Port.
+    pub const SRC_PORT: Field = 0..2;
+    /// Destination Port.
+    pub const DST_PORT: Field = 2..4;
+    /// Length: header and data.
+    pub const LENGTH: Field = 4..6;
+    /// Checksum.
+    pub const CHECKSUM: Field = 6..8;
+    /// Where the data starts.
     pub const PAYLOAD: usize = 8;
 }
 
@@ -81,27 +88,23 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Source port.
     pub fn src_port(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::SRC_PORT];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::SRC_PORT)
     }
 
     /// Destination port.
     pub fn dst_port(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::DST_PORT];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::DST_PORT)
     }
 
     /// Length: header and data, in bytes.
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::LENGTH];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::LENGTH)
     }
 
     /// Checksum, as stored (0 means "none" over IPv4).
     pub fn checksum(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::CHECKSUM];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::CHECKSUM)
     }
 
     /// The data after the header, up to Length or the end of the buffer,
@@ -143,22 +146,22 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Sets the source port.
     pub fn set_src_port(&mut self, value: u16) {
-        self.buffer.as_mut()[field::SRC_PORT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::SRC_PORT, value)
     }
 
     /// Sets the destination port.
     pub fn set_dst_port(&mut self, value: u16) {
-        self.buffer.as_mut()[field::DST_PORT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::DST_PORT, value)
     }
 
     /// Sets Length.
     pub fn set_len(&mut self, value: u16) {
-        self.buffer.as_mut()[field::LENGTH].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::LENGTH, value)
     }
 
     /// Sets the checksum to `value` as is (see [`Packet::fill_checksum`]).
     pub fn set_checksum(&mut self, value: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::CHECKSUM, value)
     }
 
     /// Computes and stores the checksum over the pseudo-header for `src` and

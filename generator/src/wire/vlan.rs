@@ -17,13 +17,17 @@
 //! assert_eq!(Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap(), repr);
 //! ```
 
+use super::field::{read_u16, write_u16};
 use super::{Error, EtherType, Result};
 
-mod field {
-    use core::ops::Range;
+/// The fields of the tag (IEEE 802.1Q-2018 clause 9.6), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
     /// Tag Control Information: PCP (3 bits), DEI (1 bit), VID (12 bits).
-    pub const TCI: Range<usize> = 0..2;
-    pub const ETHERTYPE: Range<usize> = 2..4;
+    pub const TCI: Field = 0..2;
+    /// The encapsulated EtherType.
+    pub const ETHERTYPE: Field = 2..4;
+    /// Where the payload starts.
     pub const PAYLOAD: usize = 4;
 }
 
@@ -69,8 +73,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     fn tci(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::TCI];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::TCI)
     }
 
     /// Priority Code Point, 0 to 7 (IEEE 802.1Q clause 6.9.3).
@@ -91,8 +94,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// EtherType of the encapsulated payload.
     pub fn ethertype(&self) -> EtherType {
-        let b = &self.buffer.as_ref()[field::ETHERTYPE];
-        EtherType(u16::from_be_bytes([b[0], b[1]]))
+        EtherType(read_u16(self.buffer.as_ref(), field::ETHERTYPE))
     }
 
     /// The bytes after the tag.
@@ -104,7 +106,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     fn set_tci(&mut self, mask: u16, value: u16) {
         let tci = (self.tci() & !mask) | (value & mask);
-        self.buffer.as_mut()[field::TCI].copy_from_slice(&tci.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::TCI, tci)
     }
 
     /// Sets the Priority Code Point (low three bits of `value`).
@@ -124,7 +126,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
     /// Sets the encapsulated EtherType.
     pub fn set_ethertype(&mut self, value: EtherType) {
-        self.buffer.as_mut()[field::ETHERTYPE].copy_from_slice(&value.0.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::ETHERTYPE, value.0)
     }
 
     /// The bytes after the tag, writable.

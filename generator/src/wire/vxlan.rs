@@ -33,6 +33,7 @@
 //! assert_eq!(Repr::parse(&header).unwrap(), repr);
 //! ```
 
+use super::field::{read_u16, read_u24, read_u8, write_u16, write_u24, write_u8};
 use super::{Error, Result};
 use core::fmt;
 use core::str::FromStr;
@@ -118,16 +119,6 @@ impl Vni {
     pub const fn value(self) -> u32 {
         self.0
     }
-
-    /// The VNI from three big-endian bytes (always in range).
-    const fn from_be_bytes(b: [u8; 3]) -> Vni {
-        Vni((b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32)
-    }
-
-    /// The VNI as three big-endian bytes.
-    const fn to_be_bytes(self) -> [u8; 3] {
-        [(self.0 >> 16) as u8, (self.0 >> 8) as u8, self.0 as u8]
-    }
 }
 
 impl fmt::Display for Vni {
@@ -160,19 +151,28 @@ impl FromStr for Vni {
     }
 }
 
-mod field {
-    use core::ops::Range;
+/// The fields of the header in its three readings, as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
     // RFC 7348 section 5 reading.
-    pub const FLAGS8: usize = 0;
-    pub const RESERVED24: Range<usize> = 1..4;
+    /// RFC 7348: the 8-bit flags (I and, for GBP, G).
+    pub const FLAGS8: Field = 0..1;
+    /// RFC 7348: the 24 reserved bits after the flags.
+    pub const RESERVED24: Field = 1..4;
     // draft-smith-vxlan-group-policy reading of the same first word.
-    pub const FLAGS16: Range<usize> = 0..2;
-    pub const GROUP_POLICY_ID: Range<usize> = 2..4;
+    /// GBP: the 16-bit flags word (G, I, D, A and reserved bits).
+    pub const FLAGS16: Field = 0..2;
+    /// GBP: Group Policy ID.
+    pub const GROUP_POLICY_ID: Field = 2..4;
     // draft-ietf-nvo3-vxlan-gpe reading: Next Protocol is the last byte of the first word.
-    pub const GPE_NEXT_PROTOCOL: usize = 3;
+    /// GPE: Next Protocol.
+    pub const GPE_NEXT_PROTOCOL: Field = 3..4;
     // Second word, common to all readings.
-    pub const VNI: Range<usize> = 4..7;
-    pub const RESERVED8: usize = 7;
+    /// VXLAN Network Identifier.
+    pub const VNI: Field = 4..7;
+    /// The reserved byte after the VNI.
+    pub const RESERVED8: Field = 7..8;
+    /// Where the inner frame starts.
     pub const PAYLOAD: usize = 8;
 }
 
@@ -213,41 +213,37 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// RFC 7348 view: the 8-bit flags byte (byte 0), `0x08` when only I is set.
     #[inline]
     pub fn flags8(&self) -> u8 {
-        self.buffer.as_ref()[field::FLAGS8]
+        read_u8(self.buffer.as_ref(), field::FLAGS8)
     }
 
     /// RFC 7348 view: the 24 reserved bits after the flags byte (bytes 1-3).
     #[inline]
     pub fn reserved24(&self) -> u32 {
-        let b = &self.buffer.as_ref()[field::RESERVED24];
-        (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32
+        read_u24(self.buffer.as_ref(), field::RESERVED24)
     }
 
     /// The 24-bit VXLAN Network Identifier (bytes 4-6).
     #[inline]
     pub fn vni(&self) -> Vni {
-        let b = &self.buffer.as_ref()[field::VNI];
-        Vni::from_be_bytes([b[0], b[1], b[2]])
+        Vni(read_u24(self.buffer.as_ref(), field::VNI))
     }
 
     /// The last reserved byte (byte 7), in every reading.
     #[inline]
     pub fn reserved8(&self) -> u8 {
-        self.buffer.as_ref()[field::RESERVED8]
+        read_u8(self.buffer.as_ref(), field::RESERVED8)
     }
 
     /// GBP view: the 16-bit flags word (bytes 0-1), `0x0800` when only I is set.
     #[inline]
     pub fn flags16(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::FLAGS16];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::FLAGS16)
     }
 
     /// GBP view: the Group Policy ID (bytes 2-3); meaningful only when G is set.
     #[inline]
     pub fn group_policy_id(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::GROUP_POLICY_ID];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::GROUP_POLICY_ID)
     }
 
     /// I flag: the VNI is valid (RFC 7348 section 5: MUST be 1).
@@ -308,7 +304,7 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// GPE view: the Next Protocol byte (byte 3).
     #[inline]
     pub fn gpe_next_protocol(&self) -> u8 {
-        self.buffer.as_ref()[field::GPE_NEXT_PROTOCOL]
+        read_u8(self.buffer.as_ref(), field::GPE_NEXT_PROTOCOL)
     }
 
     /// The bytes after the header: the inner Ethernet frame (RFC 7348 section 5).
@@ -322,37 +318,37 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
     /// Sets the 8-bit flags byte (byte 0).
     #[inline]
     pub fn set_flags8(&mut self, value: u8) {
-        self.buffer.as_mut()[field::FLAGS8] = value
+        write_u8(self.buffer.as_mut(), field::FLAGS8, value)
     }
 
     /// Sets bytes 1-3; only the low 24 bits of `value` are written.
     #[inline]
     pub fn set_reserved24(&mut self, value: u32) {
-        self.buffer.as_mut()[field::RESERVED24].copy_from_slice(&value.to_be_bytes()[1..])
+        write_u24(self.buffer.as_mut(), field::RESERVED24, value)
     }
 
     /// Sets the VNI (bytes 4-6).
     #[inline]
     pub fn set_vni(&mut self, value: Vni) {
-        self.buffer.as_mut()[field::VNI].copy_from_slice(&value.to_be_bytes())
+        write_u24(self.buffer.as_mut(), field::VNI, value.0)
     }
 
     /// Sets the last reserved byte (byte 7).
     #[inline]
     pub fn set_reserved8(&mut self, value: u8) {
-        self.buffer.as_mut()[field::RESERVED8] = value
+        write_u8(self.buffer.as_mut(), field::RESERVED8, value)
     }
 
     /// Sets the 16-bit flags word (bytes 0-1).
     #[inline]
     pub fn set_flags16(&mut self, value: u16) {
-        self.buffer.as_mut()[field::FLAGS16].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::FLAGS16, value)
     }
 
     /// Sets the Group Policy ID (bytes 2-3).
     #[inline]
     pub fn set_group_policy_id(&mut self, value: u16) {
-        self.buffer.as_mut()[field::GROUP_POLICY_ID].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::GROUP_POLICY_ID, value)
     }
 
     #[inline]
@@ -425,7 +421,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
     /// GPE view: sets the Next Protocol byte (byte 3).
     #[inline]
     pub fn set_gpe_next_protocol(&mut self, value: u8) {
-        self.buffer.as_mut()[field::GPE_NEXT_PROTOCOL] = value
+        write_u8(self.buffer.as_mut(), field::GPE_NEXT_PROTOCOL, value)
     }
 
     /// The bytes after the header, writable.
