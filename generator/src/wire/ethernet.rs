@@ -17,7 +17,7 @@
 //! ```
 
 use super::field::{read_u16, write_u16};
-use super::{Error, Result};
+use super::{Error, Layer, Result};
 use core::fmt;
 use core::str::FromStr;
 
@@ -92,18 +92,21 @@ impl FromStr for EthernetAddress {
         let mut out = [0u8; 6];
         let mut parts = s.split([':', '-']);
         for byte in out.iter_mut() {
-            let part = parts.next().ok_or(Error::Malformed("MAC address needs six octets"))?;
+            let part = parts.next().ok_or(mac_syntax("needs six octets"))?;
             if part.len() != 2 {
-                return Err(Error::Malformed("MAC address octets are two hex digits"));
+                return Err(mac_syntax("octets are two hex digits"));
             }
-            *byte =
-                u8::from_str_radix(part, 16).map_err(|_| Error::Malformed("MAC address octet is not hex"))?;
+            *byte = u8::from_str_radix(part, 16).map_err(|_| mac_syntax("octet is not hex"))?;
         }
         if parts.next().is_some() {
-            return Err(Error::Malformed("MAC address has more than six octets"));
+            return Err(mac_syntax("has more than six octets"));
         }
         Ok(EthernetAddress(out))
     }
+}
+
+fn mac_syntax(problem: &'static str) -> Error {
+    Error::Syntax { what: "MAC address", problem }
 }
 
 /// The fields of the header (IEEE 802.3 clause 3.1.1), as byte ranges.
@@ -144,11 +147,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the header.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("Ethernet header"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Ethernet, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -249,7 +248,8 @@ mod tests {
     #[case("02:1a:2b:3c:4d:zz")]
     #[case("021a:2b:3c:4d:5e")]
     fn bad_mac_is_an_error(#[case] text: &str) {
-        assert!(text.parse::<EthernetAddress>().is_err());
+        let err = text.parse::<EthernetAddress>().unwrap_err();
+        assert!(matches!(err, Error::Syntax { what: "MAC address", .. }), "{err}");
     }
 
     #[test]
@@ -288,6 +288,9 @@ mod tests {
 
     #[test]
     fn short_buffer_is_truncated_not_a_panic() {
-        assert_eq!(Frame::new_checked(&[0u8; 13][..]).unwrap_err(), Error::Truncated("Ethernet header"));
+        assert_eq!(
+            Frame::new_checked(&[0u8; 13][..]).unwrap_err(),
+            Error::Truncated { layer: Layer::Ethernet, required: 14, present: 13 }
+        );
     }
 }

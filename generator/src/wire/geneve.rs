@@ -14,7 +14,7 @@
 //! [`Repr`] does (a `Vec` of options): it is built once per flow, on the
 //! Gateway Load Balancer path only. Parsing never panics: a buffer shorter
 //! than the header or than Opt Len says is [`Error::Truncated`]; an option
-//! whose Length runs past the end of the options is [`Error::Malformed`].
+//! whose Length runs past the end of the options is [`Error::OptionTruncated`].
 //!
 //! ```
 //! use generator::wire::geneve::{Header, Repr, AWS_OPTION_CLASS};
@@ -36,7 +36,7 @@
 //! ```
 
 use super::field::{read_u16, read_u24, read_u8, write_u16, write_u24, write_u8};
-use super::{Error, EtherType, Result};
+use super::{Error, EtherType, Layer, Result};
 
 /// IANA-assigned UDP destination port for GENEVE (RFC 8926 section 3.3).
 pub const UDP_PORT: u16 = 6081;
@@ -135,13 +135,8 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// fixed header or than the options Opt Len announces.
     pub fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            Err(Error::Truncated("GENEVE header"))
-        } else if len < self.header_len() {
-            Err(Error::Truncated("GENEVE options"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Geneve, HEADER_LEN, len)?;
+        Error::need(Layer::Geneve, self.header_len(), len)
     }
 
     /// The underlying buffer.
@@ -325,19 +320,24 @@ impl<'a> Iterator for Options<'a> {
         }
         // From here on, an error ends the iteration.
         self.rest = &[];
+        let cut = |required| Error::OptionTruncated { layer: Layer::Geneve, required, present: rest.len() };
         if rest.len() < OPTION_HEADER_LEN {
-            return Some(Err(Error::Malformed("GENEVE option header runs past the options")));
+            return Some(Err(cut(OPTION_HEADER_LEN)));
         }
         let class = read_u16(rest, field::OPTION_CLASS);
         let option_type = read_u8(rest, field::OPTION_TYPE);
         let data_len = (read_u8(rest, field::OPTION_LENGTH) & field::OPTION_LENGTH_MASK) as usize * 4;
         let end = OPTION_HEADER_LEN + data_len;
         if rest.len() < end {
-            return Some(Err(Error::Malformed("GENEVE option length runs past the options")));
+            return Some(Err(cut(end)));
         }
         self.rest = &rest[end..];
         Some(Ok(GeneveOption { class, option_type, data: &rest[OPTION_HEADER_LEN..end] }))
     }
+}
+
+fn too_wide(field: &'static str, value: u64, max: u64) -> Error {
+    Error::TooWide { layer: Layer::Geneve, field, value, max }
 }
 
 /// One option, owned (RFC 8926 section 3.5). `data` must be a multiple of
@@ -353,8 +353,9 @@ pub struct OwnedOption {
 }
 
 impl OwnedOption {
-    /// An option, or [`Error::Malformed`] when `data` is not a whole number
-    /// of 4-byte words or longer than [`MAX_OPTION_DATA_LEN`].
+    /// An option, or [`Error::Misaligned`] when `data` is not a whole number
+    /// of 4-byte words and [`Error::TooWide`] when it is longer than
+    /// [`MAX_OPTION_DATA_LEN`].
     pub fn new(class: u16, option_type: u8, data: Vec<u8>) -> Result<OwnedOption> {
         let option = OwnedOption { class, option_type, data };
         option.check()?;
@@ -363,10 +364,11 @@ impl OwnedOption {
 
     /// Checks that `data` can be expressed by the 5-bit Length field.
     pub fn check(&self) -> Result<()> {
-        if self.data.len() % 4 != 0 {
-            Err(Error::Malformed("GENEVE option data is not a multiple of 4 bytes"))
-        } else if self.data.len() > MAX_OPTION_DATA_LEN {
-            Err(Error::Malformed("GENEVE option data is longer than 124 bytes"))
+        let len = self.data.len();
+        if len % 4 != 0 {
+            Err(Error::Misaligned { layer: Layer::Geneve, field: "option data", len, multiple: 4 })
+        } else if len > MAX_OPTION_DATA_LEN {
+            Err(too_wide("option data length", len as u64, MAX_OPTION_DATA_LEN as u64))
         } else {
             Ok(())
         }
@@ -473,16 +475,16 @@ impl Repr {
     /// options in 252 bytes.
     pub fn check(&self) -> Result<()> {
         if self.version > 3 {
-            return Err(Error::Malformed("GENEVE version is wider than 2 bits"));
+            return Err(too_wide("version", self.version.into(), 3));
         }
         if self.vni > 0xff_ffff {
-            return Err(Error::Malformed("GENEVE VNI is wider than 24 bits"));
+            return Err(too_wide("VNI", self.vni.into(), 0xff_ffff));
         }
         for option in &self.options {
             option.check()?;
         }
         if self.options_len() > MAX_OPTIONS_LEN {
-            return Err(Error::Malformed("GENEVE options are longer than 252 bytes"));
+            return Err(too_wide("options length", self.options_len() as u64, MAX_OPTIONS_LEN as u64));
         }
         Ok(())
     }
@@ -621,16 +623,19 @@ mod tests {
     }
 
     #[rstest]
-    #[case::empty(&[], Error::Truncated("GENEVE header"))]
-    #[case::seven(&[0, 0, 0x08, 0, 0, 0, 0], Error::Truncated("GENEVE header"))]
-    #[case::opt_len_past_end(&[0x02, 0, 0x08, 0, 0, 0, 0, 0, 1, 8, 3, 1], Error::Truncated("GENEVE options"))]
+    #[case::empty(&[], Error::Truncated { layer: Layer::Geneve, required: 8, present: 0 })]
+    #[case::seven(&[0, 0, 0x08, 0, 0, 0, 0], Error::Truncated { layer: Layer::Geneve, required: 8, present: 7 })]
+    #[case::opt_len_past_end(
+        &[0x02, 0, 0x08, 0, 0, 0, 0, 0, 1, 8, 3, 1],
+        Error::Truncated { layer: Layer::Geneve, required: 16, present: 12 }
+    )]
     #[case::option_past_opt_len(
         &[0x01, 0, 0x08, 0, 0, 0, 0, 0, 1, 8, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0],
-        Error::Malformed("GENEVE option length runs past the options")
+        Error::OptionTruncated { layer: Layer::Geneve, required: 12, present: 4 }
     )]
     #[case::second_option_past_opt_len(
         &[0x03, 0, 0x08, 0, 0, 0, 0, 0, 1, 8, 3, 1, 0, 0, 0, 0, 1, 8, 3, 1],
-        Error::Malformed("GENEVE option length runs past the options")
+        Error::OptionTruncated { layer: Layer::Geneve, required: 8, present: 4 }
     )]
     fn malformed_input_is_an_error(#[case] bytes: &[u8], #[case] error: Error) {
         let parsed = Header::new_checked(bytes).and_then(|h| Repr::parse(&h));
@@ -668,22 +673,28 @@ mod tests {
     }
 
     #[rstest]
-    #[case(vec![0; 3])]
-    #[case(vec![0; 128])]
-    fn owned_option_data_must_fit_the_length_field(#[case] data: Vec<u8>) {
-        assert!(matches!(OwnedOption::new(1, 2, data), Err(Error::Malformed(_))));
+    #[case(vec![0; 3], Error::Misaligned { layer: Layer::Geneve, field: "option data", len: 3, multiple: 4 })]
+    #[case(vec![0; 128], too_wide("option data length", 128, 124))]
+    fn owned_option_data_must_fit_the_length_field(#[case] data: Vec<u8>, #[case] error: Error) {
+        assert_eq!(OwnedOption::new(1, 2, data), Err(error));
     }
 
     #[test]
     fn check_catches_fields_too_wide() {
         let ok = Repr::aws_gwlb(EtherType::IPV4, 1, 2, 3);
         assert_eq!(ok.check(), Ok(()));
-        assert!(Repr { version: 4, ..ok.clone() }.check().is_err());
-        assert!(Repr { vni: 0x100_0000, ..ok.clone() }.check().is_err());
+        assert_eq!(Repr { version: 4, ..ok.clone() }.check(), Err(too_wide("version", 4, 3)));
+        assert_eq!(
+            Repr { vni: 0x100_0000, ..ok.clone() }.check(),
+            Err(too_wide("VNI", 0x100_0000, 0xff_ffff))
+        );
         let big = OwnedOption::new(1, 1, vec![0; MAX_OPTION_DATA_LEN]).unwrap();
         let small = OwnedOption::new(1, 1, vec![0; MAX_OPTIONS_LEN - 2 * 4 - MAX_OPTION_DATA_LEN]).unwrap();
         assert!(Repr { options: vec![big.clone(), small.clone()], ..ok.clone() }.check().is_ok());
-        assert!(Repr { options: vec![big.clone(), big], ..ok }.check().is_err());
+        assert_eq!(
+            Repr { options: vec![big.clone(), big], ..ok }.check(),
+            Err(too_wide("options length", 256, 252))
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@
 //! ```
 
 use crate::wire::checksum::data;
-use crate::wire::{Error, Result};
+use crate::wire::{Error, Layer, Result};
 use core::fmt;
 
 /// An ICMPv4 message type (IANA "ICMP Type Numbers").
@@ -96,11 +96,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the header.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("ICMPv4 header"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Icmpv4, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -215,8 +211,8 @@ impl Repr {
     /// be the IPv4 payload exactly.
     ///
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the
-    /// header, with [`Error::Malformed`] on an echo whose code is not 0, and
-    /// with [`Error::Unsupported`] on any other message type. The checksum is
+    /// header, with [`Error::BadCode`] on an echo whose code is not 0, and
+    /// with [`Error::UnsupportedType`] on any other message type. The checksum is
     /// not checked; see [`Packet::verify_checksum`].
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
@@ -224,10 +220,10 @@ impl Repr {
         match (packet.msg_type(), packet.msg_code()) {
             (Message::ECHO_REQUEST, 0) => Ok(Repr::EchoRequest { ident, seq_no, data_len }),
             (Message::ECHO_REPLY, 0) => Ok(Repr::EchoReply { ident, seq_no, data_len }),
-            (Message::ECHO_REQUEST | Message::ECHO_REPLY, _) => {
-                Err(Error::Malformed("ICMPv4 echo code is not 0"))
+            (Message::ECHO_REQUEST | Message::ECHO_REPLY, code) => {
+                Err(Error::BadCode { layer: Layer::Icmpv4, msg_type: packet.msg_type().0, code })
             }
-            _ => Err(Error::Unsupported("ICMPv4 message type")),
+            (Message(msg_type), _) => Err(Error::UnsupportedType { layer: Layer::Icmpv4, msg_type }),
         }
     }
 
@@ -319,24 +315,27 @@ mod tests {
     fn short_buffer_is_truncated_not_a_panic(#[case] len: usize) {
         let bytes = [8u8; 7];
         let bytes = &bytes[..len];
-        assert_eq!(Packet::new_checked(bytes).unwrap_err(), Error::Truncated("ICMPv4 header"));
-        assert_eq!(
-            Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(),
-            Error::Truncated("ICMPv4 header")
-        );
+        let error = Error::Truncated { layer: Layer::Icmpv4, required: 8, present: len };
+        assert_eq!(Packet::new_checked(bytes).unwrap_err(), error);
+        assert_eq!(Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(), error);
     }
 
     #[rstest]
-    #[case(Message::DEST_UNREACHABLE, 3, Error::Unsupported("ICMPv4 message type"))]
-    #[case(Message::TIME_EXCEEDED, 0, Error::Unsupported("ICMPv4 message type"))]
-    #[case(Message(13), 0, Error::Unsupported("ICMPv4 message type"))]
-    #[case(Message::ECHO_REQUEST, 1, Error::Malformed("ICMPv4 echo code is not 0"))]
-    #[case(Message::ECHO_REPLY, 255, Error::Malformed("ICMPv4 echo code is not 0"))]
+    #[case(Message::DEST_UNREACHABLE, 3, false)]
+    #[case(Message::TIME_EXCEEDED, 0, false)]
+    #[case(Message(13), 0, false)]
+    #[case(Message::ECHO_REQUEST, 1, true)]
+    #[case(Message::ECHO_REPLY, 255, true)]
     fn other_messages_are_errors_but_still_readable(
         #[case] msg_type: Message,
         #[case] code: u8,
-        #[case] err: Error,
+        #[case] echo: bool,
     ) {
+        let err = if echo {
+            Error::BadCode { layer: Layer::Icmpv4, msg_type: msg_type.0, code }
+        } else {
+            Error::UnsupportedType { layer: Layer::Icmpv4, msg_type: msg_type.0 }
+        };
         let mut bytes = [0u8; 36];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);
         packet.set_msg_type(msg_type);

@@ -31,7 +31,7 @@
 //! ```
 
 use crate::wire::checksum::{combine, data, pseudo_header};
-use crate::wire::{Error, IpProtocol, Result};
+use crate::wire::{Error, IpProtocol, Layer, Result};
 use core::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
@@ -107,11 +107,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the header.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("ICMPv6 header"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Icmpv6, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -235,8 +231,8 @@ impl Repr {
     /// be the upper-layer payload exactly.
     ///
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the
-    /// header, with [`Error::Malformed`] on an echo whose code is not 0, and
-    /// with [`Error::Unsupported`] on any other message type. The checksum is
+    /// header, with [`Error::BadCode`] on an echo whose code is not 0, and
+    /// with [`Error::UnsupportedType`] on any other message type. The checksum is
     /// not checked; see [`Packet::verify_checksum`].
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
@@ -244,10 +240,10 @@ impl Repr {
         match (packet.msg_type(), packet.msg_code()) {
             (Message::ECHO_REQUEST, 0) => Ok(Repr::EchoRequest { ident, seq_no, data_len }),
             (Message::ECHO_REPLY, 0) => Ok(Repr::EchoReply { ident, seq_no, data_len }),
-            (Message::ECHO_REQUEST | Message::ECHO_REPLY, _) => {
-                Err(Error::Malformed("ICMPv6 echo code is not 0"))
+            (Message::ECHO_REQUEST | Message::ECHO_REPLY, code) => {
+                Err(Error::BadCode { layer: Layer::Icmpv6, msg_type: packet.msg_type().0, code })
             }
-            _ => Err(Error::Unsupported("ICMPv6 message type")),
+            (Message(msg_type), _) => Err(Error::UnsupportedType { layer: Layer::Icmpv6, msg_type }),
         }
     }
 
@@ -347,24 +343,27 @@ mod tests {
     fn short_buffer_is_truncated_not_a_panic(#[case] len: usize) {
         let bytes = [128u8; 7];
         let bytes = &bytes[..len];
-        assert_eq!(Packet::new_checked(bytes).unwrap_err(), Error::Truncated("ICMPv6 header"));
-        assert_eq!(
-            Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(),
-            Error::Truncated("ICMPv6 header")
-        );
+        let error = Error::Truncated { layer: Layer::Icmpv6, required: 8, present: len };
+        assert_eq!(Packet::new_checked(bytes).unwrap_err(), error);
+        assert_eq!(Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(), error);
     }
 
     #[rstest]
-    #[case(Message::DEST_UNREACHABLE, 4, Error::Unsupported("ICMPv6 message type"))]
-    #[case(Message::PACKET_TOO_BIG, 0, Error::Unsupported("ICMPv6 message type"))]
-    #[case(Message(135), 0, Error::Unsupported("ICMPv6 message type"))]
-    #[case(Message::ECHO_REQUEST, 1, Error::Malformed("ICMPv6 echo code is not 0"))]
-    #[case(Message::ECHO_REPLY, 255, Error::Malformed("ICMPv6 echo code is not 0"))]
+    #[case(Message::DEST_UNREACHABLE, 4, false)]
+    #[case(Message::PACKET_TOO_BIG, 0, false)]
+    #[case(Message(135), 0, false)]
+    #[case(Message::ECHO_REQUEST, 1, true)]
+    #[case(Message::ECHO_REPLY, 255, true)]
     fn other_messages_are_errors_but_still_readable(
         #[case] msg_type: Message,
         #[case] code: u8,
-        #[case] err: Error,
+        #[case] echo: bool,
     ) {
+        let err = if echo {
+            Error::BadCode { layer: Layer::Icmpv6, msg_type: msg_type.0, code }
+        } else {
+            Error::UnsupportedType { layer: Layer::Icmpv6, msg_type: msg_type.0 }
+        };
         let (src, dst) = (addr("2001:db8::1"), addr("2001:db8::2"));
         let mut bytes = [0u8; 48];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);

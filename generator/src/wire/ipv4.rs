@@ -32,7 +32,7 @@
 //! ```
 
 use super::field::{read_u16, read_u32, read_u8, write_u16, write_u8};
-use super::{checksum, Error, IpProtocol, Result};
+use super::{checksum, Error, IpProtocol, Layer, Result};
 use std::net::Ipv4Addr;
 
 /// The fields of the header (RFC 791 section 3.1), as byte ranges.
@@ -103,26 +103,23 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// that the length fields are consistent:
     ///
     /// * [`Error::Truncated`] when the buffer is shorter than 20 bytes;
-    /// * [`Error::Malformed`] when IHL is below 5 (RFC 791: "the minimum
+    /// * [`Error::BadHeaderLen`] when IHL is below 5 (RFC 791: "the minimum
     ///   value for a correct header is 5");
     /// * [`Error::Truncated`] when the buffer is shorter than IHL says;
-    /// * [`Error::Malformed`] when Total Length is below the header length.
+    /// * [`Error::BadTotalLen`] when Total Length is below the header length.
     ///
     /// A buffer shorter than Total Length is accepted: captures are truncated.
     pub fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(Error::Truncated("IPv4 header"));
-        }
+        Error::need(Layer::Ipv4, HEADER_LEN, len)?;
         let header_len = self.header_len() as usize;
         if header_len < HEADER_LEN {
-            return Err(Error::Malformed("IPv4 IHL below 5"));
+            return Err(Error::BadHeaderLen { layer: Layer::Ipv4, found: header_len, min: HEADER_LEN });
         }
-        if len < header_len {
-            return Err(Error::Truncated("IPv4 options"));
-        }
-        if (self.total_len() as usize) < header_len {
-            return Err(Error::Malformed("IPv4 total length below header length"));
+        Error::need(Layer::Ipv4, header_len, len)?;
+        let total_len = self.total_len() as usize;
+        if total_len < header_len {
+            return Err(Error::BadTotalLen { layer: Layer::Ipv4, found: total_len, min: header_len });
         }
         Ok(())
     }
@@ -363,18 +360,18 @@ pub struct Repr {
 impl Repr {
     /// Reads the header of a packet.
     ///
-    /// Fails as [`Packet::check_len`] does, with [`Error::Malformed`] when the
-    /// version is not 4, and with [`Error::Unsupported`] for a fragment (More
+    /// Fails as [`Packet::check_len`] does, with [`Error::BadVersion`] when
+    /// the version is not 4, and with [`Error::Fragment`] for a fragment (More
     /// Fragments set or a non-zero offset). The checksum is *not* verified:
     /// call [`Packet::verify_checksum`] to report it. Options are skipped;
     /// `payload_len` is Total Length less the header length.
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if packet.version() != 4 {
-            return Err(Error::Malformed("IPv4 version is not 4"));
+            return Err(Error::BadVersion { layer: Layer::Ipv4, found: packet.version(), expected: 4 });
         }
         if packet.more_frags() || packet.frag_offset() != 0 {
-            return Err(Error::Unsupported("IPv4 fragment"));
+            return Err(Error::Fragment { offset: packet.frag_offset(), more_frags: packet.more_frags() });
         }
         Ok(Repr {
             src_addr: packet.src_addr(),
@@ -584,15 +581,27 @@ mod tests {
         assert_eq!((packet.dont_frag(), packet.more_frags(), packet.frag_offset()), (df, mf, offset));
     }
 
+    fn truncated(required: usize, present: usize) -> Error {
+        Error::Truncated { layer: Layer::Ipv4, required, present }
+    }
+
+    fn bad_ihl(found: usize) -> Error {
+        Error::BadHeaderLen { layer: Layer::Ipv4, found, min: 20 }
+    }
+
+    fn bad_total(found: usize, min: usize) -> Error {
+        Error::BadTotalLen { layer: Layer::Ipv4, found, min }
+    }
+
     #[rstest]
-    #[case::empty(&[], Error::Truncated("IPv4 header"))]
-    #[case::short(&WIKIPEDIA[..19], Error::Truncated("IPv4 header"))]
-    #[case::ihl_0(&[0x40, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Error::Malformed("IPv4 IHL below 5"))]
-    #[case::ihl_4(&[0x44, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Error::Malformed("IPv4 IHL below 5"))]
-    #[case::options_cut(&ROUTER_ALERT[..23], Error::Truncated("IPv4 options"))]
-    #[case::ihl_15_in_20(&[0x4f, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Error::Truncated("IPv4 options"))]
-    #[case::total_below_20(&[0x45, 0, 0, 19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Error::Malformed("IPv4 total length below header length"))]
-    #[case::total_below_24(&[&ROUTER_ALERT[..2], &[0, 23], &ROUTER_ALERT[4..]].concat(), Error::Malformed("IPv4 total length below header length"))]
+    #[case::empty(&[], truncated(20, 0))]
+    #[case::short(&WIKIPEDIA[..19], truncated(20, 19))]
+    #[case::ihl_0(&[0x40, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bad_ihl(0))]
+    #[case::ihl_4(&[0x44, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bad_ihl(16))]
+    #[case::options_cut(&ROUTER_ALERT[..23], truncated(24, 23))]
+    #[case::ihl_15_in_20(&[0x4f, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], truncated(60, 20))]
+    #[case::total_below_20(&[0x45, 0, 0, 19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bad_total(19, 20))]
+    #[case::total_below_24(&[&ROUTER_ALERT[..2], &[0, 23], &ROUTER_ALERT[4..]].concat(), bad_total(23, 24))]
     fn check_len_rejects(#[case] bytes: &[u8], #[case] error: Error) {
         assert_eq!(Packet::new_checked(bytes).unwrap_err(), error);
         assert_eq!(Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(), error);
@@ -620,8 +629,8 @@ mod tests {
     }
 
     #[rstest]
-    #[case::version_6(0x65, Error::Malformed("IPv4 version is not 4"))]
-    #[case::version_0(0x05, Error::Malformed("IPv4 version is not 4"))]
+    #[case::version_6(0x65, Error::BadVersion { layer: Layer::Ipv4, found: 6, expected: 4 })]
+    #[case::version_0(0x05, Error::BadVersion { layer: Layer::Ipv4, found: 0, expected: 4 })]
     fn parse_rejects_other_versions(#[case] ver_ihl: u8, #[case] error: Error) {
         let mut bytes = WIKIPEDIA;
         bytes[0] = ver_ihl;
@@ -642,7 +651,7 @@ mod tests {
         packet.fill_checksum();
         assert_eq!(
             Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap_err(),
-            Error::Unsupported("IPv4 fragment")
+            Error::Fragment { offset, more_frags: mf }
         );
     }
 

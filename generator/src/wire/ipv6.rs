@@ -32,7 +32,7 @@
 //! ```
 
 use super::field::{read_u16, read_u32, read_u8, write_u16, write_u32, write_u8};
-use super::{Error, IpProtocol, Result};
+use super::{Error, IpProtocol, Layer, Result};
 use std::net::Ipv6Addr;
 
 /// The fields of the fixed header (RFC 8200 section 3), as byte ranges.
@@ -91,11 +91,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// fixed header. A buffer shorter than Payload Length says is accepted:
     /// captures are truncated.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("IPv6 header"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Ipv6, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -239,12 +235,12 @@ pub struct Repr {
 
 impl Repr {
     /// Reads the fixed header of a packet. Fails with [`Error::Truncated`]
-    /// as [`Packet::check_len`] does, and with [`Error::Malformed`] when the
+    /// as [`Packet::check_len`] does, and with [`Error::BadVersion`] when the
     /// version is not 6. Extension headers are not walked.
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if packet.version() != 6 {
-            return Err(Error::Malformed("IPv6 version is not 6"));
+            return Err(Error::BadVersion { layer: Layer::Ipv6, found: packet.version(), expected: 6 });
         }
         Ok(Repr {
             src_addr: packet.src_addr(),
@@ -359,7 +355,7 @@ mod tests {
     #[case::one(1)]
     #[case::almost(39)]
     fn short_buffer_is_truncated(#[case] len: usize) {
-        let error = Error::Truncated("IPv6 header");
+        let error = Error::Truncated { layer: Layer::Ipv6, required: 40, present: len };
         assert_eq!(Packet::new_checked(&SOLICIT[..len]).unwrap_err(), error);
         assert_eq!(Repr::parse(&Packet::new_unchecked(&SOLICIT[..len])).unwrap_err(), error);
     }
@@ -373,7 +369,7 @@ mod tests {
         bytes[0] = first;
         assert_eq!(
             Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap_err(),
-            Error::Malformed("IPv6 version is not 6")
+            Error::BadVersion { layer: Layer::Ipv6, found: first >> 4, expected: 6 }
         );
     }
 

@@ -46,7 +46,7 @@
 
 use crate::wire::checksum::{combine, data, pseudo_header};
 use crate::wire::field::{read_u16, read_u32, read_u8, write_u16, write_u32};
-use crate::wire::{Error, IpProtocol, Result};
+use crate::wire::{Error, IpProtocol, Layer, Result};
 use core::fmt;
 use core::iter::FusedIterator;
 use core::ops::{BitOr, BitOrAssign};
@@ -216,21 +216,16 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than 20
-    /// bytes or than the data offset says, and with [`Error::Malformed`] when
-    /// the data offset is below 5 (RFC 9293 section 3.1).
+    /// bytes or than the data offset says, and with [`Error::BadHeaderLen`]
+    /// when the data offset is below 5 (RFC 9293 section 3.1).
     pub fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(Error::Truncated("TCP header"));
-        }
+        Error::need(Layer::Tcp, HEADER_LEN, len)?;
         let header_len = self.header_len() as usize;
         if header_len < HEADER_LEN {
-            Err(Error::Malformed("TCP data offset below 5"))
-        } else if len < header_len {
-            Err(Error::Truncated("TCP options"))
-        } else {
-            Ok(())
+            return Err(Error::BadHeaderLen { layer: Layer::Tcp, found: header_len, min: HEADER_LEN });
         }
+        Error::need(Layer::Tcp, header_len, len)
     }
 
     /// The underlying buffer.
@@ -419,33 +414,34 @@ impl<'a> TcpOption<'a> {
     /// Reads the option at the start of `buffer`, returning the bytes after
     /// it and the option.
     ///
-    /// Fails with [`Error::Truncated`] on an empty buffer and with
-    /// [`Error::Malformed`] when the length byte is missing, below 2, runs
-    /// past the buffer, or is not the one the option kind requires.
+    /// Fails with [`Error::OptionTruncated`] on an empty buffer, when the
+    /// length byte is missing and when the length runs past the buffer, and
+    /// with [`Error::BadOptionLen`] when the length is below 2 or is not the
+    /// one the option kind requires.
     pub fn parse(buffer: &'a [u8]) -> Result<(&'a [u8], TcpOption<'a>)> {
-        let (&kind, rest) = buffer.split_first().ok_or(Error::Truncated("TCP option"))?;
+        let cut = |required| Error::OptionTruncated { layer: Layer::Tcp, required, present: buffer.len() };
+        let (&kind, rest) = buffer.split_first().ok_or(cut(1))?;
         match kind {
             field::OPT_END => return Ok((rest, TcpOption::EndOfList)),
             field::OPT_NOP => return Ok((rest, TcpOption::NoOperation)),
             _ => {}
         }
-        let length = *rest.first().ok_or(Error::Malformed("TCP option without a length byte"))? as usize;
+        let length = *rest.first().ok_or(cut(2))? as usize;
+        let bad = |expected| Err(Error::BadOptionLen { layer: Layer::Tcp, kind, found: length, expected });
         if length < 2 {
-            return Err(Error::Malformed("TCP option length below 2"));
+            return bad("at least 2");
         }
         if length > buffer.len() {
-            return Err(Error::Malformed("TCP option runs past the end of the options"));
+            return Err(cut(length));
         }
         let data = &buffer[2..length];
         let option = match (kind, length) {
             (field::OPT_MSS, 4) => TcpOption::MaxSegmentSize(read_u16(data, 0..2)),
-            (field::OPT_MSS, _) => return Err(Error::Malformed("TCP MSS option length is not 4")),
+            (field::OPT_MSS, _) => return bad("4"),
             (field::OPT_WS, 3) => TcpOption::WindowScale(data[0]),
-            (field::OPT_WS, _) => return Err(Error::Malformed("TCP window scale option length is not 3")),
+            (field::OPT_WS, _) => return bad("3"),
             (field::OPT_SACKPERM, 2) => TcpOption::SackPermitted,
-            (field::OPT_SACKPERM, _) => {
-                return Err(Error::Malformed("TCP SACK-permitted option length is not 2"))
-            }
+            (field::OPT_SACKPERM, _) => return bad("2"),
             (field::OPT_SACKRNG, n) if n >= 10 && (n - 2) % 8 == 0 => {
                 let mut ranges = [None; 3];
                 for (slot, block) in ranges.iter_mut().zip(data.chunks_exact(8)) {
@@ -453,11 +449,11 @@ impl<'a> TcpOption<'a> {
                 }
                 TcpOption::SackRange(ranges)
             }
-            (field::OPT_SACKRNG, _) => return Err(Error::Malformed("TCP SACK option length is not 2 + 8n")),
+            (field::OPT_SACKRNG, _) => return bad("2 + 8n, n at least 1"),
             (field::OPT_TSTAMP, 10) => {
                 TcpOption::Timestamp { tsval: read_u32(data, 0..4), tsecr: read_u32(data, 4..8) }
             }
-            (field::OPT_TSTAMP, _) => return Err(Error::Malformed("TCP timestamp option length is not 10")),
+            (field::OPT_TSTAMP, _) => return bad("10"),
             (kind, _) => TcpOption::Unknown { kind, data },
         };
         Ok((&buffer[length..], option))
@@ -600,8 +596,8 @@ impl Repr {
     /// Option List ends them. `payload_len` is the rest of the buffer, which
     /// must be the IP payload exactly.
     ///
-    /// Fails as [`Packet::check_len`] does, and with [`Error::Malformed`] on
-    /// an option whose length is wrong (see [`TcpOption::parse`]). The
+    /// Fails as [`Packet::check_len`] does, and as [`TcpOption::parse`] does
+    /// on an option whose length is wrong (see [`TcpOption::parse`]). The
     /// checksum is not checked; see [`Packet::verify_checksum`].
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
@@ -940,12 +936,12 @@ mod tests {
     }
 
     #[rstest]
-    #[case(0, 20, Error::Truncated("TCP header"))]
-    #[case(19, 20, Error::Truncated("TCP header"))]
-    #[case(20, 0, Error::Malformed("TCP data offset below 5"))]
-    #[case(40, 16, Error::Malformed("TCP data offset below 5"))]
-    #[case(20, 24, Error::Truncated("TCP options"))]
-    #[case(59, 60, Error::Truncated("TCP options"))]
+    #[case(0, 20, Error::Truncated { layer: Layer::Tcp, required: 20, present: 0 })]
+    #[case(19, 20, Error::Truncated { layer: Layer::Tcp, required: 20, present: 19 })]
+    #[case(20, 0, Error::BadHeaderLen { layer: Layer::Tcp, found: 0, min: 20 })]
+    #[case(40, 16, Error::BadHeaderLen { layer: Layer::Tcp, found: 16, min: 20 })]
+    #[case(20, 24, Error::Truncated { layer: Layer::Tcp, required: 24, present: 20 })]
+    #[case(59, 60, Error::Truncated { layer: Layer::Tcp, required: 60, present: 59 })]
     fn bad_lengths_are_errors_not_panics(#[case] len: usize, #[case] header_len: u8, #[case] err: Error) {
         let mut bytes = vec![0u8; len.max(HEADER_LEN)];
         bytes[12] = (header_len / 4) << 4;
@@ -967,28 +963,41 @@ mod tests {
     }
 
     #[rstest]
-    #[case::empty("", Error::Truncated("TCP option"))]
-    #[case::no_length_byte("02", Error::Malformed("TCP option without a length byte"))]
-    #[case::unknown_no_length_byte("fe", Error::Malformed("TCP option without a length byte"))]
-    #[case::length_zero("0200", Error::Malformed("TCP option length below 2"))]
-    #[case::length_one("fe01", Error::Malformed("TCP option length below 2"))]
-    #[case::past_the_end("0204 05", Error::Malformed("TCP option runs past the end of the options"))]
-    #[case::unknown_past_the_end(
-        "fe05 0000",
-        Error::Malformed("TCP option runs past the end of the options")
-    )]
-    #[case::mss_short("0203 05", Error::Malformed("TCP MSS option length is not 4"))]
-    #[case::mss_long("0205 05b4 00", Error::Malformed("TCP MSS option length is not 4"))]
-    #[case::ws_short("0302", Error::Malformed("TCP window scale option length is not 3"))]
-    #[case::ws_long("0304 0700", Error::Malformed("TCP window scale option length is not 3"))]
-    #[case::sack_perm_long("0403 00", Error::Malformed("TCP SACK-permitted option length is not 2"))]
-    #[case::sack_empty("0502", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
-    #[case::sack_short("0509 0000000100000002", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
-    #[case::sack_odd("050b 0000000100000002 00", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
-    #[case::ts_short("0809 0000000100000002", Error::Malformed("TCP timestamp option length is not 10"))]
-    #[case::ts_long("080b 0000000100000002 00", Error::Malformed("TCP timestamp option length is not 10"))]
+    #[case::empty("", cut(1, 0))]
+    #[case::no_length_byte("02", cut(2, 1))]
+    #[case::unknown_no_length_byte("fe", cut(2, 1))]
+    #[case::length_zero("0200", bad_len(2, 0, "at least 2"))]
+    #[case::length_one("fe01", bad_len(0xfe, 1, "at least 2"))]
+    #[case::past_the_end("0204 05", cut(4, 3))]
+    #[case::unknown_past_the_end("fe05 0000", cut(5, 4))]
+    #[case::mss_short("0203 05", bad_len(2, 3, "4"))]
+    #[case::mss_long("0205 05b4 00", bad_len(2, 5, "4"))]
+    #[case::ws_short("0302", bad_len(3, 2, "3"))]
+    #[case::ws_long("0304 0700", bad_len(3, 4, "3"))]
+    #[case::sack_perm_long("0403 00", bad_len(4, 3, "2"))]
+    #[case::sack_empty("0502", bad_len(5, 2, SACK_LEN))]
+    #[case::sack_short("0509 0000000100000002", bad_len(5, 9, SACK_LEN))]
+    #[case::sack_odd("050b 0000000100000002 00", bad_len(5, 11, SACK_LEN))]
+    #[case::ts_short("0809 0000000100000002", bad_len(8, 9, "10"))]
+    #[case::ts_long("080b 0000000100000002 00", bad_len(8, 11, "10"))]
     fn bad_options_are_errors(#[case] bytes: &str, #[case] err: Error) {
         assert_eq!(TcpOption::parse(&hex(bytes)).unwrap_err(), err);
+    }
+
+    const SACK_LEN: &str = "2 + 8n, n at least 1";
+
+    fn cut(required: usize, present: usize) -> Error {
+        Error::OptionTruncated { layer: Layer::Tcp, required, present }
+    }
+
+    fn bad_len(kind: u8, found: usize, expected: &'static str) -> Error {
+        Error::BadOptionLen { layer: Layer::Tcp, kind, found, expected }
+    }
+
+    #[test]
+    fn option_errors_read_well() {
+        assert_eq!(bad_len(2, 3, "4").to_string(), "tcp option kind 2: length 3, must be 4");
+        assert_eq!(cut(10, 4).to_string(), "tcp option: 4 bytes left, need 10");
     }
 
     #[rstest]
@@ -1050,10 +1059,7 @@ mod tests {
         );
         let bytes = hex("01 0203 00 0303 07");
         let options: Vec<_> = TcpOptionIter::new(&bytes).collect();
-        assert_eq!(
-            options,
-            [Ok(TcpOption::NoOperation), Err(Error::Malformed("TCP MSS option length is not 4"))]
-        );
+        assert_eq!(options, [Ok(TcpOption::NoOperation), Err(bad_len(2, 3, "4"))]);
         assert_eq!(TcpOptionIter::new(&[]).next(), None);
     }
 
@@ -1081,10 +1087,7 @@ mod tests {
         let mut bytes = [0u8; 24];
         bytes[12] = 0x60;
         bytes[20..24].copy_from_slice(&[8, 4, 0, 0]);
-        assert_eq!(
-            Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap_err(),
-            Error::Malformed("TCP timestamp option length is not 10")
-        );
+        assert_eq!(Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap_err(), bad_len(8, 4, "10"));
     }
 
     #[rstest]

@@ -24,7 +24,7 @@
 //! ```
 
 use super::field::{read_u16, write_u16};
-use super::{checksum, Error, IpProtocol, Result};
+use super::{checksum, Error, IpProtocol, Layer, Result};
 use std::net::IpAddr;
 
 /// The fields of the header (RFC 768, "Format"), as byte ranges.
@@ -68,15 +68,14 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the
-    /// header, and with [`Error::Malformed`] when Length is below 8 (RFC 768:
+    /// header, and with [`Error::BadTotalLen`] when Length is below 8 (RFC 768:
     /// "the minimum value of the length is eight"). A buffer shorter than
     /// Length is accepted: captures are truncated.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            return Err(Error::Truncated("UDP header"));
-        }
-        if (self.len() as usize) < HEADER_LEN {
-            return Err(Error::Malformed("UDP length below 8"));
+        Error::need(Layer::Udp, HEADER_LEN, self.buffer.as_ref().len())?;
+        let len = self.len() as usize;
+        if len < HEADER_LEN {
+            return Err(Error::BadTotalLen { layer: Layer::Udp, found: len, min: HEADER_LEN });
         }
         Ok(())
     }
@@ -318,10 +317,10 @@ mod tests {
     }
 
     #[rstest]
-    #[case::empty(&[], Error::Truncated("UDP header"))]
-    #[case::seven(&[0, 53, 0, 53, 0, 8, 0], Error::Truncated("UDP header"))]
-    #[case::len_0(&[0, 53, 0, 53, 0, 0, 0, 0], Error::Malformed("UDP length below 8"))]
-    #[case::len_7(&[0, 53, 0, 53, 0, 7, 0, 0, 0], Error::Malformed("UDP length below 8"))]
+    #[case::empty(&[], Error::Truncated { layer: Layer::Udp, required: 8, present: 0 })]
+    #[case::seven(&[0, 53, 0, 53, 0, 8, 0], Error::Truncated { layer: Layer::Udp, required: 8, present: 7 })]
+    #[case::len_0(&[0, 53, 0, 53, 0, 0, 0, 0], Error::BadTotalLen { layer: Layer::Udp, found: 0, min: 8 })]
+    #[case::len_7(&[0, 53, 0, 53, 0, 7, 0, 0, 0], Error::BadTotalLen { layer: Layer::Udp, found: 7, min: 8 })]
     fn check_len_rejects(#[case] bytes: &[u8], #[case] error: Error) {
         assert_eq!(Packet::new_checked(bytes).unwrap_err(), error);
         assert_eq!(Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(), error);

@@ -18,7 +18,7 @@
 //! ```
 
 use super::field::{read_u16, write_u16};
-use super::{Error, EtherType, Result};
+use super::{Error, EtherType, Layer, Result};
 
 /// The fields of the tag (IEEE 802.1Q-2018 clause 9.6), as byte ranges.
 pub mod field {
@@ -60,11 +60,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the tag.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("802.1Q tag"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Vlan, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -221,7 +217,7 @@ mod tests {
     #[case(3)]
     fn short_buffer_is_truncated(#[case] len: usize) {
         let bytes = [0xb0, 0x64, 0x08];
-        let error = Error::Truncated("802.1Q tag");
+        let error = Error::Truncated { layer: Layer::Vlan, required: 4, present: len };
         assert_eq!(Packet::new_checked(&bytes[..len]).unwrap_err(), error);
         assert_eq!(Repr::parse(&Packet::new_unchecked(&bytes[..len])).unwrap_err(), error);
     }

@@ -34,7 +34,7 @@
 //! ```
 
 use super::field::{read_u16, read_u24, read_u8, write_u16, write_u24, write_u8};
-use super::{Error, Result};
+use super::{Error, Layer, Result};
 use core::fmt;
 use core::str::FromStr;
 
@@ -106,10 +106,15 @@ impl Vni {
     /// The largest VNI, 2^24 - 1.
     pub const MAX: Vni = Vni(0xff_ffff);
 
-    /// The VNI `value`, or [`Error::Malformed`] when it does not fit in 24 bits.
+    /// The VNI `value`, or [`Error::TooWide`] when it does not fit in 24 bits.
     pub const fn new(value: u32) -> Result<Vni> {
         if value > Vni::MAX.0 {
-            Err(Error::Malformed("VNI is wider than 24 bits"))
+            Err(Error::TooWide {
+                layer: Layer::Vxlan,
+                field: "VNI",
+                value: value as u64,
+                max: Vni::MAX.0 as u64,
+            })
         } else {
             Ok(Vni(value))
         }
@@ -146,7 +151,8 @@ impl FromStr for Vni {
 
     /// Parses a decimal VNI, `9999999` say.
     fn from_str(s: &str) -> Result<Vni> {
-        let value = s.parse::<u32>().map_err(|_| Error::Malformed("VNI is not a decimal number"))?;
+        let value =
+            s.parse::<u32>().map_err(|_| Error::Syntax { what: "VNI", problem: "not a decimal number" })?;
         Vni::new(value)
     }
 }
@@ -198,11 +204,7 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the header.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("VXLAN header"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Vxlan, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -743,7 +745,7 @@ mod tests {
     #[case(7)]
     fn short_buffer_is_truncated_not_a_panic(#[case] len: usize) {
         let bytes = [0x08u8; 7];
-        let err = Error::Truncated("VXLAN header");
+        let err = Error::Truncated { layer: Layer::Vxlan, required: 8, present: len };
         assert_eq!(Header::new_checked(&bytes[..len]).unwrap_err(), err);
         assert_eq!(Repr::parse(&Header::new_unchecked(&bytes[..len])).unwrap_err(), err);
     }
@@ -858,7 +860,10 @@ mod tests {
     #[case(0x100_0000)]
     #[case(u32::MAX)]
     fn vni_out_of_range(#[case] value: u32) {
-        assert!(matches!(Vni::new(value), Err(Error::Malformed(_))));
+        assert_eq!(
+            Vni::new(value),
+            Err(Error::TooWide { layer: Layer::Vxlan, field: "VNI", value: value.into(), max: 0xff_ffff })
+        );
         assert!(Vni::try_from(value).is_err());
         assert!(value.to_string().parse::<Vni>().is_err());
     }
