@@ -35,6 +35,7 @@ pub mod checksum;
 pub mod ethernet;
 pub mod field;
 pub mod geneve;
+pub mod icmp_echo;
 pub mod icmpv4;
 pub mod icmpv6;
 pub mod ipv4;
