@@ -469,7 +469,7 @@ pub struct Udp {
 
 impl Udp {
     /// The fields of `repr` with Length `length` (normally
-    /// `repr.buffer_len()`) and, if known, `checksum`, whose bytes lie within
+    /// `repr.total_len()`) and, if known, `checksum`, whose bytes lie within
     /// the first `avail` bytes.
     pub fn from_repr(repr: &udp::Repr, length: u16, checksum: Option<u16>, avail: usize) -> Udp {
         Udp {
@@ -542,7 +542,7 @@ impl Geneve {
         let mut options = Vec::new();
         let mut at = geneve::HEADER_LEN;
         for o in &repr.options {
-            let end = at + o.buffer_len();
+            let end = at + o.total_len();
             let opt = GeneveOption {
                 class: whole(avail, at + 2, o.class),
                 option_type: whole(avail, at + 3, o.option_type),

@@ -241,7 +241,7 @@ fn read_udp(data: &[u8], at: usize) -> Option<Udp> {
     let u = Udp {
         src_port: whole(avail, 2, p.src_port()),
         dst_port: whole(avail, 4, p.dst_port()),
-        length: whole(avail, 6, p.len()),
+        length: whole(avail, 6, p.total_len()),
         checksum: whole(avail, 8, p.checksum()),
     };
     u.src_port.is_some().then_some(u)

@@ -216,8 +216,8 @@ impl Repr {
         Ok(Repr { src_addr: frame.src_addr(), dst_addr: frame.dst_addr(), ethertype: frame.ethertype() })
     }
 
-    /// Length of the header this emits.
-    pub const fn buffer_len(&self) -> usize {
+    /// Length of the header this emits: [`HEADER_LEN`].
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
     }
 

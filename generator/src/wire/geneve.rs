@@ -21,7 +21,7 @@
 //! use generator::wire::EtherType;
 //!
 //! let repr = Repr::aws_gwlb(EtherType::IPV4, 0x0123_4567_89ab_cdef, 42, 0xdead_beef);
-//! let mut bytes = vec![0u8; repr.buffer_len() + 20];
+//! let mut bytes = vec![0u8; repr.header_len() + 20];
 //! repr.emit(&mut Header::new_unchecked(&mut bytes[..]));
 //! assert_eq!(&bytes[..8], &[0x08, 0x00, 0x08, 0x00, 0, 0, 0, 0]); // Opt Len 8 words, IPv4, VNI 0
 //!
@@ -290,7 +290,7 @@ impl GeneveOption<'_> {
     }
 
     /// Bytes the option takes on the wire, its own header included.
-    pub const fn buffer_len(&self) -> usize {
+    pub const fn total_len(&self) -> usize {
         OPTION_HEADER_LEN + self.data.len()
     }
 }
@@ -380,7 +380,7 @@ impl OwnedOption {
     }
 
     /// Bytes the option takes on the wire, its own header included.
-    pub fn buffer_len(&self) -> usize {
+    pub fn total_len(&self) -> usize {
         OPTION_HEADER_LEN + self.data.len()
     }
 }
@@ -467,7 +467,7 @@ impl Repr {
 
     /// The options' total length in bytes.
     pub fn options_len(&self) -> usize {
-        self.options.iter().map(OwnedOption::buffer_len).sum()
+        self.options.iter().map(OwnedOption::total_len).sum()
     }
 
     /// Checks that every field fits its width on the wire: version in 2 bits,
@@ -503,12 +503,12 @@ impl Repr {
         })
     }
 
-    /// Length of the header and options this emits.
-    pub fn buffer_len(&self) -> usize {
+    /// Length of the header this emits, options included.
+    pub fn header_len(&self) -> usize {
         HEADER_LEN + self.options_len()
     }
 
-    /// Writes the header and options into the first [`Repr::buffer_len`]
+    /// Writes the header and options into the first [`Repr::header_len`]
     /// bytes of `header`; reserved bits are written as zero.
     ///
     /// # Panics
@@ -527,7 +527,7 @@ impl Repr {
         header.set_reserved(0);
         let mut out = header.options_bytes_mut();
         for option in &self.options {
-            let (this, rest) = core::mem::take(&mut out).split_at_mut(option.buffer_len());
+            let (this, rest) = core::mem::take(&mut out).split_at_mut(option.total_len());
             write_u16(this, field::OPTION_CLASS, option.class);
             write_u8(this, field::OPTION_TYPE, option.option_type);
             write_u8(this, field::OPTION_LENGTH, (option.data.len() / 4) as u8);
@@ -544,7 +544,7 @@ mod tests {
     use rstest::rstest;
 
     fn emit(repr: &Repr, extra: usize) -> Vec<u8> {
-        let mut bytes = vec![0u8; repr.buffer_len() + extra];
+        let mut bytes = vec![0u8; repr.header_len() + extra];
         repr.emit(&mut Header::new_unchecked(&mut bytes[..]));
         bytes
     }
@@ -563,7 +563,7 @@ mod tests {
             0x01, 0x08, 0x03, 0x01, // type 3, 1 word
             0xde, 0xad, 0xbe, 0xef,
         ];
-        assert_eq!(repr.buffer_len(), 40);
+        assert_eq!(repr.header_len(), 40);
         assert_eq!(emit(&repr, 0), expected);
         let parsed = Repr::parse(&Header::new_checked(&expected[..]).unwrap()).unwrap();
         assert_eq!(parsed, repr);
@@ -667,7 +667,7 @@ mod tests {
         let option = h.options().next().unwrap().unwrap();
         assert!(option.is_critical());
         assert_eq!(option.data, &[1, 2, 3, 4]);
-        assert_eq!(option.buffer_len(), 8);
+        assert_eq!(option.total_len(), 8);
         assert_eq!(h.payload(), &[0xaa]);
         assert!(Repr::parse(&h).unwrap().critical);
     }
@@ -735,7 +735,7 @@ mod tests {
             let repr = random_repr(&mut rng);
             let bytes = emit(&repr, 3);
             let header = Header::new_checked(&bytes[..]).unwrap();
-            assert_eq!(header.header_len(), repr.buffer_len());
+            assert_eq!(header.header_len(), repr.header_len());
             assert_eq!(header.payload().len(), 3);
             assert_eq!(header.reserved_flags(), 0);
             assert_eq!(header.reserved(), 0);

@@ -236,15 +236,20 @@ impl Repr {
         }
     }
 
+    /// Length of the header this emits: [`HEADER_LEN`].
+    pub const fn header_len(&self) -> usize {
+        HEADER_LEN
+    }
+
     /// Length of the message this describes: header and data.
-    pub const fn buffer_len(&self) -> usize {
+    pub const fn total_len(&self) -> usize {
         match *self {
             Repr::EchoRequest { data_len, .. } | Repr::EchoReply { data_len, .. } => HEADER_LEN + data_len,
         }
     }
 
     /// Writes the header into the first [`HEADER_LEN`] bytes of `packet`,
-    /// which should be [`Repr::buffer_len`] long. The checksum is left zero:
+    /// which should be [`Repr::total_len`] long. The checksum is left zero:
     /// copy the data in, then call the version's `fill_checksum`.
     ///
     /// # Panics

@@ -14,7 +14,7 @@
 //! use generator::wire::icmpv4::{Packet, Repr};
 //!
 //! let repr = Repr::EchoRequest { ident: 0x1234, seq_no: 1, data_len: 8 };
-//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.data_mut().copy_from_slice(b"abcdefgh");
@@ -114,7 +114,7 @@ mod tests {
     use rstest::rstest;
 
     fn emit(repr: &Repr, payload: &[u8]) -> Vec<u8> {
-        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut bytes = vec![0xa5u8; repr.total_len()];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);
         repr.emit(&mut packet);
         packet.data_mut().copy_from_slice(payload);

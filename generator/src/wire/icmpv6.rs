@@ -16,7 +16,7 @@
 //! use std::net::Ipv6Addr;
 //!
 //! let repr = Repr::EchoRequest { ident: 0x1234, seq_no: 1, data_len: 8 };
-//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.data_mut().copy_from_slice(b"abcdefgh");
@@ -140,7 +140,7 @@ mod tests {
     }
 
     fn emit(repr: &Repr, payload: &[u8], src: &Ipv6Addr, dst: &Ipv6Addr) -> Vec<u8> {
-        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut bytes = vec![0xa5u8; repr.total_len()];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);
         repr.emit(&mut packet);
         packet.data_mut().copy_from_slice(payload);

@@ -21,7 +21,7 @@
 //!     dscp: 0,
 //!     ecn: 0,
 //! };
-//! let mut bytes = vec![0u8; repr.buffer_len() + repr.payload_len];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.payload_mut().copy_from_slice(b"data");
@@ -134,7 +134,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
         read_u8(self.buffer.as_ref(), field::VER_IHL) >> 4
     }
 
-    /// Header length in bytes: the IHL field (32-bit words) times four.
+    /// Header length in bytes, options included: the IHL field (32-bit
+    /// words) times four.
     pub fn header_len(&self) -> u8 {
         (read_u8(self.buffer.as_ref(), field::VER_IHL) & 0x0f) * 4
     }
@@ -151,7 +152,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
         read_u8(self.buffer.as_ref(), field::DSCP_ECN) & 0x03
     }
 
-    /// Total Length: header and data, in bytes.
+    /// Total Length: header (options included) and data, in bytes.
     pub fn total_len(&self) -> u16 {
         read_u16(self.buffer.as_ref(), field::LENGTH)
     }
@@ -386,9 +387,15 @@ impl Repr {
         })
     }
 
-    /// Length of the header this emits: [`HEADER_LEN`], no options.
-    pub const fn buffer_len(&self) -> usize {
+    /// Length of the header [`Repr::emit`] writes: [`HEADER_LEN`], no options.
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
+    }
+
+    /// Length of the packet [`Repr::emit`] describes, header and payload: the
+    /// Total Length it writes.
+    pub const fn total_len(&self) -> usize {
+        HEADER_LEN + self.payload_len
     }
 
     /// Writes a header without options into the first [`HEADER_LEN`] bytes of
@@ -693,6 +700,8 @@ mod tests {
             assert!(packet.verify_checksum(), "{repr:?}");
             assert_eq!(packet.header_len() as usize, HEADER_LEN + options_len);
             assert_eq!(packet.total_len() as usize, HEADER_LEN + options_len + repr.payload_len);
+            assert_eq!(packet.total_len() as usize, repr.total_len() + options_len);
+            assert_eq!(repr.header_len(), HEADER_LEN);
             assert_eq!(packet.options(), &options[..]);
             assert_eq!(
                 packet.payload().len(),

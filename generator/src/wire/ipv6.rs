@@ -19,7 +19,7 @@
 //!     traffic_class: 0xb8,
 //!     flow_label: 0x12345,
 //! };
-//! let mut bytes = vec![0u8; repr.buffer_len() + repr.payload_len];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.payload_mut().copy_from_slice(b"data");
@@ -123,6 +123,18 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// included.
     pub fn payload_len(&self) -> u16 {
         read_u16(self.buffer.as_ref(), field::LENGTH)
+    }
+
+    /// Length of the fixed header, [`HEADER_LEN`] (extension headers are
+    /// payload here).
+    pub const fn header_len(&self) -> usize {
+        HEADER_LEN
+    }
+
+    /// Length of the packet as Payload Length states it: the fixed header
+    /// and the payload.
+    pub fn total_len(&self) -> usize {
+        HEADER_LEN + self.payload_len() as usize
     }
 
     /// Next Header: the first extension header or the upper-layer protocol.
@@ -254,8 +266,13 @@ impl Repr {
     }
 
     /// Length of the header this emits: [`HEADER_LEN`].
-    pub const fn buffer_len(&self) -> usize {
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
+    }
+
+    /// Length of the packet this describes, fixed header and payload.
+    pub const fn total_len(&self) -> usize {
+        HEADER_LEN + self.payload_len
     }
 
     /// Writes the fixed header into the first [`HEADER_LEN`] bytes of
@@ -418,6 +435,7 @@ mod tests {
             let packet = Packet::new_checked(&bytes[..]).unwrap();
             assert_eq!(Repr::parse(&packet).unwrap(), repr);
             assert_eq!(packet.payload().len(), repr.payload_len.min(8));
+            assert_eq!((packet.header_len(), packet.total_len()), (repr.header_len(), repr.total_len()));
         }
     }
 

@@ -10,6 +10,12 @@
 //! * `Repr::parse` and `Repr::emit`, written side by side so that each mirrors
 //!   the other.
 //!
+//! Lengths mean the same in every module: `header_len()` is the header
+//! alone, options included where the header has them; `total_len()` is the
+//! header and its payload, where the header knows that length (from a length
+//! field such as IPv4's Total Length, or, on a `Repr`, from `payload_len`).
+//! A buffer of `total_len()` bytes takes `emit` and then the payload.
+//!
 //! Checksums are computed by [`checksum`]; pseudo-headers follow RFC 768,
 //! RFC 793 and RFC 8200 section 8.1.
 //!
@@ -18,7 +24,7 @@
 //! use std::net::{IpAddr, Ipv4Addr};
 //!
 //! let repr = udp::Repr { src_port: 65432, dst_port: 4789, payload_len: 4 };
-//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = udp::Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.payload_mut().copy_from_slice(b"vxln");

@@ -28,7 +28,7 @@
 //!     timestamp: Some((0x0bad_cafe, 0)),
 //!     payload_len: 0,
 //! };
-//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! let (src, dst) = (IpAddr::V4(Ipv4Addr::new(10, 0, 1, 5)), IpAddr::V4(Ipv4Addr::new(10, 0, 2, 10)));
@@ -459,9 +459,10 @@ impl<'a> TcpOption<'a> {
         Ok((&buffer[length..], option))
     }
 
-    /// Length of the option this emits. A [`TcpOption::SackRange`] without
-    /// blocks is no option at all and has length 0.
-    pub fn buffer_len(&self) -> usize {
+    /// Length of the option this emits, kind and length bytes included (the
+    /// value of its length byte). A [`TcpOption::SackRange`] without blocks
+    /// is no option at all and has length 0.
+    pub fn total_len(&self) -> usize {
         match *self {
             TcpOption::EndOfList | TcpOption::NoOperation => 1,
             TcpOption::MaxSegmentSize(_) => 4,
@@ -481,10 +482,10 @@ impl<'a> TcpOption<'a> {
     /// order, `None` skipped.
     ///
     /// # Panics
-    /// If `buffer` is shorter than [`TcpOption::buffer_len`], or if the data
+    /// If `buffer` is shorter than [`TcpOption::total_len`], or if the data
     /// of an [`TcpOption::Unknown`] is longer than 253 bytes.
     pub fn emit<'b>(&self, buffer: &'b mut [u8]) -> &'b mut [u8] {
-        let (out, rest) = buffer.split_at_mut(self.buffer_len());
+        let (out, rest) = buffer.split_at_mut(self.total_len());
         match *self {
             TcpOption::EndOfList => out[0] = field::OPT_END,
             TcpOption::NoOperation => out[0] = field::OPT_NOP,
@@ -665,12 +666,12 @@ impl Repr {
     }
 
     /// Length of the segment this describes: header and payload.
-    pub fn buffer_len(&self) -> usize {
+    pub fn total_len(&self) -> usize {
         self.header_len() + self.payload_len
     }
 
     /// Writes the header and options into the first [`Repr::header_len`]
-    /// bytes of `packet`, which should be [`Repr::buffer_len`] long. The
+    /// bytes of `packet`, which should be [`Repr::total_len`] long. The
     /// checksum is left zero: copy the payload in, then call
     /// [`Packet::fill_checksum`].
     ///
@@ -776,7 +777,7 @@ mod tests {
     }
 
     fn emit(repr: &Repr, payload: &[u8], src: &IpAddr, dst: &IpAddr) -> Vec<u8> {
-        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut bytes = vec![0xa5u8; repr.total_len()];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);
         repr.emit(&mut packet);
         packet.payload_mut().copy_from_slice(payload);
@@ -891,7 +892,7 @@ mod tests {
         let repr = Repr { max_seg_size, sack_permitted, timestamp, window_scale, sack_ranges, ..bare() };
         let expected = hex(expected);
         assert_eq!(repr.header_len(), HEADER_LEN + expected.len());
-        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut bytes = vec![0xa5u8; repr.total_len()];
         repr.emit(&mut Packet::new_unchecked(&mut bytes[..]));
         let packet = Packet::new_checked(&bytes[..]).unwrap();
         assert_eq!(packet.options(), expected);
@@ -1018,10 +1019,10 @@ mod tests {
         assert_eq!(parsed, option);
         assert_eq!(left.len(), rest);
         // Emit is the inverse for everything but the length-0 SACK.
-        let mut out = vec![0u8; option.buffer_len() + 1];
+        let mut out = vec![0u8; option.total_len() + 1];
         let after = option.emit(&mut out).len();
         assert_eq!(after, 1);
-        assert_eq!(out[..option.buffer_len()], bytes[..bytes.len() - rest]);
+        assert_eq!(out[..option.total_len()], bytes[..bytes.len() - rest]);
     }
 
     #[test]
@@ -1035,7 +1036,7 @@ mod tests {
     #[test]
     fn sack_without_blocks_emits_nothing() {
         let option = TcpOption::SackRange([None; 3]);
-        assert_eq!(option.buffer_len(), 0);
+        assert_eq!(option.total_len(), 0);
         let mut out = [0xa5u8; 2];
         assert_eq!(option.emit(&mut out).len(), 2);
         assert_eq!(out, [0xa5; 2]);

@@ -153,8 +153,8 @@ impl Repr {
         Ok(Repr { pcp: packet.pcp(), dei: packet.dei(), vid: packet.vid(), ethertype: packet.ethertype() })
     }
 
-    /// Length of the tag this emits.
-    pub const fn buffer_len(&self) -> usize {
+    /// Length of the tag this emits: [`HEADER_LEN`].
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
     }
 

@@ -559,8 +559,8 @@ impl Repr {
         })
     }
 
-    /// Length of the header this emits.
-    pub const fn buffer_len(&self) -> usize {
+    /// Length of the header this emits: [`HEADER_LEN`].
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
     }
 
