@@ -36,6 +36,13 @@ pub const fn covers(field: Field, avail: usize) -> bool {
     field.end <= avail
 }
 
+/// `field` of a part that starts `by` bytes into its header: a GENEVE
+/// option's Option Class, say, for an option at offset `by`.
+#[inline]
+pub const fn shift(field: Field, by: usize) -> Field {
+    field.start + by..field.end + by
+}
+
 /// How many bytes of a header a capture holds, and so which of its fields
 /// it holds whole.
 ///
@@ -189,6 +196,12 @@ mod tests {
     #[should_panic]
     fn a_short_buffer_panics() {
         read_u32(&[0; 3], 0..4);
+    }
+
+    #[test]
+    fn shift_moves_both_ends() {
+        assert_eq!(shift(2..4, 8), 10..12);
+        assert!(covers(shift(0..2, 8), 10) && !covers(shift(0..2, 8), 9));
     }
 
     #[test]
