@@ -178,7 +178,7 @@ pub struct TcpOptionIter<'a> {
 }
 
 impl<'a> TcpOptionIter<'a> {
-    /// Decodes the option bytes `options` (see [`Packet::options`]).
+    /// Decodes the option bytes `options` (see [`Packet::options`](super::Packet::options)).
     pub const fn new(options: &'a [u8]) -> TcpOptionIter<'a> {
         TcpOptionIter { rest: options }
     }
