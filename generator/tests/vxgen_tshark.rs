@@ -749,7 +749,7 @@ fn truncated_copies_are_prefixes_of_whole_copies() {
                 let u = udp::Packet::new_checked(ip.payload())
                     .unwrap_or_else(|e| panic!("{:?} frame {f}: outer UDP: {e}", gen.args()));
                 assert_eq!(
-                    u.len() as usize,
+                    u.total_len() as usize,
                     ip.payload().len(),
                     "{:?} frame {f}: UDP length at {at}",
                     gen.args()

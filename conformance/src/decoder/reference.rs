@@ -48,7 +48,8 @@ use generator::dissection::{
     Udp, Vlan, Vxlan,
 };
 use generator::traffic::app::{dns, tls};
-use generator::wire::{ethernet, geneve, ipv4, ipv6, tcp, udp, vlan, vxlan};
+use generator::wire::field::{read_u16, read_u8, shift, Captured, Field};
+use generator::wire::{ethernet, geneve, icmp_echo, ipv4, ipv6, tcp, udp, vlan, vxlan};
 use std::path::Path;
 
 /// Standard EC2 MTUs: a cut copy whose IPv4 Total Length is one of these
@@ -111,11 +112,11 @@ impl Decoder for Reference {
     }
 }
 
-/// `Some(value)` when a field ending at byte `end` of its layer lies within
-/// the `avail` bytes captured of that layer.
+/// `Some(value)` when `field` (a range of its layer's `wire` field module)
+/// lies within the `avail` bytes captured of that layer.
 #[inline]
-fn whole<T>(avail: usize, end: usize, value: T) -> Option<T> {
-    (end <= avail).then_some(value)
+fn whole<T>(avail: usize, field: Field, value: T) -> Option<T> {
+    Captured::new(avail).field(field, value)
 }
 
 /// The first `len` bytes of `data` from `at`, zero-filled past its end, so
@@ -144,10 +145,6 @@ fn mac(addr: generator::wire::EthernetAddress) -> String {
     s
 }
 
-fn be16(b: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes([b[at], b[at + 1]])
-}
-
 /// Reads an Ethernet header at `at`; `None` when not a byte of it was captured.
 fn read_ethernet(data: &[u8], at: usize) -> Option<(Ethernet, Option<u16>)> {
     let avail = data.len().saturating_sub(at);
@@ -156,10 +153,10 @@ fn read_ethernet(data: &[u8], at: usize) -> Option<(Ethernet, Option<u16>)> {
     }
     let buf = padded::<{ ethernet::HEADER_LEN }>(data, at);
     let f = ethernet::Frame::new_unchecked(&buf[..]);
-    let ethertype = whole(avail, 14, f.ethertype().0);
+    let ethertype = whole(avail, ethernet::field::ETHERTYPE, f.ethertype().0);
     let eth = Ethernet {
-        dst: whole(avail, 6, mac(f.dst_addr())),
-        src: whole(avail, 12, mac(f.src_addr())),
+        dst: whole(avail, ethernet::field::DESTINATION, mac(f.dst_addr())),
+        src: whole(avail, ethernet::field::SOURCE, mac(f.src_addr())),
         ethertype,
         padding_len: None,
     };
@@ -184,20 +181,20 @@ fn read_ipv4(data: &[u8], at: usize) -> Option<(Ipv4, Ipv4Facts)> {
     let header_len = usize::from(p.header_len());
     let total_len = p.total_len();
     let ip = Ipv4 {
-        header_len: whole(avail, 1, header_len as u8),
-        dscp: whole(avail, 2, p.dscp()),
-        ecn: whole(avail, 2, p.ecn()),
-        total_len: whole(avail, 4, total_len),
-        ident: whole(avail, 6, p.ident()),
-        dont_frag: whole(avail, 8, p.dont_frag()),
-        more_frags: whole(avail, 8, p.more_frags()),
-        frag_offset: whole(avail, 8, p.frag_offset()),
-        ttl: whole(avail, 9, p.hop_limit()),
-        protocol: whole(avail, 10, p.next_header().0),
-        src: whole(avail, 16, p.src_addr()),
-        dst: whole(avail, 20, p.dst_addr()),
+        header_len: whole(avail, ipv4::field::VER_IHL, header_len as u8),
+        dscp: whole(avail, ipv4::field::DSCP_ECN, p.dscp()),
+        ecn: whole(avail, ipv4::field::DSCP_ECN, p.ecn()),
+        total_len: whole(avail, ipv4::field::LENGTH, total_len),
+        ident: whole(avail, ipv4::field::IDENT, p.ident()),
+        dont_frag: whole(avail, ipv4::field::FLG_OFF, p.dont_frag()),
+        more_frags: whole(avail, ipv4::field::FLG_OFF, p.more_frags()),
+        frag_offset: whole(avail, ipv4::field::FLG_OFF, p.frag_offset()),
+        ttl: whole(avail, ipv4::field::TTL, p.hop_limit()),
+        protocol: whole(avail, ipv4::field::PROTOCOL, p.next_header().0),
+        src: whole(avail, ipv4::field::SRC_ADDR, p.src_addr()),
+        dst: whole(avail, ipv4::field::DST_ADDR, p.dst_addr()),
         options_present: if header_len >= ipv4::HEADER_LEN {
-            whole(avail, header_len, header_len > ipv4::HEADER_LEN)
+            whole(avail, 0..header_len, header_len > ipv4::HEADER_LEN)
         } else {
             None
         },
@@ -221,13 +218,13 @@ fn read_ipv6(data: &[u8], at: usize) -> Option<(Ipv6, Ipv6Facts)> {
     let buf = padded::<{ ipv6::HEADER_LEN }>(data, at);
     let p = ipv6::Packet::new_unchecked(&buf[..]);
     let ip = Ipv6 {
-        traffic_class: whole(avail, 2, p.traffic_class()),
-        flow_label: whole(avail, 4, p.flow_label() & 0xf_ffff),
-        payload_len: whole(avail, 6, p.payload_len()),
-        next_header: whole(avail, 7, p.next_header().0),
-        hop_limit: whole(avail, 8, p.hop_limit()),
-        src: whole(avail, 24, p.src_addr()),
-        dst: whole(avail, 40, p.dst_addr()),
+        traffic_class: whole(avail, ipv6::field::TRAFFIC_CLASS, p.traffic_class()),
+        flow_label: whole(avail, ipv6::field::FLOW_LABEL, p.flow_label() & 0xf_ffff),
+        payload_len: whole(avail, ipv6::field::LENGTH, p.payload_len()),
+        next_header: whole(avail, ipv6::field::NXT_HDR, p.next_header().0),
+        hop_limit: whole(avail, ipv6::field::HOP_LIMIT, p.hop_limit()),
+        src: whole(avail, ipv6::field::SRC_ADDR, p.src_addr()),
+        dst: whole(avail, ipv6::field::DST_ADDR, p.dst_addr()),
     };
     let facts = Ipv6Facts { payload_len: ip.payload_len.map(usize::from), next_header: ip.next_header };
     // A layer needs at least one whole field.
@@ -239,10 +236,10 @@ fn read_udp(data: &[u8], at: usize) -> Option<Udp> {
     let buf = padded::<{ udp::HEADER_LEN }>(data, at);
     let p = udp::Packet::new_unchecked(&buf[..]);
     let u = Udp {
-        src_port: whole(avail, 2, p.src_port()),
-        dst_port: whole(avail, 4, p.dst_port()),
-        length: whole(avail, 6, p.len()),
-        checksum: whole(avail, 8, p.checksum()),
+        src_port: whole(avail, udp::field::SRC_PORT, p.src_port()),
+        dst_port: whole(avail, udp::field::DST_PORT, p.dst_port()),
+        length: whole(avail, udp::field::LENGTH, p.total_len()),
+        checksum: whole(avail, udp::field::CHECKSUM, p.checksum()),
     };
     u.src_port.is_some().then_some(u)
 }
@@ -255,7 +252,7 @@ fn read_tcp(data: &[u8], at: usize, segment_len: Option<usize>) -> Option<Tcp> {
     let p = tcp::Packet::new_unchecked(&buf[..]);
     let header_len = usize::from(p.header_len());
     let f = p.flags().0 & 0x0fff;
-    let bit = |mask: tcp::TcpFlags| whole(avail, 14, f & mask.0 != 0);
+    let bit = |mask: tcp::TcpFlags| whole(avail, tcp::field::FLAGS, f & mask.0 != 0);
     let options = if header_len >= tcp::HEADER_LEN && header_len <= avail {
         let mut o = TcpOptions { sack_permitted: Some(false), ..TcpOptions::default() };
         let mut options_ok = true;
@@ -280,12 +277,12 @@ fn read_tcp(data: &[u8], at: usize, segment_len: Option<usize>) -> Option<Tcp> {
         None
     };
     let t = Tcp {
-        src_port: whole(avail, 2, p.src_port()),
-        dst_port: whole(avail, 4, p.dst_port()),
-        seq: whole(avail, 8, p.seq_number()),
-        ack: whole(avail, 12, p.ack_number()),
-        header_len: whole(avail, 13, header_len as u8),
-        flags: whole(avail, 14, f),
+        src_port: whole(avail, tcp::field::SRC_PORT, p.src_port()),
+        dst_port: whole(avail, tcp::field::DST_PORT, p.dst_port()),
+        seq: whole(avail, tcp::field::SEQ_NUM, p.seq_number()),
+        ack: whole(avail, tcp::field::ACK_NUM, p.ack_number()),
+        header_len: whole(avail, tcp::field::DATA_OFFSET, header_len as u8),
+        flags: whole(avail, tcp::field::FLAGS, f),
         flag_fin: bit(tcp::TcpFlags::FIN),
         flag_syn: bit(tcp::TcpFlags::SYN),
         flag_rst: bit(tcp::TcpFlags::RST),
@@ -294,11 +291,11 @@ fn read_tcp(data: &[u8], at: usize, segment_len: Option<usize>) -> Option<Tcp> {
         flag_urg: bit(tcp::TcpFlags::URG),
         flag_ece: bit(tcp::TcpFlags::ECE),
         flag_cwr: bit(tcp::TcpFlags::CWR),
-        window: whole(avail, 16, p.window_len()),
-        urgent_pointer: whole(avail, 20, p.urgent_at()),
+        window: whole(avail, tcp::field::WIN_SIZE, p.window_len()),
+        urgent_pointer: whole(avail, tcp::field::URGENT, p.urgent_at()),
         payload_len: segment_len
             .and_then(|s| s.checked_sub(header_len))
-            .and_then(|n| whole(avail, 13, n as u32)),
+            .and_then(|n| whole(avail, tcp::field::DATA_OFFSET, n as u32)),
         options,
     };
     t.src_port.is_some().then_some(t)
@@ -306,15 +303,16 @@ fn read_tcp(data: &[u8], at: usize, segment_len: Option<usize>) -> Option<Tcp> {
 
 /// Reads an ICMP (`echo_types` 8/0) or ICMPv6 (128/129) header.
 fn read_icmp(data: &[u8], at: usize, echo_types: [u8; 2]) -> Option<Icmp> {
+    use icmp_echo::field::{CODE, ECHO_IDENT, ECHO_SEQNO, TYPE};
     let avail = data.len().saturating_sub(at);
-    let buf = padded::<8>(data, at);
-    let icmp_type = buf[0];
+    let buf = padded::<{ icmp_echo::HEADER_LEN }>(data, at);
+    let icmp_type = read_u8(&buf, TYPE);
     let echo = echo_types.contains(&icmp_type);
     let i = Icmp {
-        icmp_type: whole(avail, 1, icmp_type),
-        code: whole(avail, 2, buf[1]),
-        ident: if echo { whole(avail, 6, be16(&buf, 4)) } else { None },
-        seq: if echo { whole(avail, 8, be16(&buf, 6)) } else { None },
+        icmp_type: whole(avail, TYPE, icmp_type),
+        code: whole(avail, CODE, read_u8(&buf, CODE)),
+        ident: if echo { whole(avail, ECHO_IDENT, read_u16(&buf, ECHO_IDENT)) } else { None },
+        seq: if echo { whole(avail, ECHO_SEQNO, read_u16(&buf, ECHO_SEQNO)) } else { None },
     };
     i.icmp_type.is_some().then_some(i)
 }
@@ -326,22 +324,23 @@ fn read_vxlan(data: &[u8], at: usize, avail: usize) -> Option<Vxlan> {
     let buf = padded::<{ vxlan::HEADER_LEN }>(data, at);
     let h = vxlan::Header::new_unchecked(&buf[..]);
     Some(Vxlan {
-        flags16: whole(avail, 2, h.flags16()),
-        flags8: whole(avail, 1, h.flags8()),
-        flag_i: whole(avail, 1, h.i_flag()),
-        flag_g: whole(avail, 1, h.g_flag()),
-        flag_d: whole(avail, 2, h.d_flag()),
-        flag_a: whole(avail, 2, h.a_flag()),
-        reserved_flags: whole(avail, 2, h.reserved_flag_bits()),
-        reserved24: whole(avail, 4, h.reserved24()),
-        group_policy_id: whole(avail, 4, h.group_policy_id()),
-        vni: whole(avail, 7, h.vni().value()),
-        reserved8: whole(avail, 8, h.reserved8()),
+        flags16: whole(avail, vxlan::field::FLAGS16, h.flags16()),
+        flags8: whole(avail, vxlan::field::FLAGS8, h.flags8()),
+        flag_i: whole(avail, vxlan::field::FLAGS8, h.i_flag()),
+        flag_g: whole(avail, vxlan::field::FLAGS8, h.g_flag()),
+        flag_d: whole(avail, vxlan::field::FLAGS16, h.d_flag()),
+        flag_a: whole(avail, vxlan::field::FLAGS16, h.a_flag()),
+        reserved_flags: whole(avail, vxlan::field::FLAGS16, h.reserved_flag_bits()),
+        reserved24: whole(avail, vxlan::field::RESERVED24, h.reserved24()),
+        group_policy_id: whole(avail, vxlan::field::GROUP_POLICY_ID, h.group_policy_id()),
+        vni: whole(avail, vxlan::field::VNI, h.vni().value()),
+        reserved8: whole(avail, vxlan::field::RESERVED8, h.reserved8()),
     })
 }
 
 /// Reads a GENEVE header with its options; returns it and its length.
 fn read_geneve(data: &[u8], at: usize, avail: usize) -> Option<(Geneve, usize)> {
+    use geneve::field::{OPTION_CLASS, OPTION_LENGTH, OPTION_LENGTH_MASK, OPTION_TYPE};
     if avail == 0 {
         return None;
     }
@@ -351,13 +350,15 @@ fn read_geneve(data: &[u8], at: usize, avail: usize) -> Option<(Geneve, usize)> 
     let mut options = Vec::new();
     let mut o = geneve::HEADER_LEN;
     while o + geneve::OPTION_HEADER_LEN <= header_len {
-        let data_len = usize::from(buf[o + 3] & 0x1f) * 4;
-        let end = o + geneve::OPTION_HEADER_LEN + data_len;
+        let (class, kind, length) = (shift(OPTION_CLASS, o), shift(OPTION_TYPE, o), shift(OPTION_LENGTH, o));
+        let data_len = usize::from(read_u8(&buf, length.clone()) & OPTION_LENGTH_MASK) * 4;
+        let data_at = o + geneve::OPTION_HEADER_LEN;
+        let end = data_at + data_len;
         let opt = GeneveOption {
-            class: whole(avail, o + 2, be16(&buf, o)),
-            option_type: whole(avail, o + 3, buf[o + 2]),
-            data_len: whole(avail, o + 4, data_len as u8),
-            data: whole(avail, end, hex(buf.get(o + 4..end).unwrap_or(&[]))),
+            class: whole(avail, class.clone(), read_u16(&buf, class)),
+            option_type: whole(avail, kind.clone(), read_u8(&buf, kind)),
+            data_len: whole(avail, length, data_len as u8),
+            data: whole(avail, data_at..end, hex(buf.get(data_at..end).unwrap_or(&[]))),
         };
         if opt.class.is_none() {
             break;
@@ -366,12 +367,12 @@ fn read_geneve(data: &[u8], at: usize, avail: usize) -> Option<(Geneve, usize)> 
         o = end;
     }
     let g = Geneve {
-        version: whole(avail, 1, h.version()),
-        options_len: whole(avail, 1, h.options_len() as u16),
-        oam: whole(avail, 2, h.oam()),
-        critical: whole(avail, 2, h.critical()),
-        protocol_type: whole(avail, 4, h.protocol_type().0),
-        vni: whole(avail, 7, h.vni()),
+        version: whole(avail, geneve::field::VER_OPT_LEN, h.version()),
+        options_len: whole(avail, geneve::field::VER_OPT_LEN, h.options_len() as u16),
+        oam: whole(avail, geneve::field::FLAGS, h.oam()),
+        critical: whole(avail, geneve::field::FLAGS, h.critical()),
+        protocol_type: whole(avail, geneve::field::PROTOCOL_TYPE, h.protocol_type().0),
+        vni: whole(avail, geneve::field::VNI, h.vni()),
         options,
         ipv4: None,
         udp: None,
@@ -468,10 +469,10 @@ fn read_inner(data: &[u8], at: usize, present: usize) -> InnerRead {
         let buf = padded::<{ vlan::HEADER_LEN }>(frame, l3_at);
         let p = vlan::Packet::new_unchecked(&buf[..]);
         let tag = Vlan {
-            pcp: whole(avail, 2, p.pcp()),
-            dei: whole(avail, 2, p.dei()),
-            vid: whole(avail, 2, p.vid()),
-            ethertype: whole(avail, 4, p.ethertype().0),
+            pcp: whole(avail, vlan::field::TCI, p.pcp()),
+            dei: whole(avail, vlan::field::TCI, p.dei()),
+            vid: whole(avail, vlan::field::TCI, p.vid()),
+            ethertype: whole(avail, vlan::field::ETHERTYPE, p.ethertype().0),
         };
         ethertype = tag.ethertype;
         if tag.vid.is_some() {

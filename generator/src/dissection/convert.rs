@@ -6,6 +6,9 @@ use crate::wire::{geneve, ipv4, ipv6, tcp, udp, vlan, vxlan};
 
 /// `Some(value)` when a field whose bytes end at offset `end` of its layer
 /// lies within the `avail` captured bytes of that layer.
+// TODO(issue 10): the `from_repr` functions restate each header's field ends;
+// take them from `wire::<header>::field` with `wire::field::Captured` instead,
+// as conformance's reference decoder does.
 #[inline]
 fn whole<T>(avail: usize, end: usize, value: T) -> Option<T> {
     (end <= avail).then_some(value)
@@ -91,7 +94,7 @@ impl Ipv6 {
 
 impl Udp {
     /// The fields of `repr` with Length `length` (normally
-    /// `repr.buffer_len()`) and, if known, `checksum`, whose bytes lie within
+    /// `repr.total_len()`) and, if known, `checksum`, whose bytes lie within
     /// the first `avail` bytes.
     pub fn from_repr(repr: &udp::Repr, length: u16, checksum: Option<u16>, avail: usize) -> Udp {
         Udp {
@@ -114,7 +117,7 @@ impl Geneve {
         let mut options = Vec::new();
         let mut at = geneve::HEADER_LEN;
         for o in &repr.options {
-            let end = at + o.buffer_len();
+            let end = at + o.total_len();
             let opt = GeneveOption {
                 class: whole(avail, at + 2, o.class),
                 option_type: whole(avail, at + 3, o.option_type),

@@ -209,7 +209,7 @@ pub fn encapsulate_in_place(
             );
             let copy_len = ipv4::HEADER_LEN + udp::HEADER_LEN + vxlan_udp_payload;
             let headers =
-                ethernet::HEADER_LEN + ipv4::HEADER_LEN + udp::HEADER_LEN + gen.buffer_len() + copy_len
+                ethernet::HEADER_LEN + ipv4::HEADER_LEN + udp::HEADER_LEN + gen.header_len() + copy_len
                     - kept;
             let start = inner_start.checked_sub(headers).expect("encapsulate_in_place: not enough headroom");
             let eth = ethernet::Repr {
@@ -226,10 +226,10 @@ pub fn encapsulate_in_place(
                 hop.appliance_ip,
                 port,
                 geneve::UDP_PORT,
-                gen.buffer_len() + copy_len,
+                gen.header_len() + copy_len,
             );
-            gen.emit(&mut geneve::Header::new_unchecked(&mut buf[at..at + gen.buffer_len()]));
-            at += gen.buffer_len();
+            gen.emit(&mut geneve::Header::new_unchecked(&mut buf[at..at + gen.header_len()]));
+            at += gen.header_len();
             at = write_ip_udp(buf, at, source.ip, target.ip, port, vxlan::UDP_PORT, vxlan_udp_payload);
             vxlan_repr(session).emit(&mut vxlan::Header::new_unchecked(&mut buf[at..at + vxlan::HEADER_LEN]));
             (copy, start)
@@ -275,8 +275,8 @@ fn write_ip_udp(
         src_addr: src,
         dst_addr: dst,
         next_header: IpProtocol::UDP,
-        // `udp::Repr::buffer_len` counts the UDP payload too.
-        payload_len: udp_repr.buffer_len(),
+        // `udp::Repr::total_len` counts the UDP payload too.
+        payload_len: udp_repr.total_len(),
         hop_limit: OUTER_TTL,
         ident: 0,
         dont_frag: false,
@@ -284,7 +284,7 @@ fn write_ip_udp(
         ecn: 0,
     };
     ip_repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[at..]));
-    let l4 = at + ip_repr.buffer_len();
+    let l4 = at + ip_repr.header_len();
     udp_repr.emit(&mut udp::Packet::new_unchecked(&mut buf[l4..]));
     l4 + udp::HEADER_LEN
 }

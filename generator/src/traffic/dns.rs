@@ -558,7 +558,7 @@ mod tests {
                 assert_eq!(usize::from(ip.total_len()), eth.payload().len());
                 assert_eq!(ip.next_header(), IpProtocol::UDP);
                 let dgram = udp::Packet::new_checked(ip.payload()).unwrap();
-                assert_eq!(usize::from(dgram.len()), ip.payload().len());
+                assert_eq!(usize::from(dgram.total_len()), ip.payload().len());
                 assert!(dgram.verify_checksum(&IpAddr::V4(ip.src_addr()), &IpAddr::V4(ip.dst_addr())));
                 let hdr = message::Header::parse(dgram.payload()).unwrap();
                 let ex = lookup.exchanges.iter().find(|e| e.id == hdr.id).unwrap();

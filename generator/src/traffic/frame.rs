@@ -62,10 +62,10 @@ fn push_headers_reserving(
                 ecn: 0,
             };
             let l3 = start + ethernet::HEADER_LEN;
-            buf.resize(l3 + repr.buffer_len() + reserve, 0);
+            buf.resize(l3 + repr.header_len() + reserve, 0);
             eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..l3]));
             repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[l3..]));
-            l3 + repr.buffer_len()
+            l3 + repr.header_len()
         }
         (IpAddr::V6(s), IpAddr::V6(d)) => {
             let repr = ipv6::Repr {
@@ -78,10 +78,10 @@ fn push_headers_reserving(
                 flow_label: 0,
             };
             let l3 = start + ethernet::HEADER_LEN;
-            buf.resize(l3 + repr.buffer_len() + reserve, 0);
+            buf.resize(l3 + repr.header_len() + reserve, 0);
             eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..l3]));
             repr.emit(&mut ipv6::Packet::new_unchecked(&mut buf[l3..]));
-            l3 + repr.buffer_len()
+            l3 + repr.header_len()
         }
         _ => panic!("push_ip_headers: mixed address families {} and {}", src.ip, dst.ip),
     }
@@ -118,7 +118,7 @@ pub fn push_tcp_frame(
 /// UDP checksum filled (RFC 768; mandatory over IPv6, RFC 8200 section 8.1).
 pub fn push_udp_frame(buf: &mut Vec<u8>, src: &Endpoint, dst: &Endpoint, ip: &IpFields, payload: &[u8]) {
     let repr = udp::Repr { src_port: src.port, dst_port: dst.port, payload_len: payload.len() };
-    let len = repr.buffer_len();
+    let len = repr.total_len();
     let l4 = push_ip_headers(buf, src, dst, IpProtocol::UDP, ip, len);
     let mut packet = udp::Packet::new_unchecked(&mut buf[l4..l4 + len]);
     repr.emit(&mut packet);

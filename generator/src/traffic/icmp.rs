@@ -301,7 +301,7 @@ fn push_echo(buf: &mut Vec<u8>, src: &Endpoint, dst: &Endpoint, ip: &IpFields, m
             } else {
                 icmpv6::Repr::EchoReply { ident, seq_no, data_len }
             };
-            let len = repr.buffer_len();
+            let len = repr.total_len();
             let l4 = push_ip_headers(buf, src, dst, IpProtocol::ICMPV6, ip, len);
             ipv6::Packet::new_unchecked(&mut buf[start + ethernet::HEADER_LEN..])
                 .set_flow_label(m.flow_label);
@@ -316,7 +316,7 @@ fn push_echo(buf: &mut Vec<u8>, src: &Endpoint, dst: &Endpoint, ip: &IpFields, m
             } else {
                 icmpv4::Repr::EchoReply { ident, seq_no, data_len }
             };
-            let len = repr.buffer_len();
+            let len = repr.total_len();
             let l4 = push_ip_headers(buf, src, dst, IpProtocol::ICMP, ip, len);
             let mut packet = icmpv4::Packet::new_unchecked(&mut buf[l4..l4 + len]);
             repr.emit(&mut packet);

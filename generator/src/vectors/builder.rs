@@ -103,11 +103,11 @@ impl InnerSpec {
         let l4_len = match &mut l4 {
             InnerL4::Tcp(t) => {
                 t.payload_len = self.payload.len();
-                t.buffer_len()
+                t.total_len()
             }
             InnerL4::Udp(u) => {
                 u.payload_len = self.payload.len();
-                u.buffer_len()
+                u.total_len()
             }
             InnerL4::Icmpv4(icmpv4::Repr::EchoRequest { data_len, .. })
             | InnerL4::Icmpv4(icmpv4::Repr::EchoReply { data_len, .. })
@@ -123,12 +123,12 @@ impl InnerSpec {
             InnerIp::V4(r) => {
                 r.payload_len = l4_len;
                 r.next_header = protocol;
-                (EtherType::IPV4, r.buffer_len())
+                (EtherType::IPV4, r.header_len())
             }
             InnerIp::V6(r) => {
                 r.payload_len = l4_len;
                 r.next_header = protocol;
-                (EtherType::IPV6, r.buffer_len())
+                (EtherType::IPV6, r.header_len())
             }
         };
         let mut eth = self.eth;
@@ -238,7 +238,7 @@ impl InnerLayout {
         match &self.l4 {
             InnerL4::Tcp(t) => inner.tcp = keep::tcp(Tcp::from_repr(t, a)),
             InnerL4::Udp(u) => {
-                inner.udp = keep::udp(Udp::from_repr(u, u.buffer_len() as u16, self.udp_checksum, a))
+                inner.udp = keep::udp(Udp::from_repr(u, u.total_len() as u16, self.udp_checksum, a))
             }
             InnerL4::Icmpv4(r) => {
                 let (t, ident, seq) = match *r {
@@ -459,18 +459,18 @@ impl FrameSpec {
             payload_len: vxlan_len + inner_sent,
         };
         let udp_length = match self.fault {
-            Some(Fault::UdpLengthExceedsIp(n)) => udp_repr.buffer_len() as u16 + n,
-            _ => udp_repr.buffer_len() as u16,
+            Some(Fault::UdpLengthExceedsIp(n)) => udp_repr.total_len() as u16 + n,
+            _ => udp_repr.total_len() as u16,
         };
         let ip_repr = ipv4::Repr {
             next_header: IpProtocol::UDP,
-            payload_len: udp_repr.buffer_len() + junk,
+            payload_len: udp_repr.total_len() + junk,
             ..self.outer.ip
         };
 
         // The mirror copy's IPv4 packet.
         let ip_header_len = ipv4::HEADER_LEN + opts;
-        let mut copy = vec![0u8; ip_header_len + udp_repr.buffer_len() + junk];
+        let mut copy = vec![0u8; ip_header_len + udp_repr.total_len() + junk];
         ip_repr.emit_with_options(&mut ipv4::Packet::new_unchecked(&mut copy[..]), &self.outer.ip_options);
         let udp_at = ip_header_len;
         let vxlan_at = udp_at + udp::HEADER_LEN;
@@ -479,14 +479,14 @@ impl FrameSpec {
         copy[vxlan_at + vxlan_len..vxlan_at + vxlan_len + inner_sent]
             .copy_from_slice(&inner_bytes[..inner_sent]);
         let udp_checksum = {
-            let end = udp_at + udp_repr.buffer_len();
+            let end = udp_at + udp_repr.total_len();
             let mut p = udp::Packet::new_unchecked(&mut copy[udp_at..end]);
             udp_repr.emit(&mut p);
             if self.outer.udp_checksum {
                 let (s, d) = (IpAddr::V4(ip_repr.src_addr), IpAddr::V4(ip_repr.dst_addr));
                 p.fill_checksum(&s, &d);
             }
-            p.set_len(udp_length);
+            p.set_total_len(udp_length);
             p.checksum()
         };
 
@@ -506,11 +506,11 @@ impl FrameSpec {
                 let g_udp = udp::Repr {
                     src_port: g.src_port,
                     dst_port: g.dst_port,
-                    payload_len: g.geneve.buffer_len() + copy.len(),
+                    payload_len: g.geneve.header_len() + copy.len(),
                 };
                 let g_ip =
-                    ipv4::Repr { next_header: IpProtocol::UDP, payload_len: g_udp.buffer_len(), ..g.ip };
-                let total = ethernet::HEADER_LEN + g_ip.buffer_len() + g_udp.buffer_len() - copy.len();
+                    ipv4::Repr { next_header: IpProtocol::UDP, payload_len: g_udp.total_len(), ..g.ip };
+                let total = ethernet::HEADER_LEN + g_ip.header_len() + g_udp.total_len() - copy.len();
                 bytes.resize(total, 0);
                 outer_eth_repr.emit(&mut ethernet::Frame::new_unchecked(&mut bytes[..]));
                 let ip_at = ethernet::HEADER_LEN;
@@ -553,8 +553,7 @@ impl FrameSpec {
                 let g = self.gwlb.as_ref().expect("gwlb");
                 outer.ipv4 = keep::ipv4(Ipv4::from_repr(&g_ip, 0, avail(ethernet::HEADER_LEN)));
                 let u_at = ethernet::HEADER_LEN + ipv4::HEADER_LEN;
-                outer.udp =
-                    keep::udp(Udp::from_repr(&g_udp, g_udp.buffer_len() as u16, Some(0), avail(u_at)));
+                outer.udp = keep::udp(Udp::from_repr(&g_udp, g_udp.total_len() as u16, Some(0), avail(u_at)));
                 d.geneve = keep::geneve(Geneve::from_repr(&g.geneve, avail(gen_at))).map(|mut gen| {
                     gen.ipv4 = mirror_ip;
                     gen.udp = mirror_udp;

@@ -16,7 +16,8 @@
 //! assert_eq!(Repr::parse(&Frame::new_checked(&bytes[..]).unwrap()).unwrap(), repr);
 //! ```
 
-use super::{Error, Result};
+use super::field::{read_u16, write_u16};
+use super::{Error, Layer, Result};
 use core::fmt;
 use core::str::FromStr;
 
@@ -91,25 +92,33 @@ impl FromStr for EthernetAddress {
         let mut out = [0u8; 6];
         let mut parts = s.split([':', '-']);
         for byte in out.iter_mut() {
-            let part = parts.next().ok_or(Error::Malformed("MAC address needs six octets"))?;
+            let part = parts.next().ok_or(mac_syntax("needs six octets"))?;
             if part.len() != 2 {
-                return Err(Error::Malformed("MAC address octets are two hex digits"));
+                return Err(mac_syntax("octets are two hex digits"));
             }
-            *byte =
-                u8::from_str_radix(part, 16).map_err(|_| Error::Malformed("MAC address octet is not hex"))?;
+            *byte = u8::from_str_radix(part, 16).map_err(|_| mac_syntax("octet is not hex"))?;
         }
         if parts.next().is_some() {
-            return Err(Error::Malformed("MAC address has more than six octets"));
+            return Err(mac_syntax("has more than six octets"));
         }
         Ok(EthernetAddress(out))
     }
 }
 
-mod field {
-    use core::ops::Range;
-    pub const DESTINATION: Range<usize> = 0..6;
-    pub const SOURCE: Range<usize> = 6..12;
-    pub const ETHERTYPE: Range<usize> = 12..14;
+fn mac_syntax(problem: &'static str) -> Error {
+    Error::Syntax { what: "MAC address", problem }
+}
+
+/// The fields of the header (IEEE 802.3 clause 3.1.1), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Destination Address.
+    pub const DESTINATION: Field = 0..6;
+    /// Source Address.
+    pub const SOURCE: Field = 6..12;
+    /// EtherType.
+    pub const ETHERTYPE: Field = 12..14;
+    /// Where the payload starts.
     pub const PAYLOAD: usize = 14;
 }
 
@@ -138,11 +147,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the header.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("Ethernet header"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Ethernet, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -162,8 +167,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// EtherType of the payload (0x8100 when an 802.1Q tag follows).
     pub fn ethertype(&self) -> EtherType {
-        let b = &self.buffer.as_ref()[field::ETHERTYPE];
-        EtherType(u16::from_be_bytes([b[0], b[1]]))
+        EtherType(read_u16(self.buffer.as_ref(), field::ETHERTYPE))
     }
 
     /// The bytes after the header.
@@ -185,7 +189,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 
     /// Sets the EtherType.
     pub fn set_ethertype(&mut self, value: EtherType) {
-        self.buffer.as_mut()[field::ETHERTYPE].copy_from_slice(&value.0.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::ETHERTYPE, value.0)
     }
 
     /// The bytes after the header, writable.
@@ -212,8 +216,8 @@ impl Repr {
         Ok(Repr { src_addr: frame.src_addr(), dst_addr: frame.dst_addr(), ethertype: frame.ethertype() })
     }
 
-    /// Length of the header this emits.
-    pub const fn buffer_len(&self) -> usize {
+    /// Length of the header this emits: [`HEADER_LEN`].
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
     }
 
@@ -244,7 +248,8 @@ mod tests {
     #[case("02:1a:2b:3c:4d:zz")]
     #[case("021a:2b:3c:4d:5e")]
     fn bad_mac_is_an_error(#[case] text: &str) {
-        assert!(text.parse::<EthernetAddress>().is_err());
+        let err = text.parse::<EthernetAddress>().unwrap_err();
+        assert!(matches!(err, Error::Syntax { what: "MAC address", .. }), "{err}");
     }
 
     #[test]
@@ -283,6 +288,9 @@ mod tests {
 
     #[test]
     fn short_buffer_is_truncated_not_a_panic() {
-        assert_eq!(Frame::new_checked(&[0u8; 13][..]).unwrap_err(), Error::Truncated("Ethernet header"));
+        assert_eq!(
+            Frame::new_checked(&[0u8; 13][..]).unwrap_err(),
+            Error::Truncated { layer: Layer::Ethernet, required: 14, present: 13 }
+        );
     }
 }

@@ -14,14 +14,14 @@
 //! [`Repr`] does (a `Vec` of options): it is built once per flow, on the
 //! Gateway Load Balancer path only. Parsing never panics: a buffer shorter
 //! than the header or than Opt Len says is [`Error::Truncated`]; an option
-//! whose Length runs past the end of the options is [`Error::Malformed`].
+//! whose Length runs past the end of the options is [`Error::OptionTruncated`].
 //!
 //! ```
 //! use generator::wire::geneve::{Header, Repr, AWS_OPTION_CLASS};
 //! use generator::wire::EtherType;
 //!
 //! let repr = Repr::aws_gwlb(EtherType::IPV4, 0x0123_4567_89ab_cdef, 42, 0xdead_beef);
-//! let mut bytes = vec![0u8; repr.buffer_len() + 20];
+//! let mut bytes = vec![0u8; repr.header_len() + 20];
 //! repr.emit(&mut Header::new_unchecked(&mut bytes[..]));
 //! assert_eq!(&bytes[..8], &[0x08, 0x00, 0x08, 0x00, 0, 0, 0, 0]); // Opt Len 8 words, IPv4, VNI 0
 //!
@@ -35,7 +35,8 @@
 //! assert_eq!(parsed, repr);
 //! ```
 
-use super::{Error, EtherType, Result};
+use super::field::{read_u16, read_u24, read_u8, write_u16, write_u24, write_u8};
+use super::{Error, EtherType, Layer, Result};
 
 /// IANA-assigned UDP destination port for GENEVE (RFC 8926 section 3.3).
 pub const UDP_PORT: u16 = 6081;
@@ -68,27 +69,44 @@ pub const AWS_OPTION_ATTACHMENT_ID: u8 = 2;
 /// AWS option type 3: the flow cookie, 4 bytes.
 pub const AWS_OPTION_FLOW_COOKIE: u8 = 3;
 
-mod field {
-    use core::ops::Range;
-    // Byte 0: Ver (2 bits) and Opt Len (6 bits).
-    pub const VER_OPT_LEN: usize = 0;
+/// The fields of the fixed header (RFC 8926 section 3.4) and of an option
+/// (section 3.5, offsets from the option's start), as byte ranges, with the
+/// masks of the fields narrower than a byte.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Ver (2 bits) and Opt Len (6 bits).
+    pub const VER_OPT_LEN: Field = 0..1;
+    /// Ver within [`VER_OPT_LEN`].
     pub const VER_MASK: u8 = 0xc0;
+    /// Opt Len within [`VER_OPT_LEN`].
     pub const OPT_LEN_MASK: u8 = 0x3f;
-    // Byte 1: O, C and six reserved bits.
-    pub const FLAGS: usize = 1;
+    /// O, C and six reserved bits.
+    pub const FLAGS: Field = 1..2;
+    /// O within [`FLAGS`].
     pub const FLAG_O: u8 = 0x80;
+    /// C within [`FLAGS`].
     pub const FLAG_C: u8 = 0x40;
+    /// The reserved bits within [`FLAGS`].
     pub const FLAGS_RESERVED: u8 = 0x3f;
-    pub const PROTOCOL_TYPE: Range<usize> = 2..4;
-    pub const VNI: Range<usize> = 4..7;
-    pub const RESERVED: usize = 7;
+    /// Protocol Type.
+    pub const PROTOCOL_TYPE: Field = 2..4;
+    /// Virtual Network Identifier.
+    pub const VNI: Field = 4..7;
+    /// The reserved byte after the VNI.
+    pub const RESERVED: Field = 7..8;
+    /// Where the options start.
     pub const OPTIONS: usize = 8;
 
     // Within one option.
-    pub const OPTION_CLASS: Range<usize> = 0..2;
-    pub const OPTION_TYPE: usize = 2;
-    pub const OPTION_LENGTH: usize = 3;
+    /// Option Class.
+    pub const OPTION_CLASS: Field = 0..2;
+    /// Type.
+    pub const OPTION_TYPE: Field = 2..3;
+    /// Three R bits and Length (5 bits, in 4-byte words).
+    pub const OPTION_LENGTH: Field = 3..4;
+    /// Length within [`OPTION_LENGTH`].
     pub const OPTION_LENGTH_MASK: u8 = 0x1f;
+    /// Where the option data starts.
     pub const OPTION_DATA: usize = 4;
 }
 
@@ -117,13 +135,8 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// fixed header or than the options Opt Len announces.
     pub fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            Err(Error::Truncated("GENEVE header"))
-        } else if len < self.header_len() {
-            Err(Error::Truncated("GENEVE options"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Geneve, HEADER_LEN, len)?;
+        Error::need(Layer::Geneve, self.header_len(), len)
     }
 
     /// The underlying buffer.
@@ -133,12 +146,12 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     /// Ver: the 2-bit version (0 is the only one defined).
     pub fn version(&self) -> u8 {
-        (self.buffer.as_ref()[field::VER_OPT_LEN] & field::VER_MASK) >> 6
+        (read_u8(self.buffer.as_ref(), field::VER_OPT_LEN) & field::VER_MASK) >> 6
     }
 
     /// Opt Len as on the wire: the options' length in 4-byte words.
     pub fn opt_len(&self) -> u8 {
-        self.buffer.as_ref()[field::VER_OPT_LEN] & field::OPT_LEN_MASK
+        read_u8(self.buffer.as_ref(), field::VER_OPT_LEN) & field::OPT_LEN_MASK
     }
 
     /// The options' length in bytes (Opt Len times four).
@@ -153,35 +166,33 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     /// O: an OAM packet (control traffic, not data).
     pub fn oam(&self) -> bool {
-        self.buffer.as_ref()[field::FLAGS] & field::FLAG_O != 0
+        read_u8(self.buffer.as_ref(), field::FLAGS) & field::FLAG_O != 0
     }
 
     /// C: at least one critical option is present.
     pub fn critical(&self) -> bool {
-        self.buffer.as_ref()[field::FLAGS] & field::FLAG_C != 0
+        read_u8(self.buffer.as_ref(), field::FLAGS) & field::FLAG_C != 0
     }
 
     /// The six reserved bits after O and C (MUST be zero on send).
     pub fn reserved_flags(&self) -> u8 {
-        self.buffer.as_ref()[field::FLAGS] & field::FLAGS_RESERVED
+        read_u8(self.buffer.as_ref(), field::FLAGS) & field::FLAGS_RESERVED
     }
 
     /// Protocol Type: the EtherType of the payload (0x0800 or 0x86dd from a
     /// Gateway Load Balancer: an L3 packet, no Ethernet header).
     pub fn protocol_type(&self) -> EtherType {
-        let b = &self.buffer.as_ref()[field::PROTOCOL_TYPE];
-        EtherType(u16::from_be_bytes([b[0], b[1]]))
+        EtherType(read_u16(self.buffer.as_ref(), field::PROTOCOL_TYPE))
     }
 
     /// The 24-bit Virtual Network Identifier.
     pub fn vni(&self) -> u32 {
-        let b = &self.buffer.as_ref()[field::VNI];
-        (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32
+        read_u24(self.buffer.as_ref(), field::VNI)
     }
 
     /// The reserved byte after the VNI.
     pub fn reserved(&self) -> u8 {
-        self.buffer.as_ref()[field::RESERVED]
+        read_u8(self.buffer.as_ref(), field::RESERVED)
     }
 
     /// The raw options, Opt Len times four bytes.
@@ -203,18 +214,18 @@ impl<T: AsRef<[u8]>> Header<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
     /// Sets Ver (only the low two bits of `value`).
     pub fn set_version(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::VER_OPT_LEN];
+        let b = &mut self.buffer.as_mut()[field::VER_OPT_LEN.start];
         *b = (*b & !field::VER_MASK) | ((value & 0x03) << 6)
     }
 
     /// Sets Opt Len in 4-byte words (only the low six bits of `value`).
     pub fn set_opt_len(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::VER_OPT_LEN];
+        let b = &mut self.buffer.as_mut()[field::VER_OPT_LEN.start];
         *b = (*b & !field::OPT_LEN_MASK) | (value & field::OPT_LEN_MASK)
     }
 
     fn set_flag_bits(&mut self, mask: u8, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::FLAGS];
+        let b = &mut self.buffer.as_mut()[field::FLAGS.start];
         *b = (*b & !mask) | (value & mask)
     }
 
@@ -235,17 +246,17 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
 
     /// Sets Protocol Type.
     pub fn set_protocol_type(&mut self, value: EtherType) {
-        self.buffer.as_mut()[field::PROTOCOL_TYPE].copy_from_slice(&value.0.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::PROTOCOL_TYPE, value.0)
     }
 
     /// Sets the VNI (only the low 24 bits of `value`).
     pub fn set_vni(&mut self, value: u32) {
-        self.buffer.as_mut()[field::VNI].copy_from_slice(&value.to_be_bytes()[1..])
+        write_u24(self.buffer.as_mut(), field::VNI, value)
     }
 
     /// Sets the reserved byte after the VNI.
     pub fn set_reserved(&mut self, value: u8) {
-        self.buffer.as_mut()[field::RESERVED] = value
+        write_u8(self.buffer.as_mut(), field::RESERVED, value)
     }
 
     /// The raw options, writable (Opt Len must be set first).
@@ -279,7 +290,7 @@ impl GeneveOption<'_> {
     }
 
     /// Bytes the option takes on the wire, its own header included.
-    pub const fn buffer_len(&self) -> usize {
+    pub const fn total_len(&self) -> usize {
         OPTION_HEADER_LEN + self.data.len()
     }
 }
@@ -309,20 +320,24 @@ impl<'a> Iterator for Options<'a> {
         }
         // From here on, an error ends the iteration.
         self.rest = &[];
+        let cut = |required| Error::OptionTruncated { layer: Layer::Geneve, required, present: rest.len() };
         if rest.len() < OPTION_HEADER_LEN {
-            return Some(Err(Error::Malformed("GENEVE option header runs past the options")));
+            return Some(Err(cut(OPTION_HEADER_LEN)));
         }
-        let class =
-            u16::from_be_bytes([rest[field::OPTION_CLASS.start], rest[field::OPTION_CLASS.start + 1]]);
-        let option_type = rest[field::OPTION_TYPE];
-        let data_len = (rest[field::OPTION_LENGTH] & field::OPTION_LENGTH_MASK) as usize * 4;
+        let class = read_u16(rest, field::OPTION_CLASS);
+        let option_type = read_u8(rest, field::OPTION_TYPE);
+        let data_len = (read_u8(rest, field::OPTION_LENGTH) & field::OPTION_LENGTH_MASK) as usize * 4;
         let end = OPTION_HEADER_LEN + data_len;
         if rest.len() < end {
-            return Some(Err(Error::Malformed("GENEVE option length runs past the options")));
+            return Some(Err(cut(end)));
         }
         self.rest = &rest[end..];
         Some(Ok(GeneveOption { class, option_type, data: &rest[OPTION_HEADER_LEN..end] }))
     }
+}
+
+fn too_wide(field: &'static str, value: u64, max: u64) -> Error {
+    Error::TooWide { layer: Layer::Geneve, field, value, max }
 }
 
 /// One option, owned (RFC 8926 section 3.5). `data` must be a multiple of
@@ -338,8 +353,9 @@ pub struct OwnedOption {
 }
 
 impl OwnedOption {
-    /// An option, or [`Error::Malformed`] when `data` is not a whole number
-    /// of 4-byte words or longer than [`MAX_OPTION_DATA_LEN`].
+    /// An option, or [`Error::Misaligned`] when `data` is not a whole number
+    /// of 4-byte words and [`Error::TooWide`] when it is longer than
+    /// [`MAX_OPTION_DATA_LEN`].
     pub fn new(class: u16, option_type: u8, data: Vec<u8>) -> Result<OwnedOption> {
         let option = OwnedOption { class, option_type, data };
         option.check()?;
@@ -348,10 +364,11 @@ impl OwnedOption {
 
     /// Checks that `data` can be expressed by the 5-bit Length field.
     pub fn check(&self) -> Result<()> {
-        if self.data.len() % 4 != 0 {
-            Err(Error::Malformed("GENEVE option data is not a multiple of 4 bytes"))
-        } else if self.data.len() > MAX_OPTION_DATA_LEN {
-            Err(Error::Malformed("GENEVE option data is longer than 124 bytes"))
+        let len = self.data.len();
+        if len % 4 != 0 {
+            Err(Error::Misaligned { layer: Layer::Geneve, field: "option data", len, multiple: 4 })
+        } else if len > MAX_OPTION_DATA_LEN {
+            Err(too_wide("option data length", len as u64, MAX_OPTION_DATA_LEN as u64))
         } else {
             Ok(())
         }
@@ -363,7 +380,7 @@ impl OwnedOption {
     }
 
     /// Bytes the option takes on the wire, its own header included.
-    pub fn buffer_len(&self) -> usize {
+    pub fn total_len(&self) -> usize {
         OPTION_HEADER_LEN + self.data.len()
     }
 }
@@ -450,7 +467,7 @@ impl Repr {
 
     /// The options' total length in bytes.
     pub fn options_len(&self) -> usize {
-        self.options.iter().map(OwnedOption::buffer_len).sum()
+        self.options.iter().map(OwnedOption::total_len).sum()
     }
 
     /// Checks that every field fits its width on the wire: version in 2 bits,
@@ -458,16 +475,16 @@ impl Repr {
     /// options in 252 bytes.
     pub fn check(&self) -> Result<()> {
         if self.version > 3 {
-            return Err(Error::Malformed("GENEVE version is wider than 2 bits"));
+            return Err(too_wide("version", self.version.into(), 3));
         }
         if self.vni > 0xff_ffff {
-            return Err(Error::Malformed("GENEVE VNI is wider than 24 bits"));
+            return Err(too_wide("VNI", self.vni.into(), 0xff_ffff));
         }
         for option in &self.options {
             option.check()?;
         }
         if self.options_len() > MAX_OPTIONS_LEN {
-            return Err(Error::Malformed("GENEVE options are longer than 252 bytes"));
+            return Err(too_wide("options length", self.options_len() as u64, MAX_OPTIONS_LEN as u64));
         }
         Ok(())
     }
@@ -486,12 +503,12 @@ impl Repr {
         })
     }
 
-    /// Length of the header and options this emits.
-    pub fn buffer_len(&self) -> usize {
+    /// Length of the header this emits, options included.
+    pub fn header_len(&self) -> usize {
         HEADER_LEN + self.options_len()
     }
 
-    /// Writes the header and options into the first [`Repr::buffer_len`]
+    /// Writes the header and options into the first [`Repr::header_len`]
     /// bytes of `header`; reserved bits are written as zero.
     ///
     /// # Panics
@@ -501,8 +518,8 @@ impl Repr {
             panic!("cannot emit this GENEVE header: {e}");
         }
         let opt_len = (self.options_len() / 4) as u8;
-        header.buffer.as_mut()[field::VER_OPT_LEN] = self.version << 6 | opt_len;
-        header.buffer.as_mut()[field::FLAGS] = 0;
+        write_u8(header.buffer.as_mut(), field::VER_OPT_LEN, self.version << 6 | opt_len);
+        write_u8(header.buffer.as_mut(), field::FLAGS, 0);
         header.set_oam(self.oam);
         header.set_critical(self.critical);
         header.set_protocol_type(self.protocol_type);
@@ -510,10 +527,10 @@ impl Repr {
         header.set_reserved(0);
         let mut out = header.options_bytes_mut();
         for option in &self.options {
-            let (this, rest) = core::mem::take(&mut out).split_at_mut(option.buffer_len());
-            this[field::OPTION_CLASS].copy_from_slice(&option.class.to_be_bytes());
-            this[field::OPTION_TYPE] = option.option_type;
-            this[field::OPTION_LENGTH] = (option.data.len() / 4) as u8;
+            let (this, rest) = core::mem::take(&mut out).split_at_mut(option.total_len());
+            write_u16(this, field::OPTION_CLASS, option.class);
+            write_u8(this, field::OPTION_TYPE, option.option_type);
+            write_u8(this, field::OPTION_LENGTH, (option.data.len() / 4) as u8);
             this[field::OPTION_DATA..].copy_from_slice(&option.data);
             out = rest;
         }
@@ -527,7 +544,7 @@ mod tests {
     use rstest::rstest;
 
     fn emit(repr: &Repr, extra: usize) -> Vec<u8> {
-        let mut bytes = vec![0u8; repr.buffer_len() + extra];
+        let mut bytes = vec![0u8; repr.header_len() + extra];
         repr.emit(&mut Header::new_unchecked(&mut bytes[..]));
         bytes
     }
@@ -546,7 +563,7 @@ mod tests {
             0x01, 0x08, 0x03, 0x01, // type 3, 1 word
             0xde, 0xad, 0xbe, 0xef,
         ];
-        assert_eq!(repr.buffer_len(), 40);
+        assert_eq!(repr.header_len(), 40);
         assert_eq!(emit(&repr, 0), expected);
         let parsed = Repr::parse(&Header::new_checked(&expected[..]).unwrap()).unwrap();
         assert_eq!(parsed, repr);
@@ -606,16 +623,19 @@ mod tests {
     }
 
     #[rstest]
-    #[case::empty(&[], Error::Truncated("GENEVE header"))]
-    #[case::seven(&[0, 0, 0x08, 0, 0, 0, 0], Error::Truncated("GENEVE header"))]
-    #[case::opt_len_past_end(&[0x02, 0, 0x08, 0, 0, 0, 0, 0, 1, 8, 3, 1], Error::Truncated("GENEVE options"))]
+    #[case::empty(&[], Error::Truncated { layer: Layer::Geneve, required: 8, present: 0 })]
+    #[case::seven(&[0, 0, 0x08, 0, 0, 0, 0], Error::Truncated { layer: Layer::Geneve, required: 8, present: 7 })]
+    #[case::opt_len_past_end(
+        &[0x02, 0, 0x08, 0, 0, 0, 0, 0, 1, 8, 3, 1],
+        Error::Truncated { layer: Layer::Geneve, required: 16, present: 12 }
+    )]
     #[case::option_past_opt_len(
         &[0x01, 0, 0x08, 0, 0, 0, 0, 0, 1, 8, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0],
-        Error::Malformed("GENEVE option length runs past the options")
+        Error::OptionTruncated { layer: Layer::Geneve, required: 12, present: 4 }
     )]
     #[case::second_option_past_opt_len(
         &[0x03, 0, 0x08, 0, 0, 0, 0, 0, 1, 8, 3, 1, 0, 0, 0, 0, 1, 8, 3, 1],
-        Error::Malformed("GENEVE option length runs past the options")
+        Error::OptionTruncated { layer: Layer::Geneve, required: 8, present: 4 }
     )]
     fn malformed_input_is_an_error(#[case] bytes: &[u8], #[case] error: Error) {
         let parsed = Header::new_checked(bytes).and_then(|h| Repr::parse(&h));
@@ -647,28 +667,34 @@ mod tests {
         let option = h.options().next().unwrap().unwrap();
         assert!(option.is_critical());
         assert_eq!(option.data, &[1, 2, 3, 4]);
-        assert_eq!(option.buffer_len(), 8);
+        assert_eq!(option.total_len(), 8);
         assert_eq!(h.payload(), &[0xaa]);
         assert!(Repr::parse(&h).unwrap().critical);
     }
 
     #[rstest]
-    #[case(vec![0; 3])]
-    #[case(vec![0; 128])]
-    fn owned_option_data_must_fit_the_length_field(#[case] data: Vec<u8>) {
-        assert!(matches!(OwnedOption::new(1, 2, data), Err(Error::Malformed(_))));
+    #[case(vec![0; 3], Error::Misaligned { layer: Layer::Geneve, field: "option data", len: 3, multiple: 4 })]
+    #[case(vec![0; 128], too_wide("option data length", 128, 124))]
+    fn owned_option_data_must_fit_the_length_field(#[case] data: Vec<u8>, #[case] error: Error) {
+        assert_eq!(OwnedOption::new(1, 2, data), Err(error));
     }
 
     #[test]
     fn check_catches_fields_too_wide() {
         let ok = Repr::aws_gwlb(EtherType::IPV4, 1, 2, 3);
         assert_eq!(ok.check(), Ok(()));
-        assert!(Repr { version: 4, ..ok.clone() }.check().is_err());
-        assert!(Repr { vni: 0x100_0000, ..ok.clone() }.check().is_err());
+        assert_eq!(Repr { version: 4, ..ok.clone() }.check(), Err(too_wide("version", 4, 3)));
+        assert_eq!(
+            Repr { vni: 0x100_0000, ..ok.clone() }.check(),
+            Err(too_wide("VNI", 0x100_0000, 0xff_ffff))
+        );
         let big = OwnedOption::new(1, 1, vec![0; MAX_OPTION_DATA_LEN]).unwrap();
         let small = OwnedOption::new(1, 1, vec![0; MAX_OPTIONS_LEN - 2 * 4 - MAX_OPTION_DATA_LEN]).unwrap();
         assert!(Repr { options: vec![big.clone(), small.clone()], ..ok.clone() }.check().is_ok());
-        assert!(Repr { options: vec![big.clone(), big], ..ok }.check().is_err());
+        assert_eq!(
+            Repr { options: vec![big.clone(), big], ..ok }.check(),
+            Err(too_wide("options length", 256, 252))
+        );
     }
 
     #[test]
@@ -709,7 +735,7 @@ mod tests {
             let repr = random_repr(&mut rng);
             let bytes = emit(&repr, 3);
             let header = Header::new_checked(&bytes[..]).unwrap();
-            assert_eq!(header.header_len(), repr.buffer_len());
+            assert_eq!(header.header_len(), repr.header_len());
             assert_eq!(header.payload().len(), 3);
             assert_eq!(header.reserved_flags(), 0);
             assert_eq!(header.reserved(), 0);

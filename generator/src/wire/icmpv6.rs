@@ -16,7 +16,7 @@
 //! use std::net::Ipv6Addr;
 //!
 //! let repr = Repr::EchoRequest { ident: 0x1234, seq_no: 1, data_len: 8 };
-//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.data_mut().copy_from_slice(b"abcdefgh");
@@ -30,10 +30,13 @@
 //! assert_eq!(Repr::parse(&packet).unwrap(), repr);
 //! ```
 
-use crate::wire::checksum::{combine, data, pseudo_header};
-use crate::wire::{Error, IpProtocol, Result};
+use super::checksum::pseudo_header;
+use super::icmp_echo::{self, Sealed, Version};
+use super::{IpProtocol, Layer};
 use core::fmt;
 use std::net::{IpAddr, Ipv6Addr};
+
+pub use super::icmp_echo::{field, Repr, HEADER_LEN};
 
 /// An ICMPv6 message type (IANA "ICMPv6 'type' Numbers"; RFC 4443 section 2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,218 +71,66 @@ impl fmt::Display for Message {
     }
 }
 
-mod field {
-    use core::ops::Range;
-    pub const TYPE: usize = 0;
-    pub const CODE: usize = 1;
-    pub const CHECKSUM: Range<usize> = 2..4;
-    /// Echo: identifier. Other types put other things here.
-    pub const ECHO_IDENT: Range<usize> = 4..6;
-    /// Echo: sequence number.
-    pub const ECHO_SEQNO: Range<usize> = 6..8;
-    pub const DATA: usize = 8;
+/// ICMPv6 in the layout shared with ICMPv4: echo types 128 and 129 (RFC
+/// 4443 sections 4.1 and 4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Icmpv6 {}
+
+impl Sealed for Icmpv6 {}
+
+impl Version for Icmpv6 {
+    type Message = Message;
+    const LAYER: Layer = Layer::Icmpv6;
+    const ECHO_REQUEST: u8 = Message::ECHO_REQUEST.0;
+    const ECHO_REPLY: u8 = Message::ECHO_REPLY.0;
 }
 
-/// Length of the ICMPv6 header: type, code, checksum and the four bytes that
-/// follow (identifier and sequence number, for echo).
-pub const HEADER_LEN: usize = field::DATA;
+impl From<u8> for Message {
+    fn from(value: u8) -> Message {
+        Message(value)
+    }
+}
 
-/// A read/write view of an ICMPv6 message.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+impl From<Message> for u8 {
+    fn from(value: Message) -> u8 {
+        value.0
+    }
+}
+
+/// A read/write view of an ICMPv6 message (see [`icmp_echo::Packet`]).
+pub type Packet<T> = icmp_echo::Packet<T, Icmpv6>;
+
+/// The pseudo-header for a message from `src` to `dst`, as a sum for the
+/// message's length (RFC 4443 section 2.3, RFC 8200 section 8.1: next header 58).
+#[inline]
+fn pseudo_header_sum(src: &Ipv6Addr, dst: &Ipv6Addr) -> impl FnOnce(u32) -> u16 {
+    let (src, dst) = (IpAddr::V6(*src), IpAddr::V6(*dst));
+    move |len| pseudo_header(&src, &dst, IpProtocol::ICMPV6, len)
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checking its length; getters may panic on a
-    /// short buffer. Use [`Packet::new_checked`] for untrusted input.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after checking that it holds a whole header, so that no
-    /// getter can panic.
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
-    /// Fails with [`Error::Truncated`] when the buffer is shorter than the header.
-    pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("ICMPv6 header"))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    /// Message type.
-    pub fn msg_type(&self) -> Message {
-        Message(self.buffer.as_ref()[field::TYPE])
-    }
-
-    /// Message code (0 for echo).
-    pub fn msg_code(&self) -> u8 {
-        self.buffer.as_ref()[field::CODE]
-    }
-
-    /// Checksum field as found.
-    pub fn checksum(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::CHECKSUM];
-        u16::from_be_bytes([b[0], b[1]])
-    }
-
-    /// Echo identifier (bytes 4 and 5 of any message).
-    pub fn echo_ident(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::ECHO_IDENT];
-        u16::from_be_bytes([b[0], b[1]])
-    }
-
-    /// Echo sequence number (bytes 6 and 7 of any message).
-    pub fn echo_seq_no(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::ECHO_SEQNO];
-        u16::from_be_bytes([b[0], b[1]])
-    }
-
-    /// The bytes after the eight-byte header.
-    pub fn data(&self) -> &[u8] {
-        &self.buffer.as_ref()[field::DATA..]
-    }
-
     /// Whether the checksum is right for a message from `src` to `dst`: the
     /// sum over the pseudo-header and the whole buffer is all ones.
+    #[inline]
     pub fn verify_checksum(&self, src: &Ipv6Addr, dst: &Ipv6Addr) -> bool {
-        self.sum(src, dst) == 0xffff
-    }
-
-    /// The ones' complement sum of the pseudo-header and the whole buffer.
-    fn sum(&self, src: &Ipv6Addr, dst: &Ipv6Addr) -> u16 {
-        let bytes = self.buffer.as_ref();
-        let (src, dst) = (IpAddr::V6(*src), IpAddr::V6(*dst));
-        combine(&[pseudo_header(&src, &dst, IpProtocol::ICMPV6, bytes.len() as u32), data(bytes)])
+        self.sum(pseudo_header_sum(src, dst)) == 0xffff
     }
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    /// Sets the message type.
-    pub fn set_msg_type(&mut self, value: Message) {
-        self.buffer.as_mut()[field::TYPE] = value.0
-    }
-
-    /// Sets the message code.
-    pub fn set_msg_code(&mut self, value: u8) {
-        self.buffer.as_mut()[field::CODE] = value
-    }
-
-    /// Sets the checksum field.
-    pub fn set_checksum(&mut self, value: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
-    }
-
-    /// Sets the echo identifier.
-    pub fn set_echo_ident(&mut self, value: u16) {
-        self.buffer.as_mut()[field::ECHO_IDENT].copy_from_slice(&value.to_be_bytes())
-    }
-
-    /// Sets the echo sequence number.
-    pub fn set_echo_seq_no(&mut self, value: u16) {
-        self.buffer.as_mut()[field::ECHO_SEQNO].copy_from_slice(&value.to_be_bytes())
-    }
-
-    /// The bytes after the header, writable.
-    pub fn data_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[field::DATA..]
-    }
-
     /// Computes the checksum over the pseudo-header for `src` and `dst`
     /// (RFC 4443 section 2.3) and the whole buffer, and writes it. Call it
     /// after the data is in place.
+    #[inline]
     pub fn fill_checksum(&mut self, src: &Ipv6Addr, dst: &Ipv6Addr) {
-        self.set_checksum(0);
-        let sum = self.sum(src, dst);
-        self.set_checksum(!sum)
-    }
-}
-
-/// The meaning of an ICMPv6 echo message and the length of its data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Repr {
-    /// Echo Request (type 128, code 0; RFC 4443 section 4.1).
-    EchoRequest {
-        /// Identifier, matching replies to requests.
-        ident: u16,
-        /// Sequence number.
-        seq_no: u16,
-        /// Length of the data after the header.
-        data_len: usize,
-    },
-    /// Echo Reply (type 129, code 0; RFC 4443 section 4.2).
-    EchoReply {
-        /// Identifier, copied from the request.
-        ident: u16,
-        /// Sequence number, copied from the request.
-        seq_no: u16,
-        /// Length of the data after the header.
-        data_len: usize,
-    },
-}
-
-impl Repr {
-    /// Reads an echo message; `data_len` is the rest of the buffer, which must
-    /// be the upper-layer payload exactly.
-    ///
-    /// Fails with [`Error::Truncated`] when the buffer is shorter than the
-    /// header, with [`Error::Malformed`] on an echo whose code is not 0, and
-    /// with [`Error::Unsupported`] on any other message type. The checksum is
-    /// not checked; see [`Packet::verify_checksum`].
-    pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
-        packet.check_len()?;
-        let (ident, seq_no, data_len) = (packet.echo_ident(), packet.echo_seq_no(), packet.data().len());
-        match (packet.msg_type(), packet.msg_code()) {
-            (Message::ECHO_REQUEST, 0) => Ok(Repr::EchoRequest { ident, seq_no, data_len }),
-            (Message::ECHO_REPLY, 0) => Ok(Repr::EchoReply { ident, seq_no, data_len }),
-            (Message::ECHO_REQUEST | Message::ECHO_REPLY, _) => {
-                Err(Error::Malformed("ICMPv6 echo code is not 0"))
-            }
-            _ => Err(Error::Unsupported("ICMPv6 message type")),
-        }
-    }
-
-    /// Length of the message this describes: header and data.
-    pub const fn buffer_len(&self) -> usize {
-        match *self {
-            Repr::EchoRequest { data_len, .. } | Repr::EchoReply { data_len, .. } => HEADER_LEN + data_len,
-        }
-    }
-
-    /// Writes the header into the first [`HEADER_LEN`] bytes of `packet`,
-    /// which should be [`Repr::buffer_len`] long. The checksum is left zero:
-    /// copy the data in, then call [`Packet::fill_checksum`].
-    ///
-    /// # Panics
-    /// If `packet` is shorter than [`HEADER_LEN`].
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
-        let (msg_type, ident, seq_no) = match *self {
-            Repr::EchoRequest { ident, seq_no, .. } => (Message::ECHO_REQUEST, ident, seq_no),
-            Repr::EchoReply { ident, seq_no, .. } => (Message::ECHO_REPLY, ident, seq_no),
-        };
-        packet.set_msg_type(msg_type);
-        packet.set_msg_code(0);
-        packet.set_checksum(0);
-        packet.set_echo_ident(ident);
-        packet.set_echo_seq_no(seq_no);
+        self.fill_checksum_with(pseudo_header_sum(src, dst))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Error;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
     use rstest::rstest;
@@ -289,7 +140,7 @@ mod tests {
     }
 
     fn emit(repr: &Repr, payload: &[u8], src: &Ipv6Addr, dst: &Ipv6Addr) -> Vec<u8> {
-        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut bytes = vec![0xa5u8; repr.total_len()];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);
         repr.emit(&mut packet);
         packet.data_mut().copy_from_slice(payload);
@@ -347,24 +198,27 @@ mod tests {
     fn short_buffer_is_truncated_not_a_panic(#[case] len: usize) {
         let bytes = [128u8; 7];
         let bytes = &bytes[..len];
-        assert_eq!(Packet::new_checked(bytes).unwrap_err(), Error::Truncated("ICMPv6 header"));
-        assert_eq!(
-            Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(),
-            Error::Truncated("ICMPv6 header")
-        );
+        let error = Error::Truncated { layer: Layer::Icmpv6, required: 8, present: len };
+        assert_eq!(Packet::new_checked(bytes).unwrap_err(), error);
+        assert_eq!(Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(), error);
     }
 
     #[rstest]
-    #[case(Message::DEST_UNREACHABLE, 4, Error::Unsupported("ICMPv6 message type"))]
-    #[case(Message::PACKET_TOO_BIG, 0, Error::Unsupported("ICMPv6 message type"))]
-    #[case(Message(135), 0, Error::Unsupported("ICMPv6 message type"))]
-    #[case(Message::ECHO_REQUEST, 1, Error::Malformed("ICMPv6 echo code is not 0"))]
-    #[case(Message::ECHO_REPLY, 255, Error::Malformed("ICMPv6 echo code is not 0"))]
+    #[case(Message::DEST_UNREACHABLE, 4, false)]
+    #[case(Message::PACKET_TOO_BIG, 0, false)]
+    #[case(Message(135), 0, false)]
+    #[case(Message::ECHO_REQUEST, 1, true)]
+    #[case(Message::ECHO_REPLY, 255, true)]
     fn other_messages_are_errors_but_still_readable(
         #[case] msg_type: Message,
         #[case] code: u8,
-        #[case] err: Error,
+        #[case] echo: bool,
     ) {
+        let err = if echo {
+            Error::BadCode { layer: Layer::Icmpv6, msg_type: msg_type.0, code }
+        } else {
+            Error::UnsupportedType { layer: Layer::Icmpv6, msg_type: msg_type.0 }
+        };
         let (src, dst) = (addr("2001:db8::1"), addr("2001:db8::2"));
         let mut bytes = [0u8; 48];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);

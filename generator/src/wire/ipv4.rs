@@ -21,7 +21,7 @@
 //!     dscp: 0,
 //!     ecn: 0,
 //! };
-//! let mut bytes = vec![0u8; repr.buffer_len() + repr.payload_len];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.payload_mut().copy_from_slice(b"data");
@@ -31,21 +31,34 @@
 //! assert_eq!(Repr::parse(&packet).unwrap(), repr);
 //! ```
 
-use super::{checksum, Error, IpProtocol, Result};
+use super::field::{read_u16, read_u32, read_u8, write_u16, write_u8};
+use super::{checksum, Error, IpProtocol, Layer, Result};
 use std::net::Ipv4Addr;
 
-mod field {
-    use core::ops::Range;
-    pub const VER_IHL: usize = 0;
-    pub const DSCP_ECN: usize = 1;
-    pub const LENGTH: Range<usize> = 2..4;
-    pub const IDENT: Range<usize> = 4..6;
-    pub const FLG_OFF: Range<usize> = 6..8;
-    pub const TTL: usize = 8;
-    pub const PROTOCOL: usize = 9;
-    pub const CHECKSUM: Range<usize> = 10..12;
-    pub const SRC_ADDR: Range<usize> = 12..16;
-    pub const DST_ADDR: Range<usize> = 16..20;
+/// The fields of the header (RFC 791 section 3.1), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Version (high four bits) and IHL (low four bits).
+    pub const VER_IHL: Field = 0..1;
+    /// DSCP (high six bits, RFC 2474) and ECN (low two bits, RFC 3168).
+    pub const DSCP_ECN: Field = 1..2;
+    /// Total Length.
+    pub const LENGTH: Field = 2..4;
+    /// Identification.
+    pub const IDENT: Field = 4..6;
+    /// Flags (three bits) and Fragment Offset (thirteen bits).
+    pub const FLG_OFF: Field = 6..8;
+    /// Time to Live.
+    pub const TTL: Field = 8..9;
+    /// Protocol.
+    pub const PROTOCOL: Field = 9..10;
+    /// Header Checksum.
+    pub const CHECKSUM: Field = 10..12;
+    /// Source Address.
+    pub const SRC_ADDR: Field = 12..16;
+    /// Destination Address.
+    pub const DST_ADDR: Field = 16..20;
+    /// Where the options start, if IHL is above 5.
     pub const OPTIONS: usize = 20;
 }
 
@@ -90,26 +103,23 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// that the length fields are consistent:
     ///
     /// * [`Error::Truncated`] when the buffer is shorter than 20 bytes;
-    /// * [`Error::Malformed`] when IHL is below 5 (RFC 791: "the minimum
+    /// * [`Error::BadHeaderLen`] when IHL is below 5 (RFC 791: "the minimum
     ///   value for a correct header is 5");
     /// * [`Error::Truncated`] when the buffer is shorter than IHL says;
-    /// * [`Error::Malformed`] when Total Length is below the header length.
+    /// * [`Error::BadTotalLen`] when Total Length is below the header length.
     ///
     /// A buffer shorter than Total Length is accepted: captures are truncated.
     pub fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(Error::Truncated("IPv4 header"));
-        }
+        Error::need(Layer::Ipv4, HEADER_LEN, len)?;
         let header_len = self.header_len() as usize;
         if header_len < HEADER_LEN {
-            return Err(Error::Malformed("IPv4 IHL below 5"));
+            return Err(Error::BadHeaderLen { layer: Layer::Ipv4, found: header_len, min: HEADER_LEN });
         }
-        if len < header_len {
-            return Err(Error::Truncated("IPv4 options"));
-        }
-        if (self.total_len() as usize) < header_len {
-            return Err(Error::Malformed("IPv4 total length below header length"));
+        Error::need(Layer::Ipv4, header_len, len)?;
+        let total_len = self.total_len() as usize;
+        if total_len < header_len {
+            return Err(Error::BadTotalLen { layer: Layer::Ipv4, found: total_len, min: header_len });
         }
         Ok(())
     }
@@ -121,41 +131,39 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Version (4 for IPv4).
     pub fn version(&self) -> u8 {
-        self.buffer.as_ref()[field::VER_IHL] >> 4
+        read_u8(self.buffer.as_ref(), field::VER_IHL) >> 4
     }
 
-    /// Header length in bytes: the IHL field (32-bit words) times four.
+    /// Header length in bytes, options included: the IHL field (32-bit
+    /// words) times four.
     pub fn header_len(&self) -> u8 {
-        (self.buffer.as_ref()[field::VER_IHL] & 0x0f) * 4
+        (read_u8(self.buffer.as_ref(), field::VER_IHL) & 0x0f) * 4
     }
 
     /// Differentiated Services Code Point, the upper six bits of the former
     /// Type of Service octet (RFC 2474 section 3).
     pub fn dscp(&self) -> u8 {
-        self.buffer.as_ref()[field::DSCP_ECN] >> 2
+        read_u8(self.buffer.as_ref(), field::DSCP_ECN) >> 2
     }
 
     /// Explicit Congestion Notification, the lower two bits of the former
     /// Type of Service octet (RFC 3168 section 5).
     pub fn ecn(&self) -> u8 {
-        self.buffer.as_ref()[field::DSCP_ECN] & 0x03
+        read_u8(self.buffer.as_ref(), field::DSCP_ECN) & 0x03
     }
 
-    /// Total Length: header and data, in bytes.
+    /// Total Length: header (options included) and data, in bytes.
     pub fn total_len(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::LENGTH];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::LENGTH)
     }
 
     /// Identification.
     pub fn ident(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::IDENT];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::IDENT)
     }
 
     fn flags_offset(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::FLG_OFF];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::FLG_OFF)
     }
 
     /// The Don't Fragment flag.
@@ -176,30 +184,27 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Time to Live.
     pub fn hop_limit(&self) -> u8 {
-        self.buffer.as_ref()[field::TTL]
+        read_u8(self.buffer.as_ref(), field::TTL)
     }
 
     /// Protocol of the payload.
     pub fn next_header(&self) -> IpProtocol {
-        IpProtocol(self.buffer.as_ref()[field::PROTOCOL])
+        IpProtocol(read_u8(self.buffer.as_ref(), field::PROTOCOL))
     }
 
     /// Header Checksum, as stored.
     pub fn checksum(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::CHECKSUM];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::CHECKSUM)
     }
 
     /// Source address.
     pub fn src_addr(&self) -> Ipv4Addr {
-        let b = &self.buffer.as_ref()[field::SRC_ADDR];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        Ipv4Addr::from(read_u32(self.buffer.as_ref(), field::SRC_ADDR))
     }
 
     /// Destination address.
     pub fn dst_addr(&self) -> Ipv4Addr {
-        let b = &self.buffer.as_ref()[field::DST_ADDR];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        Ipv4Addr::from(read_u32(self.buffer.as_ref(), field::DST_ADDR))
     }
 
     /// The options: bytes 20 up to the header length (empty when IHL is 5).
@@ -226,42 +231,42 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Sets the version (low four bits of `value`).
     pub fn set_version(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::VER_IHL];
+        let b = &mut self.buffer.as_mut()[field::VER_IHL.start];
         *b = (*b & 0x0f) | (value << 4);
     }
 
     /// Sets the header length in bytes; IHL becomes `value / 4` (low four
     /// bits), so `value` should be a multiple of four no greater than 60.
     pub fn set_header_len(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::VER_IHL];
+        let b = &mut self.buffer.as_mut()[field::VER_IHL.start];
         *b = (*b & 0xf0) | ((value / 4) & 0x0f);
     }
 
     /// Sets the DSCP (low six bits of `value`).
     pub fn set_dscp(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::DSCP_ECN];
+        let b = &mut self.buffer.as_mut()[field::DSCP_ECN.start];
         *b = (*b & 0x03) | (value << 2);
     }
 
     /// Sets the ECN field (low two bits of `value`).
     pub fn set_ecn(&mut self, value: u8) {
-        let b = &mut self.buffer.as_mut()[field::DSCP_ECN];
+        let b = &mut self.buffer.as_mut()[field::DSCP_ECN.start];
         *b = (*b & 0xfc) | (value & 0x03);
     }
 
     /// Sets Total Length.
     pub fn set_total_len(&mut self, value: u16) {
-        self.buffer.as_mut()[field::LENGTH].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::LENGTH, value)
     }
 
     /// Sets Identification.
     pub fn set_ident(&mut self, value: u16) {
-        self.buffer.as_mut()[field::IDENT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::IDENT, value)
     }
 
     fn set_flags_offset(&mut self, mask: u16, value: u16) {
         let word = (self.flags_offset() & !mask) | (value & mask);
-        self.buffer.as_mut()[field::FLG_OFF].copy_from_slice(&word.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::FLG_OFF, word)
     }
 
     /// Sets or clears the Don't Fragment flag.
@@ -281,17 +286,17 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
     /// Sets Time to Live.
     pub fn set_hop_limit(&mut self, value: u8) {
-        self.buffer.as_mut()[field::TTL] = value
+        write_u8(self.buffer.as_mut(), field::TTL, value)
     }
 
     /// Sets Protocol.
     pub fn set_next_header(&mut self, value: IpProtocol) {
-        self.buffer.as_mut()[field::PROTOCOL] = value.0
+        write_u8(self.buffer.as_mut(), field::PROTOCOL, value.0)
     }
 
     /// Sets Header Checksum to `value` as is (see [`Packet::fill_checksum`]).
     pub fn set_checksum(&mut self, value: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::CHECKSUM, value)
     }
 
     /// Sets the source address.
@@ -356,18 +361,18 @@ pub struct Repr {
 impl Repr {
     /// Reads the header of a packet.
     ///
-    /// Fails as [`Packet::check_len`] does, with [`Error::Malformed`] when the
-    /// version is not 4, and with [`Error::Unsupported`] for a fragment (More
+    /// Fails as [`Packet::check_len`] does, with [`Error::BadVersion`] when
+    /// the version is not 4, and with [`Error::Fragment`] for a fragment (More
     /// Fragments set or a non-zero offset). The checksum is *not* verified:
     /// call [`Packet::verify_checksum`] to report it. Options are skipped;
     /// `payload_len` is Total Length less the header length.
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if packet.version() != 4 {
-            return Err(Error::Malformed("IPv4 version is not 4"));
+            return Err(Error::BadVersion { layer: Layer::Ipv4, found: packet.version(), expected: 4 });
         }
         if packet.more_frags() || packet.frag_offset() != 0 {
-            return Err(Error::Unsupported("IPv4 fragment"));
+            return Err(Error::Fragment { offset: packet.frag_offset(), more_frags: packet.more_frags() });
         }
         Ok(Repr {
             src_addr: packet.src_addr(),
@@ -382,9 +387,15 @@ impl Repr {
         })
     }
 
-    /// Length of the header this emits: [`HEADER_LEN`], no options.
-    pub const fn buffer_len(&self) -> usize {
+    /// Length of the header [`Repr::emit`] writes: [`HEADER_LEN`], no options.
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
+    }
+
+    /// Length of the packet [`Repr::emit`] describes, header and payload: the
+    /// Total Length it writes.
+    pub const fn total_len(&self) -> usize {
+        HEADER_LEN + self.payload_len
     }
 
     /// Writes a header without options into the first [`HEADER_LEN`] bytes of
@@ -577,15 +588,27 @@ mod tests {
         assert_eq!((packet.dont_frag(), packet.more_frags(), packet.frag_offset()), (df, mf, offset));
     }
 
+    fn truncated(required: usize, present: usize) -> Error {
+        Error::Truncated { layer: Layer::Ipv4, required, present }
+    }
+
+    fn bad_ihl(found: usize) -> Error {
+        Error::BadHeaderLen { layer: Layer::Ipv4, found, min: 20 }
+    }
+
+    fn bad_total(found: usize, min: usize) -> Error {
+        Error::BadTotalLen { layer: Layer::Ipv4, found, min }
+    }
+
     #[rstest]
-    #[case::empty(&[], Error::Truncated("IPv4 header"))]
-    #[case::short(&WIKIPEDIA[..19], Error::Truncated("IPv4 header"))]
-    #[case::ihl_0(&[0x40, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Error::Malformed("IPv4 IHL below 5"))]
-    #[case::ihl_4(&[0x44, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Error::Malformed("IPv4 IHL below 5"))]
-    #[case::options_cut(&ROUTER_ALERT[..23], Error::Truncated("IPv4 options"))]
-    #[case::ihl_15_in_20(&[0x4f, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Error::Truncated("IPv4 options"))]
-    #[case::total_below_20(&[0x45, 0, 0, 19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Error::Malformed("IPv4 total length below header length"))]
-    #[case::total_below_24(&[&ROUTER_ALERT[..2], &[0, 23], &ROUTER_ALERT[4..]].concat(), Error::Malformed("IPv4 total length below header length"))]
+    #[case::empty(&[], truncated(20, 0))]
+    #[case::short(&WIKIPEDIA[..19], truncated(20, 19))]
+    #[case::ihl_0(&[0x40, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bad_ihl(0))]
+    #[case::ihl_4(&[0x44, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bad_ihl(16))]
+    #[case::options_cut(&ROUTER_ALERT[..23], truncated(24, 23))]
+    #[case::ihl_15_in_20(&[0x4f, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], truncated(60, 20))]
+    #[case::total_below_20(&[0x45, 0, 0, 19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bad_total(19, 20))]
+    #[case::total_below_24(&[&ROUTER_ALERT[..2], &[0, 23], &ROUTER_ALERT[4..]].concat(), bad_total(23, 24))]
     fn check_len_rejects(#[case] bytes: &[u8], #[case] error: Error) {
         assert_eq!(Packet::new_checked(bytes).unwrap_err(), error);
         assert_eq!(Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(), error);
@@ -613,8 +636,8 @@ mod tests {
     }
 
     #[rstest]
-    #[case::version_6(0x65, Error::Malformed("IPv4 version is not 4"))]
-    #[case::version_0(0x05, Error::Malformed("IPv4 version is not 4"))]
+    #[case::version_6(0x65, Error::BadVersion { layer: Layer::Ipv4, found: 6, expected: 4 })]
+    #[case::version_0(0x05, Error::BadVersion { layer: Layer::Ipv4, found: 0, expected: 4 })]
     fn parse_rejects_other_versions(#[case] ver_ihl: u8, #[case] error: Error) {
         let mut bytes = WIKIPEDIA;
         bytes[0] = ver_ihl;
@@ -635,7 +658,7 @@ mod tests {
         packet.fill_checksum();
         assert_eq!(
             Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap_err(),
-            Error::Unsupported("IPv4 fragment")
+            Error::Fragment { offset, more_frags: mf }
         );
     }
 
@@ -677,6 +700,8 @@ mod tests {
             assert!(packet.verify_checksum(), "{repr:?}");
             assert_eq!(packet.header_len() as usize, HEADER_LEN + options_len);
             assert_eq!(packet.total_len() as usize, HEADER_LEN + options_len + repr.payload_len);
+            assert_eq!(packet.total_len() as usize, repr.total_len() + options_len);
+            assert_eq!(repr.header_len(), HEADER_LEN);
             assert_eq!(packet.options(), &options[..]);
             assert_eq!(
                 packet.payload().len(),

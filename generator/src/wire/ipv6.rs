@@ -19,7 +19,7 @@
 //!     traffic_class: 0xb8,
 //!     flow_label: 0x12345,
 //! };
-//! let mut bytes = vec![0u8; repr.buffer_len() + repr.payload_len];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.payload_mut().copy_from_slice(b"data");
@@ -31,18 +31,31 @@
 //! # assert_eq!(HEADER_LEN, 40);
 //! ```
 
-use super::{Error, IpProtocol, Result};
+use super::field::{read_u16, read_u32, read_u8, write_u16, write_u32, write_u8};
+use super::{Error, IpProtocol, Layer, Result};
 use std::net::Ipv6Addr;
 
-mod field {
-    use core::ops::Range;
+/// The fields of the fixed header (RFC 8200 section 3), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
     /// Version (4 bits), Traffic Class (8 bits), Flow Label (20 bits).
-    pub const VER_TC_FLOW: Range<usize> = 0..4;
-    pub const LENGTH: Range<usize> = 4..6;
-    pub const NXT_HDR: usize = 6;
-    pub const HOP_LIMIT: usize = 7;
-    pub const SRC_ADDR: Range<usize> = 8..24;
-    pub const DST_ADDR: Range<usize> = 24..40;
+    pub const VER_TC_FLOW: Field = 0..4;
+    /// The bytes Traffic Class straddles: the low half of byte 0 and the
+    /// high half of byte 1.
+    pub const TRAFFIC_CLASS: Field = 0..2;
+    /// The bytes Flow Label lies in: the low half of byte 1 and bytes 2-3.
+    pub const FLOW_LABEL: Field = 1..4;
+    /// Payload Length.
+    pub const LENGTH: Field = 4..6;
+    /// Next Header.
+    pub const NXT_HDR: Field = 6..7;
+    /// Hop Limit.
+    pub const HOP_LIMIT: Field = 7..8;
+    /// Source Address.
+    pub const SRC_ADDR: Field = 8..24;
+    /// Destination Address.
+    pub const DST_ADDR: Field = 24..40;
+    /// Where the payload (or the first extension header) starts.
     pub const PAYLOAD: usize = 40;
 }
 
@@ -78,11 +91,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// fixed header. A buffer shorter than Payload Length says is accepted:
     /// captures are truncated.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("IPv6 header"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Ipv6, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -91,8 +100,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     fn first_word(&self) -> u32 {
-        let b = &self.buffer.as_ref()[field::VER_TC_FLOW];
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        read_u32(self.buffer.as_ref(), field::VER_TC_FLOW)
     }
 
     /// Version (6 for IPv6).
@@ -114,18 +122,29 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Payload Length: the bytes after the fixed header, extension headers
     /// included.
     pub fn payload_len(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::LENGTH];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::LENGTH)
+    }
+
+    /// Length of the fixed header, [`HEADER_LEN`] (extension headers are
+    /// payload here).
+    pub const fn header_len(&self) -> usize {
+        HEADER_LEN
+    }
+
+    /// Length of the packet as Payload Length states it: the fixed header
+    /// and the payload.
+    pub fn total_len(&self) -> usize {
+        HEADER_LEN + self.payload_len() as usize
     }
 
     /// Next Header: the first extension header or the upper-layer protocol.
     pub fn next_header(&self) -> IpProtocol {
-        IpProtocol(self.buffer.as_ref()[field::NXT_HDR])
+        IpProtocol(read_u8(self.buffer.as_ref(), field::NXT_HDR))
     }
 
     /// Hop Limit.
     pub fn hop_limit(&self) -> u8 {
-        self.buffer.as_ref()[field::HOP_LIMIT]
+        read_u8(self.buffer.as_ref(), field::HOP_LIMIT)
     }
 
     /// Source address.
@@ -154,7 +173,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     fn set_first_word(&mut self, mask: u32, value: u32) {
         let word = (self.first_word() & !mask) | (value & mask);
-        self.buffer.as_mut()[field::VER_TC_FLOW].copy_from_slice(&word.to_be_bytes())
+        write_u32(self.buffer.as_mut(), field::VER_TC_FLOW, word)
     }
 
     /// Sets the version (low four bits of `value`).
@@ -174,17 +193,17 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
     /// Sets Payload Length.
     pub fn set_payload_len(&mut self, value: u16) {
-        self.buffer.as_mut()[field::LENGTH].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::LENGTH, value)
     }
 
     /// Sets Next Header.
     pub fn set_next_header(&mut self, value: IpProtocol) {
-        self.buffer.as_mut()[field::NXT_HDR] = value.0
+        write_u8(self.buffer.as_mut(), field::NXT_HDR, value.0)
     }
 
     /// Sets Hop Limit.
     pub fn set_hop_limit(&mut self, value: u8) {
-        self.buffer.as_mut()[field::HOP_LIMIT] = value
+        write_u8(self.buffer.as_mut(), field::HOP_LIMIT, value)
     }
 
     /// Sets the source address.
@@ -228,12 +247,12 @@ pub struct Repr {
 
 impl Repr {
     /// Reads the fixed header of a packet. Fails with [`Error::Truncated`]
-    /// as [`Packet::check_len`] does, and with [`Error::Malformed`] when the
+    /// as [`Packet::check_len`] does, and with [`Error::BadVersion`] when the
     /// version is not 6. Extension headers are not walked.
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if packet.version() != 6 {
-            return Err(Error::Malformed("IPv6 version is not 6"));
+            return Err(Error::BadVersion { layer: Layer::Ipv6, found: packet.version(), expected: 6 });
         }
         Ok(Repr {
             src_addr: packet.src_addr(),
@@ -247,8 +266,13 @@ impl Repr {
     }
 
     /// Length of the header this emits: [`HEADER_LEN`].
-    pub const fn buffer_len(&self) -> usize {
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
+    }
+
+    /// Length of the packet this describes, fixed header and payload.
+    pub const fn total_len(&self) -> usize {
+        HEADER_LEN + self.payload_len
     }
 
     /// Writes the fixed header into the first [`HEADER_LEN`] bytes of
@@ -348,7 +372,7 @@ mod tests {
     #[case::one(1)]
     #[case::almost(39)]
     fn short_buffer_is_truncated(#[case] len: usize) {
-        let error = Error::Truncated("IPv6 header");
+        let error = Error::Truncated { layer: Layer::Ipv6, required: 40, present: len };
         assert_eq!(Packet::new_checked(&SOLICIT[..len]).unwrap_err(), error);
         assert_eq!(Repr::parse(&Packet::new_unchecked(&SOLICIT[..len])).unwrap_err(), error);
     }
@@ -362,7 +386,7 @@ mod tests {
         bytes[0] = first;
         assert_eq!(
             Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap_err(),
-            Error::Malformed("IPv6 version is not 6")
+            Error::BadVersion { layer: Layer::Ipv6, found: first >> 4, expected: 6 }
         );
     }
 
@@ -411,6 +435,7 @@ mod tests {
             let packet = Packet::new_checked(&bytes[..]).unwrap();
             assert_eq!(Repr::parse(&packet).unwrap(), repr);
             assert_eq!(packet.payload().len(), repr.payload_len.min(8));
+            assert_eq!((packet.header_len(), packet.total_len()), (repr.header_len(), repr.total_len()));
         }
     }
 

@@ -28,7 +28,7 @@
 //!     timestamp: Some((0x0bad_cafe, 0)),
 //!     payload_len: 0,
 //! };
-//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! let (src, dst) = (IpAddr::V4(Ipv4Addr::new(10, 0, 1, 5)), IpAddr::V4(Ipv4Addr::new(10, 0, 2, 10)));
@@ -45,33 +45,39 @@
 //! ```
 
 use crate::wire::checksum::{combine, data, pseudo_header};
-use crate::wire::{Error, IpProtocol, Result};
-use core::fmt;
-use core::iter::FusedIterator;
-use core::ops::{BitOr, BitOrAssign};
+use crate::wire::field::{read_u16, read_u32, read_u8, write_u16, write_u32};
+use crate::wire::{Error, IpProtocol, Layer, Result};
 use std::net::IpAddr;
 
-mod field {
-    use core::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const SEQ_NUM: Range<usize> = 4..8;
-    pub const ACK_NUM: Range<usize> = 8..12;
-    /// Data offset (4 bits), reserved (4 bits) and control bits (8 bits).
-    pub const FLAGS: Range<usize> = 12..14;
-    pub const WIN_SIZE: Range<usize> = 14..16;
-    pub const CHECKSUM: Range<usize> = 16..18;
-    pub const URGENT: Range<usize> = 18..20;
-    pub const OPTIONS: usize = 20;
+mod flags;
+mod options;
 
-    // Option kinds (IANA "TCP Option Kind Numbers").
-    pub const OPT_END: u8 = 0;
-    pub const OPT_NOP: u8 = 1;
-    pub const OPT_MSS: u8 = 2;
-    pub const OPT_WS: u8 = 3;
-    pub const OPT_SACKPERM: u8 = 4;
-    pub const OPT_SACKRNG: u8 = 5;
-    pub const OPT_TSTAMP: u8 = 8;
+pub use flags::TcpFlags;
+pub use options::{kind, TcpOption, TcpOptionIter};
+
+/// The fields of the header (RFC 9293 section 3.1), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Source Port.
+    pub const SRC_PORT: Field = 0..2;
+    /// Destination Port.
+    pub const DST_PORT: Field = 2..4;
+    /// Sequence Number.
+    pub const SEQ_NUM: Field = 4..8;
+    /// Acknowledgment Number.
+    pub const ACK_NUM: Field = 8..12;
+    /// The byte holding Data Offset (high four bits).
+    pub const DATA_OFFSET: Field = 12..13;
+    /// Data offset (4 bits), reserved (4 bits) and control bits (8 bits).
+    pub const FLAGS: Field = 12..14;
+    /// Window.
+    pub const WIN_SIZE: Field = 14..16;
+    /// Checksum.
+    pub const CHECKSUM: Field = 16..18;
+    /// Urgent Pointer.
+    pub const URGENT: Field = 18..20;
+    /// Where the options start, if Data Offset is above 5.
+    pub const OPTIONS: usize = 20;
 }
 
 /// Length of the TCP header without options (data offset 5).
@@ -86,102 +92,6 @@ pub const MAX_OPTIONS_LEN: usize = MAX_HEADER_LEN - HEADER_LEN;
 /// The bits of the data-offset word that are not the data offset: the
 /// reserved bits and the control bits (RFC 9293 section 3.1).
 const FLAGS_MASK: u16 = 0x0fff;
-
-#[inline]
-fn be16(b: &[u8]) -> u16 {
-    u16::from_be_bytes([b[0], b[1]])
-}
-
-#[inline]
-fn be32(b: &[u8]) -> u32 {
-    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-}
-
-/// The control bits of a TCP header (RFC 9293 section 3.1; ECE and CWR from
-/// RFC 3168 section 6.1).
-///
-/// The value holds the twelve bits after the data offset: the eight control
-/// bits and, above them, the four reserved bits, which are carried through
-/// unchanged. Bits above `0x0fff` do not exist on the wire; emit drops them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct TcpFlags(pub u16);
-
-impl TcpFlags {
-    /// No more data from sender.
-    pub const FIN: TcpFlags = TcpFlags(0x01);
-    /// Synchronize sequence numbers.
-    pub const SYN: TcpFlags = TcpFlags(0x02);
-    /// Reset the connection.
-    pub const RST: TcpFlags = TcpFlags(0x04);
-    /// Push function.
-    pub const PSH: TcpFlags = TcpFlags(0x08);
-    /// Acknowledgment field is significant.
-    pub const ACK: TcpFlags = TcpFlags(0x10);
-    /// Urgent pointer field is significant.
-    pub const URG: TcpFlags = TcpFlags(0x20);
-    /// ECN-Echo (RFC 3168).
-    pub const ECE: TcpFlags = TcpFlags(0x40);
-    /// Congestion Window Reduced (RFC 3168).
-    pub const CWR: TcpFlags = TcpFlags(0x80);
-
-    const NAMES: [(TcpFlags, &'static str); 8] = [
-        (TcpFlags::FIN, "FIN"),
-        (TcpFlags::SYN, "SYN"),
-        (TcpFlags::RST, "RST"),
-        (TcpFlags::PSH, "PSH"),
-        (TcpFlags::ACK, "ACK"),
-        (TcpFlags::URG, "URG"),
-        (TcpFlags::ECE, "ECE"),
-        (TcpFlags::CWR, "CWR"),
-    ];
-
-    /// Whether every bit of `other` is set in `self`.
-    pub const fn contains(self, other: TcpFlags) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether no bit is set.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-}
-
-impl BitOr for TcpFlags {
-    type Output = TcpFlags;
-
-    fn bitor(self, rhs: TcpFlags) -> TcpFlags {
-        TcpFlags(self.0 | rhs.0)
-    }
-}
-
-impl BitOrAssign for TcpFlags {
-    fn bitor_assign(&mut self, rhs: TcpFlags) {
-        self.0 |= rhs.0
-    }
-}
-
-impl fmt::Display for TcpFlags {
-    /// Names joined by `|` from the lowest bit up (`SYN|ACK`); bits without a
-    /// name as one trailing hex number (`ACK|0x100`); no bit at all as `none`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_empty() {
-            return f.write_str("none");
-        }
-        let mut sep = "";
-        let mut rest = self.0;
-        for (flag, name) in TcpFlags::NAMES {
-            if self.contains(flag) {
-                write!(f, "{sep}{name}")?;
-                sep = "|";
-                rest &= !flag.0;
-            }
-        }
-        if rest != 0 {
-            write!(f, "{sep}0x{rest:x}")?;
-        }
-        Ok(())
-    }
-}
 
 /// A read/write view of a TCP segment: header, options and payload.
 #[derive(Debug, Clone)]
@@ -206,21 +116,16 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than 20
-    /// bytes or than the data offset says, and with [`Error::Malformed`] when
-    /// the data offset is below 5 (RFC 9293 section 3.1).
+    /// bytes or than the data offset says, and with [`Error::BadHeaderLen`]
+    /// when the data offset is below 5 (RFC 9293 section 3.1).
     pub fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(Error::Truncated("TCP header"));
-        }
+        Error::need(Layer::Tcp, HEADER_LEN, len)?;
         let header_len = self.header_len() as usize;
         if header_len < HEADER_LEN {
-            Err(Error::Malformed("TCP data offset below 5"))
-        } else if len < header_len {
-            Err(Error::Truncated("TCP options"))
-        } else {
-            Ok(())
+            return Err(Error::BadHeaderLen { layer: Layer::Tcp, found: header_len, min: HEADER_LEN });
         }
+        Error::need(Layer::Tcp, header_len, len)
     }
 
     /// The underlying buffer.
@@ -230,47 +135,47 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Source port.
     pub fn src_port(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::SRC_PORT])
+        read_u16(self.buffer.as_ref(), field::SRC_PORT)
     }
 
     /// Destination port.
     pub fn dst_port(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::DST_PORT])
+        read_u16(self.buffer.as_ref(), field::DST_PORT)
     }
 
     /// Sequence number.
     pub fn seq_number(&self) -> u32 {
-        be32(&self.buffer.as_ref()[field::SEQ_NUM])
+        read_u32(self.buffer.as_ref(), field::SEQ_NUM)
     }
 
     /// Acknowledgment number (meaningful when ACK is set).
     pub fn ack_number(&self) -> u32 {
-        be32(&self.buffer.as_ref()[field::ACK_NUM])
+        read_u32(self.buffer.as_ref(), field::ACK_NUM)
     }
 
     /// Header length in bytes, options included: the data offset times four.
     pub fn header_len(&self) -> u8 {
-        (self.buffer.as_ref()[field::FLAGS.start] >> 4) * 4
+        (read_u8(self.buffer.as_ref(), field::DATA_OFFSET) >> 4) * 4
     }
 
     /// Control bits and reserved bits (the twelve bits after the data offset).
     pub fn flags(&self) -> TcpFlags {
-        TcpFlags(be16(&self.buffer.as_ref()[field::FLAGS]) & FLAGS_MASK)
+        TcpFlags(read_u16(self.buffer.as_ref(), field::FLAGS) & FLAGS_MASK)
     }
 
     /// Receive window, not scaled.
     pub fn window_len(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::WIN_SIZE])
+        read_u16(self.buffer.as_ref(), field::WIN_SIZE)
     }
 
     /// Checksum field as found.
     pub fn checksum(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::CHECKSUM])
+        read_u16(self.buffer.as_ref(), field::CHECKSUM)
     }
 
     /// Urgent pointer (meaningful when URG is set).
     pub fn urgent_at(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::URGENT])
+        read_u16(self.buffer.as_ref(), field::URGENT)
     }
 
     /// The option bytes, between the fixed header and the data offset.
@@ -299,52 +204,52 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Sets the source port.
     pub fn set_src_port(&mut self, value: u16) {
-        self.buffer.as_mut()[field::SRC_PORT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::SRC_PORT, value)
     }
 
     /// Sets the destination port.
     pub fn set_dst_port(&mut self, value: u16) {
-        self.buffer.as_mut()[field::DST_PORT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::DST_PORT, value)
     }
 
     /// Sets the sequence number.
     pub fn set_seq_number(&mut self, value: u32) {
-        self.buffer.as_mut()[field::SEQ_NUM].copy_from_slice(&value.to_be_bytes())
+        write_u32(self.buffer.as_mut(), field::SEQ_NUM, value)
     }
 
     /// Sets the acknowledgment number.
     pub fn set_ack_number(&mut self, value: u32) {
-        self.buffer.as_mut()[field::ACK_NUM].copy_from_slice(&value.to_be_bytes())
+        write_u32(self.buffer.as_mut(), field::ACK_NUM, value)
     }
 
     /// Sets the data offset from a header length in bytes, a multiple of four
     /// from 20 to 60; the flags are left alone.
     pub fn set_header_len(&mut self, value: u8) {
         debug_assert!(value & 3 == 0 && (HEADER_LEN..=MAX_HEADER_LEN).contains(&(value as usize)));
-        let byte = &mut self.buffer.as_mut()[field::FLAGS.start];
+        let byte = &mut self.buffer.as_mut()[field::DATA_OFFSET.start];
         *byte = (*byte & 0x0f) | ((value / 4) << 4);
     }
 
     /// Sets the control and reserved bits; the data offset is left alone and
     /// bits above `0x0fff` are dropped.
     pub fn set_flags(&mut self, value: TcpFlags) {
-        let raw = (be16(&self.buffer.as_ref()[field::FLAGS]) & !FLAGS_MASK) | (value.0 & FLAGS_MASK);
-        self.buffer.as_mut()[field::FLAGS].copy_from_slice(&raw.to_be_bytes())
+        let raw = (read_u16(self.buffer.as_ref(), field::FLAGS) & !FLAGS_MASK) | (value.0 & FLAGS_MASK);
+        write_u16(self.buffer.as_mut(), field::FLAGS, raw)
     }
 
     /// Sets the receive window.
     pub fn set_window_len(&mut self, value: u16) {
-        self.buffer.as_mut()[field::WIN_SIZE].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::WIN_SIZE, value)
     }
 
     /// Sets the checksum field.
     pub fn set_checksum(&mut self, value: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::CHECKSUM, value)
     }
 
     /// Sets the urgent pointer.
     pub fn set_urgent_at(&mut self, value: u16) {
-        self.buffer.as_mut()[field::URGENT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::URGENT, value)
     }
 
     /// The option bytes, writable.
@@ -369,185 +274,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         self.set_checksum(!sum)
     }
 }
-
-/// One TCP option (RFC 9293 section 3.2 and the RFCs named on each variant).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TcpOption<'a> {
-    /// End of Option List, kind 0: the bytes after it are padding.
-    EndOfList,
-    /// No-Operation, kind 1: aligns the option after it.
-    NoOperation,
-    /// Maximum Segment Size, kind 2, length 4 (RFC 9293 section 3.7.1).
-    MaxSegmentSize(u16),
-    /// Window Scale shift count, kind 3, length 3 (RFC 7323 section 2.2).
-    /// Receivers treat a shift above 14 as 14 (section 2.3); it is carried
-    /// here as found.
-    WindowScale(u8),
-    /// SACK-Permitted, kind 4, length 2 (RFC 2018 section 2).
-    SackPermitted,
-    /// SACK, kind 5, length 2 + 8n (RFC 2018 section 3): up to three
-    /// `(left edge, right edge)` blocks, filled from the front. A fourth block
-    /// (possible only without timestamps) is dropped when parsing.
-    SackRange([Option<(u32, u32)>; 3]),
-    /// Timestamps, kind 8, length 10 (RFC 7323 section 3.2).
-    Timestamp {
-        /// TSval, the sender's clock.
-        tsval: u32,
-        /// TSecr, the echoed TSval (meaningful when ACK is set).
-        tsecr: u32,
-    },
-    /// Any other kind with a length byte; `data` excludes kind and length.
-    Unknown {
-        /// Option kind.
-        kind: u8,
-        /// Option data after the length byte.
-        data: &'a [u8],
-    },
-}
-
-impl<'a> TcpOption<'a> {
-    /// Reads the option at the start of `buffer`, returning the bytes after
-    /// it and the option.
-    ///
-    /// Fails with [`Error::Truncated`] on an empty buffer and with
-    /// [`Error::Malformed`] when the length byte is missing, below 2, runs
-    /// past the buffer, or is not the one the option kind requires.
-    pub fn parse(buffer: &'a [u8]) -> Result<(&'a [u8], TcpOption<'a>)> {
-        let (&kind, rest) = buffer.split_first().ok_or(Error::Truncated("TCP option"))?;
-        match kind {
-            field::OPT_END => return Ok((rest, TcpOption::EndOfList)),
-            field::OPT_NOP => return Ok((rest, TcpOption::NoOperation)),
-            _ => {}
-        }
-        let length = *rest.first().ok_or(Error::Malformed("TCP option without a length byte"))? as usize;
-        if length < 2 {
-            return Err(Error::Malformed("TCP option length below 2"));
-        }
-        if length > buffer.len() {
-            return Err(Error::Malformed("TCP option runs past the end of the options"));
-        }
-        let data = &buffer[2..length];
-        let option = match (kind, length) {
-            (field::OPT_MSS, 4) => TcpOption::MaxSegmentSize(be16(data)),
-            (field::OPT_MSS, _) => return Err(Error::Malformed("TCP MSS option length is not 4")),
-            (field::OPT_WS, 3) => TcpOption::WindowScale(data[0]),
-            (field::OPT_WS, _) => return Err(Error::Malformed("TCP window scale option length is not 3")),
-            (field::OPT_SACKPERM, 2) => TcpOption::SackPermitted,
-            (field::OPT_SACKPERM, _) => {
-                return Err(Error::Malformed("TCP SACK-permitted option length is not 2"))
-            }
-            (field::OPT_SACKRNG, n) if n >= 10 && (n - 2) % 8 == 0 => {
-                let mut ranges = [None; 3];
-                for (slot, block) in ranges.iter_mut().zip(data.chunks_exact(8)) {
-                    *slot = Some((be32(&block[..4]), be32(&block[4..])));
-                }
-                TcpOption::SackRange(ranges)
-            }
-            (field::OPT_SACKRNG, _) => return Err(Error::Malformed("TCP SACK option length is not 2 + 8n")),
-            (field::OPT_TSTAMP, 10) => {
-                TcpOption::Timestamp { tsval: be32(&data[..4]), tsecr: be32(&data[4..]) }
-            }
-            (field::OPT_TSTAMP, _) => return Err(Error::Malformed("TCP timestamp option length is not 10")),
-            (kind, _) => TcpOption::Unknown { kind, data },
-        };
-        Ok((&buffer[length..], option))
-    }
-
-    /// Length of the option this emits. A [`TcpOption::SackRange`] without
-    /// blocks is no option at all and has length 0.
-    pub fn buffer_len(&self) -> usize {
-        match *self {
-            TcpOption::EndOfList | TcpOption::NoOperation => 1,
-            TcpOption::MaxSegmentSize(_) => 4,
-            TcpOption::WindowScale(_) => 3,
-            TcpOption::SackPermitted => 2,
-            TcpOption::SackRange(ranges) => match ranges.iter().flatten().count() {
-                0 => 0,
-                n => 2 + 8 * n,
-            },
-            TcpOption::Timestamp { .. } => 10,
-            TcpOption::Unknown { data, .. } => 2 + data.len(),
-        }
-    }
-
-    /// Writes the option at the start of `buffer` and returns the bytes after
-    /// it. The `Some` blocks of a [`TcpOption::SackRange`] are written in
-    /// order, `None` skipped.
-    ///
-    /// # Panics
-    /// If `buffer` is shorter than [`TcpOption::buffer_len`], or if the data
-    /// of an [`TcpOption::Unknown`] is longer than 253 bytes.
-    pub fn emit<'b>(&self, buffer: &'b mut [u8]) -> &'b mut [u8] {
-        let (out, rest) = buffer.split_at_mut(self.buffer_len());
-        match *self {
-            TcpOption::EndOfList => out[0] = field::OPT_END,
-            TcpOption::NoOperation => out[0] = field::OPT_NOP,
-            TcpOption::MaxSegmentSize(mss) => {
-                out[..2].copy_from_slice(&[field::OPT_MSS, 4]);
-                out[2..].copy_from_slice(&mss.to_be_bytes());
-            }
-            TcpOption::WindowScale(shift) => out.copy_from_slice(&[field::OPT_WS, 3, shift]),
-            TcpOption::SackPermitted => out.copy_from_slice(&[field::OPT_SACKPERM, 2]),
-            TcpOption::SackRange(ranges) => {
-                if !out.is_empty() {
-                    let length = out.len() as u8;
-                    out[..2].copy_from_slice(&[field::OPT_SACKRNG, length]);
-                    for (block, (left, right)) in out[2..].chunks_exact_mut(8).zip(ranges.iter().flatten()) {
-                        block[..4].copy_from_slice(&left.to_be_bytes());
-                        block[4..].copy_from_slice(&right.to_be_bytes());
-                    }
-                }
-            }
-            TcpOption::Timestamp { tsval, tsecr } => {
-                out[..2].copy_from_slice(&[field::OPT_TSTAMP, 10]);
-                out[2..6].copy_from_slice(&tsval.to_be_bytes());
-                out[6..].copy_from_slice(&tsecr.to_be_bytes());
-            }
-            TcpOption::Unknown { kind, data } => {
-                let length = u8::try_from(out.len()).expect("TCP option data longer than 253 bytes");
-                out[..2].copy_from_slice(&[kind, length]);
-                out[2..].copy_from_slice(data);
-            }
-        }
-        rest
-    }
-}
-
-/// The options of a header, decoded in order. Stops after an End of Option
-/// List (what follows is padding) and after the first error.
-#[derive(Debug, Clone)]
-pub struct TcpOptionIter<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> TcpOptionIter<'a> {
-    /// Decodes the option bytes `options` (see [`Packet::options`]).
-    pub const fn new(options: &'a [u8]) -> TcpOptionIter<'a> {
-        TcpOptionIter { rest: options }
-    }
-}
-
-impl<'a> Iterator for TcpOptionIter<'a> {
-    type Item = Result<TcpOption<'a>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        match TcpOption::parse(self.rest) {
-            Ok((rest, option)) => {
-                self.rest = if option == TcpOption::EndOfList { &[] } else { rest };
-                Some(Ok(option))
-            }
-            Err(e) => {
-                self.rest = &[];
-                Some(Err(e))
-            }
-        }
-    }
-}
-
-impl FusedIterator for TcpOptionIter<'_> {}
 
 /// The meaning of a TCP header and the length of its payload.
 ///
@@ -590,8 +316,8 @@ impl Repr {
     /// Option List ends them. `payload_len` is the rest of the buffer, which
     /// must be the IP payload exactly.
     ///
-    /// Fails as [`Packet::check_len`] does, and with [`Error::Malformed`] on
-    /// an option whose length is wrong (see [`TcpOption::parse`]). The
+    /// Fails as [`Packet::check_len`] does, and as [`TcpOption::parse`] does
+    /// on an option whose length is wrong (see [`TcpOption::parse`]). The
     /// checksum is not checked; see [`Packet::verify_checksum`].
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
@@ -659,12 +385,12 @@ impl Repr {
     }
 
     /// Length of the segment this describes: header and payload.
-    pub fn buffer_len(&self) -> usize {
+    pub fn total_len(&self) -> usize {
         self.header_len() + self.payload_len
     }
 
     /// Writes the header and options into the first [`Repr::header_len`]
-    /// bytes of `packet`, which should be [`Repr::buffer_len`] long. The
+    /// bytes of `packet`, which should be [`Repr::total_len`] long. The
     /// checksum is left zero: copy the payload in, then call
     /// [`Packet::fill_checksum`].
     ///
@@ -725,7 +451,7 @@ impl Repr {
             out = TcpOption::NoOperation.emit(TcpOption::NoOperation.emit(out));
             out = TcpOption::SackRange(ranges).emit(out);
         }
-        out.fill(field::OPT_END);
+        out.fill(kind::END);
     }
 }
 
@@ -770,7 +496,7 @@ mod tests {
     }
 
     fn emit(repr: &Repr, payload: &[u8], src: &IpAddr, dst: &IpAddr) -> Vec<u8> {
-        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut bytes = vec![0xa5u8; repr.total_len()];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);
         repr.emit(&mut packet);
         packet.payload_mut().copy_from_slice(payload);
@@ -885,7 +611,7 @@ mod tests {
         let repr = Repr { max_seg_size, sack_permitted, timestamp, window_scale, sack_ranges, ..bare() };
         let expected = hex(expected);
         assert_eq!(repr.header_len(), HEADER_LEN + expected.len());
-        let mut bytes = vec![0xa5u8; repr.buffer_len()];
+        let mut bytes = vec![0xa5u8; repr.total_len()];
         repr.emit(&mut Packet::new_unchecked(&mut bytes[..]));
         let packet = Packet::new_checked(&bytes[..]).unwrap();
         assert_eq!(packet.options(), expected);
@@ -930,12 +656,12 @@ mod tests {
     }
 
     #[rstest]
-    #[case(0, 20, Error::Truncated("TCP header"))]
-    #[case(19, 20, Error::Truncated("TCP header"))]
-    #[case(20, 0, Error::Malformed("TCP data offset below 5"))]
-    #[case(40, 16, Error::Malformed("TCP data offset below 5"))]
-    #[case(20, 24, Error::Truncated("TCP options"))]
-    #[case(59, 60, Error::Truncated("TCP options"))]
+    #[case(0, 20, Error::Truncated { layer: Layer::Tcp, required: 20, present: 0 })]
+    #[case(19, 20, Error::Truncated { layer: Layer::Tcp, required: 20, present: 19 })]
+    #[case(20, 0, Error::BadHeaderLen { layer: Layer::Tcp, found: 0, min: 20 })]
+    #[case(40, 16, Error::BadHeaderLen { layer: Layer::Tcp, found: 16, min: 20 })]
+    #[case(20, 24, Error::Truncated { layer: Layer::Tcp, required: 24, present: 20 })]
+    #[case(59, 60, Error::Truncated { layer: Layer::Tcp, required: 60, present: 59 })]
     fn bad_lengths_are_errors_not_panics(#[case] len: usize, #[case] header_len: u8, #[case] err: Error) {
         let mut bytes = vec![0u8; len.max(HEADER_LEN)];
         bytes[12] = (header_len / 4) << 4;
@@ -954,97 +680,6 @@ mod tests {
         let packet = Packet::new_checked(&bytes[..]).unwrap();
         assert_eq!(packet.options().len(), header_len as usize - HEADER_LEN);
         assert_eq!(packet.payload().len(), len - header_len as usize);
-    }
-
-    #[rstest]
-    #[case::empty("", Error::Truncated("TCP option"))]
-    #[case::no_length_byte("02", Error::Malformed("TCP option without a length byte"))]
-    #[case::unknown_no_length_byte("fe", Error::Malformed("TCP option without a length byte"))]
-    #[case::length_zero("0200", Error::Malformed("TCP option length below 2"))]
-    #[case::length_one("fe01", Error::Malformed("TCP option length below 2"))]
-    #[case::past_the_end("0204 05", Error::Malformed("TCP option runs past the end of the options"))]
-    #[case::unknown_past_the_end(
-        "fe05 0000",
-        Error::Malformed("TCP option runs past the end of the options")
-    )]
-    #[case::mss_short("0203 05", Error::Malformed("TCP MSS option length is not 4"))]
-    #[case::mss_long("0205 05b4 00", Error::Malformed("TCP MSS option length is not 4"))]
-    #[case::ws_short("0302", Error::Malformed("TCP window scale option length is not 3"))]
-    #[case::ws_long("0304 0700", Error::Malformed("TCP window scale option length is not 3"))]
-    #[case::sack_perm_long("0403 00", Error::Malformed("TCP SACK-permitted option length is not 2"))]
-    #[case::sack_empty("0502", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
-    #[case::sack_short("0509 0000000100000002", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
-    #[case::sack_odd("050b 0000000100000002 00", Error::Malformed("TCP SACK option length is not 2 + 8n"))]
-    #[case::ts_short("0809 0000000100000002", Error::Malformed("TCP timestamp option length is not 10"))]
-    #[case::ts_long("080b 0000000100000002 00", Error::Malformed("TCP timestamp option length is not 10"))]
-    fn bad_options_are_errors(#[case] bytes: &str, #[case] err: Error) {
-        assert_eq!(TcpOption::parse(&hex(bytes)).unwrap_err(), err);
-    }
-
-    #[rstest]
-    #[case::eol("00 ff", TcpOption::EndOfList, 1)]
-    #[case::nop("01 ff", TcpOption::NoOperation, 1)]
-    #[case::mss("0204 05b4 ff", TcpOption::MaxSegmentSize(1460), 1)]
-    #[case::ws("0303 0e", TcpOption::WindowScale(14), 0)]
-    #[case::ws_above_14_as_found("0303 ff", TcpOption::WindowScale(255), 0)]
-    #[case::sack_perm("0402", TcpOption::SackPermitted, 0)]
-    #[case::ts("080a 00000001 00000002", TcpOption::Timestamp { tsval: 1, tsecr: 2 }, 0)]
-    #[case::sack_two("0512 00000001 00000002 00000003 00000004 00",
-        TcpOption::SackRange([Some((1, 2)), Some((3, 4)), None]), 1)]
-    #[case::unknown_empty("fe02 aa", TcpOption::Unknown { kind: 0xfe, data: &[] }, 1)]
-    #[case::unknown_md5_sig("1303 aa", TcpOption::Unknown { kind: 19, data: &[0xaa] }, 0)]
-    fn options_parse(#[case] bytes: &str, #[case] option: TcpOption<'static>, #[case] rest: usize) {
-        let bytes = hex(bytes);
-        let (left, parsed) = TcpOption::parse(&bytes).unwrap();
-        assert_eq!(parsed, option);
-        assert_eq!(left.len(), rest);
-        // Emit is the inverse for everything but the length-0 SACK.
-        let mut out = vec![0u8; option.buffer_len() + 1];
-        let after = option.emit(&mut out).len();
-        assert_eq!(after, 1);
-        assert_eq!(out[..option.buffer_len()], bytes[..bytes.len() - rest]);
-    }
-
-    #[test]
-    fn a_fourth_sack_block_is_dropped_when_parsing() {
-        let bytes = hex("0522 00000001 00000002 00000003 00000004 00000005 00000006 00000007 00000008");
-        let (rest, option) = TcpOption::parse(&bytes).unwrap();
-        assert!(rest.is_empty());
-        assert_eq!(option, TcpOption::SackRange([Some((1, 2)), Some((3, 4)), Some((5, 6))]));
-    }
-
-    #[test]
-    fn sack_without_blocks_emits_nothing() {
-        let option = TcpOption::SackRange([None; 3]);
-        assert_eq!(option.buffer_len(), 0);
-        let mut out = [0xa5u8; 2];
-        assert_eq!(option.emit(&mut out).len(), 2);
-        assert_eq!(out, [0xa5; 2]);
-    }
-
-    #[test]
-    #[should_panic(expected = "longer than 253")]
-    fn unknown_option_too_long_to_emit_panics() {
-        let data = [0u8; 254];
-        let mut out = [0u8; 256];
-        TcpOption::Unknown { kind: 0xfe, data: &data }.emit(&mut out);
-    }
-
-    #[test]
-    fn iterator_stops_at_end_of_list_and_after_an_error() {
-        let bytes = hex("01 0303 07 00 0204");
-        let options: Vec<_> = TcpOptionIter::new(&bytes).collect();
-        assert_eq!(
-            options,
-            [Ok(TcpOption::NoOperation), Ok(TcpOption::WindowScale(7)), Ok(TcpOption::EndOfList)]
-        );
-        let bytes = hex("01 0203 00 0303 07");
-        let options: Vec<_> = TcpOptionIter::new(&bytes).collect();
-        assert_eq!(
-            options,
-            [Ok(TcpOption::NoOperation), Err(Error::Malformed("TCP MSS option length is not 4"))]
-        );
-        assert_eq!(TcpOptionIter::new(&[]).next(), None);
     }
 
     #[test]
@@ -1073,30 +708,8 @@ mod tests {
         bytes[20..24].copy_from_slice(&[8, 4, 0, 0]);
         assert_eq!(
             Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap_err(),
-            Error::Malformed("TCP timestamp option length is not 10")
+            Error::BadOptionLen { layer: Layer::Tcp, kind: 8, found: 4, expected: "10" }
         );
-    }
-
-    #[rstest]
-    #[case(TcpFlags::SYN | TcpFlags::ACK, "SYN|ACK")]
-    #[case(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, "FIN|PSH|ACK")]
-    #[case(TcpFlags(0xff), "FIN|SYN|RST|PSH|ACK|URG|ECE|CWR")]
-    #[case(TcpFlags::ACK | TcpFlags(0x300), "ACK|0x300")]
-    #[case(TcpFlags(0x100), "0x100")]
-    #[case(TcpFlags(0), "none")]
-    fn flags_display(#[case] flags: TcpFlags, #[case] text: &str) {
-        assert_eq!(flags.to_string(), text);
-    }
-
-    #[test]
-    fn flags_combine_and_contain() {
-        let mut flags = TcpFlags::SYN;
-        flags |= TcpFlags::ACK;
-        assert!(flags.contains(TcpFlags::SYN | TcpFlags::ACK));
-        assert!(flags.contains(TcpFlags::ACK));
-        assert!(!flags.contains(TcpFlags::FIN | TcpFlags::ACK));
-        assert!(flags.contains(TcpFlags::default()));
-        assert!(!flags.is_empty());
     }
 
     fn random_repr(rng: &mut ChaCha8Rng) -> Repr {

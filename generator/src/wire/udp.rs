@@ -10,7 +10,7 @@
 //! use std::net::{IpAddr, Ipv6Addr};
 //!
 //! let repr = Repr { src_port: 546, dst_port: 547, payload_len: 4 };
-//! let mut bytes = vec![0u8; repr.buffer_len()];
+//! let mut bytes = vec![0u8; repr.total_len()];
 //! let mut packet = Packet::new_unchecked(&mut bytes[..]);
 //! repr.emit(&mut packet);
 //! packet.payload_mut().copy_from_slice(&[0x01, 0x00, 0x00, 0x01]);
@@ -23,15 +23,22 @@
 //! assert_eq!(Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap(), repr);
 //! ```
 
-use super::{checksum, Error, IpProtocol, Result};
+use super::field::{read_u16, write_u16};
+use super::{checksum, Error, IpProtocol, Layer, Result};
 use std::net::IpAddr;
 
-mod field {
-    use core::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const LENGTH: Range<usize> = 4..6;
-    pub const CHECKSUM: Range<usize> = 6..8;
+/// The fields of the header (RFC 768, "Format"), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
+    /// Source Port.
+    pub const SRC_PORT: Field = 0..2;
+    /// Destination Port.
+    pub const DST_PORT: Field = 2..4;
+    /// Length: header and data.
+    pub const LENGTH: Field = 4..6;
+    /// Checksum.
+    pub const CHECKSUM: Field = 6..8;
+    /// Where the data starts.
     pub const PAYLOAD: usize = 8;
 }
 
@@ -61,15 +68,14 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the
-    /// header, and with [`Error::Malformed`] when Length is below 8 (RFC 768:
+    /// header, and with [`Error::BadTotalLen`] when Length is below 8 (RFC 768:
     /// "the minimum value of the length is eight"). A buffer shorter than
     /// Length is accepted: captures are truncated.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            return Err(Error::Truncated("UDP header"));
-        }
-        if (self.len() as usize) < HEADER_LEN {
-            return Err(Error::Malformed("UDP length below 8"));
+        Error::need(Layer::Udp, HEADER_LEN, self.buffer.as_ref().len())?;
+        let len = self.total_len() as usize;
+        if len < HEADER_LEN {
+            return Err(Error::BadTotalLen { layer: Layer::Udp, found: len, min: HEADER_LEN });
         }
         Ok(())
     }
@@ -81,41 +87,41 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Source port.
     pub fn src_port(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::SRC_PORT];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::SRC_PORT)
     }
 
     /// Destination port.
     pub fn dst_port(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::DST_PORT];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::DST_PORT)
     }
 
-    /// Length: header and data, in bytes.
-    #[allow(clippy::len_without_is_empty)]
-    pub fn len(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::LENGTH];
-        u16::from_be_bytes([b[0], b[1]])
+    /// Length of the header, [`HEADER_LEN`].
+    pub const fn header_len(&self) -> usize {
+        HEADER_LEN
+    }
+
+    /// The Length field: header and data, in bytes.
+    pub fn total_len(&self) -> u16 {
+        read_u16(self.buffer.as_ref(), field::LENGTH)
     }
 
     /// Checksum, as stored (0 means "none" over IPv4).
     pub fn checksum(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::CHECKSUM];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::CHECKSUM)
     }
 
     /// The data after the header, up to Length or the end of the buffer,
     /// whichever comes first.
     pub fn payload(&self) -> &[u8] {
         let data = self.buffer.as_ref();
-        let end = data.len().min(self.len() as usize);
+        let end = data.len().min(self.total_len() as usize);
         &data[field::PAYLOAD..end]
     }
 
     /// The ones' complement sum of the pseudo-header and the first Length
     /// bytes, or `None` when the buffer holds fewer than Length bytes.
     fn sum(&self, src: &IpAddr, dst: &IpAddr) -> Option<u16> {
-        let len = self.len();
+        let len = self.total_len();
         let datagram = self.buffer.as_ref().get(..len as usize)?;
         Some(checksum::combine(&[
             checksum::pseudo_header(src, dst, IpProtocol::UDP, len as u32),
@@ -130,7 +136,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// rejected. A datagram cut short of its Length cannot be verified and
     /// is reported as wrong; so is one whose Length is below 8.
     pub fn verify_checksum(&self, src: &IpAddr, dst: &IpAddr) -> bool {
-        if (self.len() as usize) < HEADER_LEN {
+        if (self.total_len() as usize) < HEADER_LEN {
             return false;
         }
         if self.checksum() == 0 {
@@ -143,22 +149,22 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Sets the source port.
     pub fn set_src_port(&mut self, value: u16) {
-        self.buffer.as_mut()[field::SRC_PORT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::SRC_PORT, value)
     }
 
     /// Sets the destination port.
     pub fn set_dst_port(&mut self, value: u16) {
-        self.buffer.as_mut()[field::DST_PORT].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::DST_PORT, value)
     }
 
-    /// Sets Length.
-    pub fn set_len(&mut self, value: u16) {
-        self.buffer.as_mut()[field::LENGTH].copy_from_slice(&value.to_be_bytes())
+    /// Sets the Length field.
+    pub fn set_total_len(&mut self, value: u16) {
+        write_u16(self.buffer.as_mut(), field::LENGTH, value)
     }
 
     /// Sets the checksum to `value` as is (see [`Packet::fill_checksum`]).
     pub fn set_checksum(&mut self, value: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::CHECKSUM, value)
     }
 
     /// Computes and stores the checksum over the pseudo-header for `src` and
@@ -170,7 +176,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// first, and truncate afterwards.
     pub fn fill_checksum(&mut self, src: &IpAddr, dst: &IpAddr) {
         self.set_checksum(0);
-        let len = self.len() as usize;
+        let len = self.total_len() as usize;
         let have = self.buffer.as_ref().len();
         let sum = self
             .sum(src, dst)
@@ -182,7 +188,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// The data after the header, up to Length or the end of the buffer,
     /// writable.
     pub fn payload_mut(&mut self) -> &mut [u8] {
-        let len = self.len() as usize;
+        let len = self.total_len() as usize;
         let data = self.buffer.as_mut();
         let end = data.len().min(len);
         &mut data[field::PAYLOAD..end]
@@ -209,7 +215,7 @@ impl Repr {
         Ok(Repr {
             src_port: packet.src_port(),
             dst_port: packet.dst_port(),
-            payload_len: packet.len() as usize - HEADER_LEN,
+            payload_len: packet.total_len() as usize - HEADER_LEN,
         })
     }
 
@@ -219,10 +225,9 @@ impl Repr {
     }
 
     /// Length of the whole datagram, header and payload: `8 + payload_len`,
-    /// the value of the Length field. (Unlike the IP headers' `buffer_len`,
-    /// this counts the payload, so that one buffer of this size takes
-    /// [`Repr::emit`] and then the payload through [`Packet::payload_mut`].)
-    pub const fn buffer_len(&self) -> usize {
+    /// the value of the Length field. One buffer of this size takes
+    /// [`Repr::emit`] and then the payload through [`Packet::payload_mut`].
+    pub const fn total_len(&self) -> usize {
         HEADER_LEN + self.payload_len
     }
 
@@ -239,7 +244,7 @@ impl Repr {
             .unwrap_or_else(|_| panic!("UDP length {} exceeds 65535", HEADER_LEN + self.payload_len));
         packet.set_src_port(self.src_port);
         packet.set_dst_port(self.dst_port);
-        packet.set_len(len);
+        packet.set_total_len(len);
         packet.set_checksum(0);
     }
 }
@@ -288,8 +293,8 @@ mod tests {
         assert!(!packet.verify_checksum(&dst, &IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
 
         let repr = Repr::parse(&packet).unwrap();
-        assert_eq!(repr.buffer_len(), wire.len());
-        let mut bytes = vec![0u8; repr.buffer_len()];
+        assert_eq!(repr.total_len(), wire.len());
+        let mut bytes = vec![0u8; repr.total_len()];
         let mut packet = Packet::new_unchecked(&mut bytes[..]);
         repr.emit(&mut packet);
         assert_eq!(packet.checksum(), 0);
@@ -315,10 +320,10 @@ mod tests {
     }
 
     #[rstest]
-    #[case::empty(&[], Error::Truncated("UDP header"))]
-    #[case::seven(&[0, 53, 0, 53, 0, 8, 0], Error::Truncated("UDP header"))]
-    #[case::len_0(&[0, 53, 0, 53, 0, 0, 0, 0], Error::Malformed("UDP length below 8"))]
-    #[case::len_7(&[0, 53, 0, 53, 0, 7, 0, 0, 0], Error::Malformed("UDP length below 8"))]
+    #[case::empty(&[], Error::Truncated { layer: Layer::Udp, required: 8, present: 0 })]
+    #[case::seven(&[0, 53, 0, 53, 0, 8, 0], Error::Truncated { layer: Layer::Udp, required: 8, present: 7 })]
+    #[case::len_0(&[0, 53, 0, 53, 0, 0, 0, 0], Error::BadTotalLen { layer: Layer::Udp, found: 0, min: 8 })]
+    #[case::len_7(&[0, 53, 0, 53, 0, 7, 0, 0, 0], Error::BadTotalLen { layer: Layer::Udp, found: 7, min: 8 })]
     fn check_len_rejects(#[case] bytes: &[u8], #[case] error: Error) {
         assert_eq!(Packet::new_checked(bytes).unwrap_err(), error);
         assert_eq!(Repr::parse(&Packet::new_unchecked(bytes)).unwrap_err(), error);
@@ -368,7 +373,7 @@ mod tests {
             } else {
                 (IpAddr::V6(rng.random::<u128>().into()), IpAddr::V6(rng.random::<u128>().into()))
             };
-            let bytes = &mut bytes[..repr.buffer_len()];
+            let bytes = &mut bytes[..repr.total_len()];
             let mut packet = Packet::new_unchecked(&mut bytes[..]);
             repr.emit(&mut packet);
             rng.fill(packet.payload_mut());
@@ -379,6 +384,8 @@ mod tests {
             assert!(packet.verify_checksum(&src, &dst), "{repr:?} {src} {dst}");
             assert_eq!(Repr::parse(&packet).unwrap(), repr);
             assert_eq!(packet.payload().len(), repr.payload_len);
+            assert_eq!(packet.total_len() as usize, repr.total_len());
+            assert_eq!(packet.header_len(), repr.header_len());
 
             // A single flipped bit outside the checksum field is detected.
             let mut bit = rng.random_range(0..(bytes.len() - 2) * 8);

@@ -17,13 +17,17 @@
 //! assert_eq!(Repr::parse(&Packet::new_checked(&bytes[..]).unwrap()).unwrap(), repr);
 //! ```
 
-use super::{Error, EtherType, Result};
+use super::field::{read_u16, write_u16};
+use super::{Error, EtherType, Layer, Result};
 
-mod field {
-    use core::ops::Range;
+/// The fields of the tag (IEEE 802.1Q-2018 clause 9.6), as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
     /// Tag Control Information: PCP (3 bits), DEI (1 bit), VID (12 bits).
-    pub const TCI: Range<usize> = 0..2;
-    pub const ETHERTYPE: Range<usize> = 2..4;
+    pub const TCI: Field = 0..2;
+    /// The encapsulated EtherType.
+    pub const ETHERTYPE: Field = 2..4;
+    /// Where the payload starts.
     pub const PAYLOAD: usize = 4;
 }
 
@@ -56,11 +60,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the tag.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("802.1Q tag"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Vlan, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -69,8 +69,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     fn tci(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::TCI];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::TCI)
     }
 
     /// Priority Code Point, 0 to 7 (IEEE 802.1Q clause 6.9.3).
@@ -91,8 +90,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// EtherType of the encapsulated payload.
     pub fn ethertype(&self) -> EtherType {
-        let b = &self.buffer.as_ref()[field::ETHERTYPE];
-        EtherType(u16::from_be_bytes([b[0], b[1]]))
+        EtherType(read_u16(self.buffer.as_ref(), field::ETHERTYPE))
     }
 
     /// The bytes after the tag.
@@ -104,7 +102,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     fn set_tci(&mut self, mask: u16, value: u16) {
         let tci = (self.tci() & !mask) | (value & mask);
-        self.buffer.as_mut()[field::TCI].copy_from_slice(&tci.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::TCI, tci)
     }
 
     /// Sets the Priority Code Point (low three bits of `value`).
@@ -124,7 +122,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
     /// Sets the encapsulated EtherType.
     pub fn set_ethertype(&mut self, value: EtherType) {
-        self.buffer.as_mut()[field::ETHERTYPE].copy_from_slice(&value.0.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::ETHERTYPE, value.0)
     }
 
     /// The bytes after the tag, writable.
@@ -155,8 +153,8 @@ impl Repr {
         Ok(Repr { pcp: packet.pcp(), dei: packet.dei(), vid: packet.vid(), ethertype: packet.ethertype() })
     }
 
-    /// Length of the tag this emits.
-    pub const fn buffer_len(&self) -> usize {
+    /// Length of the tag this emits: [`HEADER_LEN`].
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
     }
 
@@ -219,7 +217,7 @@ mod tests {
     #[case(3)]
     fn short_buffer_is_truncated(#[case] len: usize) {
         let bytes = [0xb0, 0x64, 0x08];
-        let error = Error::Truncated("802.1Q tag");
+        let error = Error::Truncated { layer: Layer::Vlan, required: 4, present: len };
         assert_eq!(Packet::new_checked(&bytes[..len]).unwrap_err(), error);
         assert_eq!(Repr::parse(&Packet::new_unchecked(&bytes[..len])).unwrap_err(), error);
     }

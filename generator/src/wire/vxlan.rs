@@ -33,9 +33,13 @@
 //! assert_eq!(Repr::parse(&header).unwrap(), repr);
 //! ```
 
-use super::{Error, Result};
+use super::field::{read_u16, read_u24, read_u8, write_u16, write_u24, write_u8};
+use super::{Error, Layer, Result};
 use core::fmt;
-use core::str::FromStr;
+
+mod vni;
+
+pub use vni::Vni;
 
 /// IANA-assigned UDP destination port for VXLAN (RFC 7348 section 5), the
 /// port AWS Traffic Mirroring sends to.
@@ -93,86 +97,28 @@ pub const GPE_NEXT_PROTOCOL_ETHERNET: u8 = 0x03;
 /// GPE Next Protocol: Network Service Header (RFC 8300).
 pub const GPE_NEXT_PROTOCOL_NSH: u8 = 0x04;
 
-/// A 24-bit VXLAN Network Identifier (RFC 7348 section 5): 0 ..= 16,777,215.
-///
-/// Serializes as a plain number; deserializing a number above [`Vni::MAX`]
-/// fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
-pub struct Vni(u32);
-
-impl Vni {
-    /// The largest VNI, 2^24 - 1.
-    pub const MAX: Vni = Vni(0xff_ffff);
-
-    /// The VNI `value`, or [`Error::Malformed`] when it does not fit in 24 bits.
-    pub const fn new(value: u32) -> Result<Vni> {
-        if value > Vni::MAX.0 {
-            Err(Error::Malformed("VNI is wider than 24 bits"))
-        } else {
-            Ok(Vni(value))
-        }
-    }
-
-    /// The VNI as a number.
-    pub const fn value(self) -> u32 {
-        self.0
-    }
-
-    /// The VNI from three big-endian bytes (always in range).
-    const fn from_be_bytes(b: [u8; 3]) -> Vni {
-        Vni((b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32)
-    }
-
-    /// The VNI as three big-endian bytes.
-    const fn to_be_bytes(self) -> [u8; 3] {
-        [(self.0 >> 16) as u8, (self.0 >> 8) as u8, self.0 as u8]
-    }
-}
-
-impl fmt::Display for Vni {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl TryFrom<u32> for Vni {
-    type Error = Error;
-
-    fn try_from(value: u32) -> Result<Vni> {
-        Vni::new(value)
-    }
-}
-
-impl From<Vni> for u32 {
-    fn from(vni: Vni) -> u32 {
-        vni.0
-    }
-}
-
-impl FromStr for Vni {
-    type Err = Error;
-
-    /// Parses a decimal VNI, `9999999` say.
-    fn from_str(s: &str) -> Result<Vni> {
-        let value = s.parse::<u32>().map_err(|_| Error::Malformed("VNI is not a decimal number"))?;
-        Vni::new(value)
-    }
-}
-
-mod field {
-    use core::ops::Range;
+/// The fields of the header in its three readings, as byte ranges.
+pub mod field {
+    use crate::wire::field::Field;
     // RFC 7348 section 5 reading.
-    pub const FLAGS8: usize = 0;
-    pub const RESERVED24: Range<usize> = 1..4;
+    /// RFC 7348: the 8-bit flags (I and, for GBP, G).
+    pub const FLAGS8: Field = 0..1;
+    /// RFC 7348: the 24 reserved bits after the flags.
+    pub const RESERVED24: Field = 1..4;
     // draft-smith-vxlan-group-policy reading of the same first word.
-    pub const FLAGS16: Range<usize> = 0..2;
-    pub const GROUP_POLICY_ID: Range<usize> = 2..4;
+    /// GBP: the 16-bit flags word (G, I, D, A and reserved bits).
+    pub const FLAGS16: Field = 0..2;
+    /// GBP: Group Policy ID.
+    pub const GROUP_POLICY_ID: Field = 2..4;
     // draft-ietf-nvo3-vxlan-gpe reading: Next Protocol is the last byte of the first word.
-    pub const GPE_NEXT_PROTOCOL: usize = 3;
+    /// GPE: Next Protocol.
+    pub const GPE_NEXT_PROTOCOL: Field = 3..4;
     // Second word, common to all readings.
-    pub const VNI: Range<usize> = 4..7;
-    pub const RESERVED8: usize = 7;
+    /// VXLAN Network Identifier.
+    pub const VNI: Field = 4..7;
+    /// The reserved byte after the VNI.
+    pub const RESERVED8: Field = 7..8;
+    /// Where the inner frame starts.
     pub const PAYLOAD: usize = 8;
 }
 
@@ -198,11 +144,7 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     /// Fails with [`Error::Truncated`] when the buffer is shorter than the header.
     pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < HEADER_LEN {
-            Err(Error::Truncated("VXLAN header"))
-        } else {
-            Ok(())
-        }
+        Error::need(Layer::Vxlan, HEADER_LEN, self.buffer.as_ref().len())
     }
 
     /// The underlying buffer.
@@ -213,41 +155,37 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// RFC 7348 view: the 8-bit flags byte (byte 0), `0x08` when only I is set.
     #[inline]
     pub fn flags8(&self) -> u8 {
-        self.buffer.as_ref()[field::FLAGS8]
+        read_u8(self.buffer.as_ref(), field::FLAGS8)
     }
 
     /// RFC 7348 view: the 24 reserved bits after the flags byte (bytes 1-3).
     #[inline]
     pub fn reserved24(&self) -> u32 {
-        let b = &self.buffer.as_ref()[field::RESERVED24];
-        (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32
+        read_u24(self.buffer.as_ref(), field::RESERVED24)
     }
 
     /// The 24-bit VXLAN Network Identifier (bytes 4-6).
     #[inline]
     pub fn vni(&self) -> Vni {
-        let b = &self.buffer.as_ref()[field::VNI];
-        Vni::from_be_bytes([b[0], b[1], b[2]])
+        Vni::from_u24(read_u24(self.buffer.as_ref(), field::VNI))
     }
 
     /// The last reserved byte (byte 7), in every reading.
     #[inline]
     pub fn reserved8(&self) -> u8 {
-        self.buffer.as_ref()[field::RESERVED8]
+        read_u8(self.buffer.as_ref(), field::RESERVED8)
     }
 
     /// GBP view: the 16-bit flags word (bytes 0-1), `0x0800` when only I is set.
     #[inline]
     pub fn flags16(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::FLAGS16];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::FLAGS16)
     }
 
     /// GBP view: the Group Policy ID (bytes 2-3); meaningful only when G is set.
     #[inline]
     pub fn group_policy_id(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::GROUP_POLICY_ID];
-        u16::from_be_bytes([b[0], b[1]])
+        read_u16(self.buffer.as_ref(), field::GROUP_POLICY_ID)
     }
 
     /// I flag: the VNI is valid (RFC 7348 section 5: MUST be 1).
@@ -308,7 +246,7 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// GPE view: the Next Protocol byte (byte 3).
     #[inline]
     pub fn gpe_next_protocol(&self) -> u8 {
-        self.buffer.as_ref()[field::GPE_NEXT_PROTOCOL]
+        read_u8(self.buffer.as_ref(), field::GPE_NEXT_PROTOCOL)
     }
 
     /// The bytes after the header: the inner Ethernet frame (RFC 7348 section 5).
@@ -322,37 +260,37 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
     /// Sets the 8-bit flags byte (byte 0).
     #[inline]
     pub fn set_flags8(&mut self, value: u8) {
-        self.buffer.as_mut()[field::FLAGS8] = value
+        write_u8(self.buffer.as_mut(), field::FLAGS8, value)
     }
 
     /// Sets bytes 1-3; only the low 24 bits of `value` are written.
     #[inline]
     pub fn set_reserved24(&mut self, value: u32) {
-        self.buffer.as_mut()[field::RESERVED24].copy_from_slice(&value.to_be_bytes()[1..])
+        write_u24(self.buffer.as_mut(), field::RESERVED24, value)
     }
 
     /// Sets the VNI (bytes 4-6).
     #[inline]
     pub fn set_vni(&mut self, value: Vni) {
-        self.buffer.as_mut()[field::VNI].copy_from_slice(&value.to_be_bytes())
+        write_u24(self.buffer.as_mut(), field::VNI, value.value())
     }
 
     /// Sets the last reserved byte (byte 7).
     #[inline]
     pub fn set_reserved8(&mut self, value: u8) {
-        self.buffer.as_mut()[field::RESERVED8] = value
+        write_u8(self.buffer.as_mut(), field::RESERVED8, value)
     }
 
     /// Sets the 16-bit flags word (bytes 0-1).
     #[inline]
     pub fn set_flags16(&mut self, value: u16) {
-        self.buffer.as_mut()[field::FLAGS16].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::FLAGS16, value)
     }
 
     /// Sets the Group Policy ID (bytes 2-3).
     #[inline]
     pub fn set_group_policy_id(&mut self, value: u16) {
-        self.buffer.as_mut()[field::GROUP_POLICY_ID].copy_from_slice(&value.to_be_bytes())
+        write_u16(self.buffer.as_mut(), field::GROUP_POLICY_ID, value)
     }
 
     #[inline]
@@ -425,7 +363,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
     /// GPE view: sets the Next Protocol byte (byte 3).
     #[inline]
     pub fn set_gpe_next_protocol(&mut self, value: u8) {
-        self.buffer.as_mut()[field::GPE_NEXT_PROTOCOL] = value
+        write_u8(self.buffer.as_mut(), field::GPE_NEXT_PROTOCOL, value)
     }
 
     /// The bytes after the header, writable.
@@ -561,8 +499,8 @@ impl Repr {
         })
     }
 
-    /// Length of the header this emits.
-    pub const fn buffer_len(&self) -> usize {
+    /// Length of the header this emits: [`HEADER_LEN`].
+    pub const fn header_len(&self) -> usize {
         HEADER_LEN
     }
 
@@ -747,7 +685,7 @@ mod tests {
     #[case(7)]
     fn short_buffer_is_truncated_not_a_panic(#[case] len: usize) {
         let bytes = [0x08u8; 7];
-        let err = Error::Truncated("VXLAN header");
+        let err = Error::Truncated { layer: Layer::Vxlan, required: 8, present: len };
         assert_eq!(Header::new_checked(&bytes[..len]).unwrap_err(), err);
         assert_eq!(Repr::parse(&Header::new_unchecked(&bytes[..len])).unwrap_err(), err);
     }
@@ -844,47 +782,9 @@ mod tests {
         assert_eq!(h.into_inner(), [0x88, 0, 0x11, 0x22, 1, 2, 3, 0x99]);
     }
 
-    #[rstest]
-    #[case(0)]
-    #[case(1)]
-    #[case(9_999_999)]
-    #[case(0xff_ffff)]
-    fn vni_in_range(#[case] value: u32) {
-        let v = Vni::new(value).unwrap();
-        assert_eq!(v.value(), value);
-        assert_eq!(Vni::try_from(value), Ok(v));
-        assert_eq!(u32::from(v), value);
-        assert_eq!(v.to_string(), value.to_string());
-        assert_eq!(value.to_string().parse::<Vni>(), Ok(v));
-    }
-
-    #[rstest]
-    #[case(0x100_0000)]
-    #[case(u32::MAX)]
-    fn vni_out_of_range(#[case] value: u32) {
-        assert!(matches!(Vni::new(value), Err(Error::Malformed(_))));
-        assert!(Vni::try_from(value).is_err());
-        assert!(value.to_string().parse::<Vni>().is_err());
-    }
-
     #[test]
-    fn vni_max_and_order() {
-        assert_eq!(Vni::MAX.value(), 0xff_ffff);
-        assert!(Vni::new(1).unwrap() < Vni::new(2).unwrap());
-        assert!("-1".parse::<Vni>().is_err());
-        assert!("ten".parse::<Vni>().is_err());
-    }
-
-    #[test]
-    fn vni_serde_is_a_plain_number_with_range_check() {
+    fn repr_serde_has_the_vni_as_a_plain_number() {
         let v = Vni::new(9_999_999).unwrap();
-        assert_eq!(serde_json::to_string(&v).unwrap(), "9999999");
-        assert_eq!(serde_json::from_str::<Vni>("9999999").unwrap(), v);
-        assert_eq!(serde_json::from_str::<Vni>("16777215").unwrap(), Vni::MAX);
-        assert!(serde_json::from_str::<Vni>("16777216").is_err());
-        assert!(serde_json::from_str::<Vni>("-1").is_err());
-        assert!(serde_json::from_str::<Vni>("\"5\"").is_err());
-
         let repr = Repr::gbp(v, 0xbeef, true, false);
         let json = serde_json::to_string(&repr).unwrap();
         assert_eq!(json, r#"{"flags":34880,"group_policy_id":48879,"vni":9999999,"reserved8":0}"#);

@@ -270,7 +270,7 @@ impl Gen {
 
 /// Length of the GENEVE header a GWLB adds (8 bytes + AWS's three options).
 pub fn geneve_len() -> usize {
-    geneve::Repr::aws_gwlb(EtherType::IPV4, 0, 0, 0).buffer_len()
+    geneve::Repr::aws_gwlb(EtherType::IPV4, 0, 0, 0).header_len()
 }
 
 /// The `N` of `(VNI N)` at the end of vxgen's summary line (the first VNI if
