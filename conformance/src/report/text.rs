@@ -195,8 +195,10 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     let errors_only: Vec<&VectorReport> =
         report.vectors.iter().filter(|v| v.outcome == Outcome::NotSupported).collect();
     if !errors_only.is_empty() {
-        let ids: Vec<String> =
-            errors_only.iter().map(|v| if v.allowed { format!("{} (allowed)", v.id) } else { v.id.clone() }).collect();
+        let ids: Vec<String> = errors_only
+            .iter()
+            .map(|v| if v.allowed { format!("{} (allowed)", v.id) } else { v.id.clone() })
+            .collect();
         let _ = writeln!(
             out,
             "\nnot supported (none of the fields the vector tests reported; fails the run unless allowed): {}",
