@@ -128,3 +128,34 @@ fn pcapng_and_nanosecond_captures_read_the_same() {
         }
     }
 }
+
+/// The capture-format vectors hold the same frames in every format, and the
+/// capture reader reads each of them to the same records.
+#[test]
+fn every_capture_format_reads_to_the_same_records() {
+    let files = build_corpus();
+    type Records = Vec<(Vec<u8>, u32, Option<u32>)>;
+    let read: Vec<(String, Records)> = files
+        .iter()
+        .filter(|f| f.path.starts_with("capture-format/") && !f.path.ends_with(".json"))
+        .map(|f| {
+            let frames =
+                conformance::capture::read_capture(&f.bytes).unwrap_or_else(|e| panic!("{}: {e}", f.path));
+            (f.path.clone(), frames.into_iter().map(|r| (r.data, r.original_len, r.snaplen)).collect())
+        })
+        .collect();
+    let names: Vec<&str> = read.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "capture-format/capture-format-pcap.pcap",
+            "capture-format/capture-format-pcap-be.pcap",
+            "capture-format/capture-format-pcap-ns.pcap",
+            "capture-format/capture-format-pcapng.pcapng",
+        ]
+    );
+    assert_eq!(read[0].1.len(), 2);
+    for (path, frames) in &read[1..] {
+        assert_eq!(frames, &read[0].1, "{path}");
+    }
+}
