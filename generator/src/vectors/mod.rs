@@ -288,7 +288,7 @@ pub fn write_corpus(dir: &Path, force: bool) -> Result<CorpusSummary, CorpusErro
         let _ = std::fs::remove_dir_all(&staged);
         return Err(io_err(dir)(e));
     }
-    let vectors = files.iter().filter(|f| f.path.ends_with(".pcap")).count();
+    let vectors = files.iter().filter(|f| f.path.ends_with(".pcap") || f.path.ends_with(".pcapng")).count();
     Ok(CorpusSummary { vectors, files: files.len(), bytes })
 }
 
