@@ -63,6 +63,23 @@ fn an_ignored_g_bit_is_caught() {
 }
 
 #[test]
+fn vxlan_taken_from_the_source_port_is_caught() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    let r = run_fixture("source_port_vxlan.py", &["port"], quick());
+    let (o, why) = outcome(&r, "port-dst-not-vxlan");
+    assert_eq!(o, Outcome::Fail);
+    assert!(
+        why.contains("frame 1 vxlan.vni: reported 9999999, but the field is not in the expected dissection"),
+        "{why}"
+    );
+    // Where the destination is 4789 too, it reads the same as the example decoder.
+    assert_eq!(outcome(&r, "port-source-4789").0, Outcome::Pass);
+    assert_eq!(r.exit_code(), 1);
+}
+
+#[test]
 fn dropped_truncated_frames_are_caught() {
     if !common::require_tool("python3") {
         return;

@@ -25,9 +25,14 @@ fn tshark_agrees_with_every_valid_vector() {
     let tshark = Tshark::new();
     let known = tshark.known_differences();
     let vectors: Vec<_> = corpus::vectors().into_iter().filter(|v| v.result == Expected::Valid).collect();
+    // Valid vectors tshark is known to get wrong: they must keep failing (else drop them from here).
+    let misread = [(
+        "port-dst-not-vxlan",
+        "tshark's UDP dissector tries the lower port first, so a datagram from 4789 to 33333 is decoded as VXLAN",
+    )];
     let check = |v: &corpus::Vector| {
         let built = build_vector(v);
-        let path = dir.path().join(format!("{}.pcap", v.id));
+        let path = dir.path().join(format!("{}.{}", v.id, v.format.extension()));
         std::fs::write(&path, &built.capture).unwrap();
         let got = tshark.decode(&path, &DecodeOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", v.id));
         (v.id.clone(), compare_frames(&built.dissection.frames, &got, &known, &[]))
@@ -44,6 +49,21 @@ fn tshark_agrees_with_every_valid_vector() {
     let mut listing = String::new();
     for (id, c) in &checked {
         assert!(c.missing_frames.is_empty() && c.extra_frames.is_empty(), "{id}: {c:?}");
+        if let Some((_, why)) = misread.iter().find(|(m, _)| m == id) {
+            let wrong = c
+                .fields
+                .iter()
+                .filter(|f| {
+                    !matches!(
+                        f.verdict,
+                        FieldVerdict::Match | FieldVerdict::NotReported { .. } | FieldVerdict::Known { .. }
+                    )
+                })
+                .count();
+            assert!(wrong > 0, "{id}: tshark now reads it right ({why}): remove it from `misread`");
+            listing.push_str(&format!("  misread {id}: {why} ({wrong} fields)\n"));
+            continue;
+        }
         for f in &c.fields {
             match &f.verdict {
                 FieldVerdict::Match => matched += 1,

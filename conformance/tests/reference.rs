@@ -46,7 +46,7 @@ fn reference_passes_100_percent_of_the_corpus() {
 #[test]
 fn reference_never_panics_on_damaged_frames() {
     let mut frames = Vec::new();
-    for file in build_corpus().iter().filter(|f| f.path.ends_with(".pcap")) {
+    for file in build_corpus().iter().filter(|f| f.path.ends_with(".pcap") || f.path.ends_with(".pcapng")) {
         for f in conformance::capture::read_capture(&file.bytes).unwrap() {
             frames.push(f.data);
         }
@@ -126,5 +126,36 @@ fn pcapng_and_nanosecond_captures_read_the_same() {
                 assert_eq!(got, from_pcap, "example decoder, {id} {format:?}");
             }
         }
+    }
+}
+
+/// The capture-format vectors hold the same frames in every format, and the
+/// capture reader reads each of them to the same records.
+#[test]
+fn every_capture_format_reads_to_the_same_records() {
+    let files = build_corpus();
+    type Records = Vec<(Vec<u8>, u32, Option<u32>)>;
+    let read: Vec<(String, Records)> = files
+        .iter()
+        .filter(|f| f.path.starts_with("capture-format/") && !f.path.ends_with(".json"))
+        .map(|f| {
+            let frames =
+                conformance::capture::read_capture(&f.bytes).unwrap_or_else(|e| panic!("{}: {e}", f.path));
+            (f.path.clone(), frames.into_iter().map(|r| (r.data, r.original_len, r.snaplen)).collect())
+        })
+        .collect();
+    let names: Vec<&str> = read.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "capture-format/capture-format-pcap.pcap",
+            "capture-format/capture-format-pcap-be.pcap",
+            "capture-format/capture-format-pcap-ns.pcap",
+            "capture-format/capture-format-pcapng.pcapng",
+        ]
+    );
+    assert_eq!(read[0].1.len(), 2);
+    for (path, frames) in &read[1..] {
+        assert_eq!(frames, &read[0].1, "{path}");
     }
 }

@@ -100,6 +100,17 @@ fn manifest_and_files_agree_one_to_one() {
             assert_eq!(d.vector.as_deref(), Some(v.id.as_str()));
             assert_eq!(d.frames.len(), v.frames, "{}: frame count", v.id);
             assert_eq!(Some(v.capture.rsplit('/').next().unwrap()), d.capture.as_deref());
+            // The capture is in the format the entry names.
+            let capture = files.iter().find(|f| f.path == v.capture).expect("capture exists");
+            let magic: [u8; 4] = match v.format.as_str() {
+                "pcap" => [0xd4, 0xc3, 0xb2, 0xa1],
+                "pcap-be" => [0xa1, 0xb2, 0xc3, 0xd4],
+                "pcap-ns" => [0x4d, 0x3c, 0xb2, 0xa1],
+                "pcapng" => [0x0a, 0x0d, 0x0d, 0x0a],
+                other => panic!("{}: unknown format {other}", v.id),
+            };
+            assert_eq!(capture.bytes[..4], magic, "{}: magic of a {} capture", v.id, v.format);
+            assert_eq!(v.capture.ends_with(".pcapng"), v.format == "pcapng", "{}: extension", v.id);
             let numbers: Vec<u32> = d.frames.iter().map(|f| f.frame.number).collect();
             assert_eq!(numbers, (1..=v.frames as u32).collect::<Vec<_>>());
         }
@@ -109,7 +120,9 @@ fn manifest_and_files_agree_one_to_one() {
         .iter()
         .map(|f| f.path.clone())
         .filter(|p| {
-            p.ends_with(".pcap") || p.contains('/') && p.ends_with(".json") && !p.starts_with("schemas/")
+            p.ends_with(".pcap")
+                || p.ends_with(".pcapng")
+                || p.contains('/') && p.ends_with(".json") && !p.starts_with("schemas/")
         })
         .collect();
     assert_eq!(on_disk, named, "files without a manifest entry, or entries without files");

@@ -25,7 +25,7 @@ fn tshark_flags_no_valid_untruncated_frame() {
     let mut frames = 0;
     for v in corpus::vectors().into_iter().filter(|v| v.result == Expected::Valid) {
         let built = build_vector(&v);
-        let path = dir.path().join(format!("{}.pcap", v.id));
+        let path = dir.path().join(format!("{}.{}", v.id, v.format.extension()));
         std::fs::write(&path, &built.capture).unwrap();
         let rows = common::tshark_fields(&path, &fields, &[]);
         assert_eq!(

@@ -24,8 +24,9 @@
 //!   writes for the same block, and the round-trip tests read them back with
 //!   `pcap_file`'s `PcapNgReader`.
 //!
-//! All multi-byte fields are little-endian whatever the host, so a given seed
-//! gives the same bytes on every machine; for the same reason the section
+//! All multi-byte fields are little-endian whatever the host (unless asked
+//! for big-endian classic pcap, [`CaptureWriter::new_classic_big_endian`]),
+//! so a given seed gives the same bytes on every machine; for the same reason the section
 //! header carries no `shb_os` or `shb_hardware`.
 
 use std::borrow::Cow;
@@ -103,6 +104,22 @@ impl<W: Write> CaptureWriter<W> {
     /// # Errors
     /// [`CaptureError::InvalidSnaplen`], or the I/O error of writing the header.
     pub fn new(writer: W, format: Format, snaplen: u32) -> Result<Self, CaptureError> {
+        Self::open(writer, format, snaplen, Endianness::Little)
+    }
+
+    /// A classic pcap writer ([`Format::Pcap`], or [`Format::PcapNanos`] when
+    /// `nanos`) whose header and record headers are big-endian (magic bytes
+    /// `a1 b2 c3 d4` or `a1 b2 3c 4d`), as captures written on big-endian hosts
+    /// are: readers must honour the byte order the magic number reveals.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn new_classic_big_endian(writer: W, nanos: bool, snaplen: u32) -> Result<Self, CaptureError> {
+        let format = if nanos { Format::PcapNanos } else { Format::Pcap };
+        Self::open(writer, format, snaplen, Endianness::Big)
+    }
+
+    fn open(writer: W, format: Format, snaplen: u32, endianness: Endianness) -> Result<Self, CaptureError> {
         if snaplen == 0 || snaplen > MAX_SNAPLEN {
             return Err(CaptureError::InvalidSnaplen(snaplen));
         }
@@ -114,7 +131,7 @@ impl<W: Write> CaptureWriter<W> {
                     snaplen,
                     datalink: DataLink::ETHERNET,
                     ts_resolution,
-                    endianness: Endianness::Little,
+                    endianness,
                     ..PcapHeader::default()
                 };
                 (Inner::Pcap(PcapWriter::with_header(writer, header)?), PCAP_HEADER_LEN)
@@ -521,6 +538,24 @@ mod tests {
         assert_eq!(idb.snaplen, 9001);
         assert_eq!(idb.options, [InterfaceDescriptionOption::IfTsResol(9)]);
         assert!(reader.next_block().is_none());
+    }
+
+    #[test]
+    fn classic_big_endian() {
+        let data = frame(60);
+        for (nanos, magic) in [(false, [0xa1, 0xb2, 0xc3, 0xd4]), (true, [0xa1, 0xb2, 0x3c, 0x4d])] {
+            let mut writer = CaptureWriter::new_classic_big_endian(Vec::new(), nanos, 1500).unwrap();
+            writer.write(&Record { orig_len: 70, ..Record::new(TS, &data) }).unwrap();
+            let bytes = writer.finish().unwrap();
+            assert_eq!(bytes[..4], magic);
+            assert_eq!(bytes[16..20], 1500u32.to_be_bytes());
+            let mut reader = PcapReader::new(&bytes[..]).unwrap();
+            assert_eq!(reader.header().endianness, Endianness::Big);
+            let raw = reader.next_raw_packet().unwrap().unwrap();
+            assert_eq!((raw.ts_sec, raw.incl_len, raw.orig_len), (1_700_000_000, 60, 70));
+            assert_eq!(raw.ts_frac, if nanos { 123_456_789 } else { 123_456 });
+            assert_eq!(raw.data, &data[..]);
+        }
     }
 
     #[test]

@@ -336,6 +336,10 @@ pub struct FrameSpec {
     pub fault: Option<Fault>,
     /// Pad the outer frame with zeros to [`MIN_FRAME_LEN`] if shorter.
     pub pad: bool,
+    /// The UDP payload is not VXLAN to a receiver (its destination port is
+    /// not a VXLAN port, RFC 7348 section 5) although it holds the same
+    /// bytes: the expected dissection stops at the outer UDP header.
+    pub opaque: bool,
 }
 
 impl FrameSpec {
@@ -388,6 +392,7 @@ impl FrameSpec {
             cut: None,
             fault: None,
             pad: false,
+            opaque: false,
         }
     }
 
@@ -569,6 +574,11 @@ impl FrameSpec {
         let (inner, app) = layout.dissect(inner_present, self.inner.app.as_ref());
         d.inner = inner;
         d.app = app;
+        if self.opaque {
+            d.vxlan = None;
+            d.inner = None;
+            d.app = None;
+        }
 
         // Frame facts.
         let facts = &mut d.frame;

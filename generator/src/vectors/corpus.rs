@@ -8,7 +8,7 @@
 use super::builder::{Cut, Fault, FrameSpec, InnerSpec};
 use super::inner::{self, data_segment, instance, remote, syn_segment, Segment};
 pub use super::manifest::Expected;
-use super::manifest::ReadingKind;
+use super::manifest::{CaptureFormat, ReadingKind};
 use crate::flow::Direction;
 use crate::mirror::filter::{pick_session, Filter, FilterRule, RuleAction};
 use crate::mirror::session::Session;
@@ -37,6 +37,9 @@ pub struct Vector {
     pub reason: Option<String>,
     /// The capture's snapshot length, if it cuts frames.
     pub snaplen: Option<u32>,
+    /// The capture file format (classic little-endian pcap but for the
+    /// `capture-format` group).
+    pub format: CaptureFormat,
     /// The frames, in capture order.
     pub frames: Vec<FrameSpec>,
     /// Generic field or layer paths the vector exists to test (its first
@@ -100,6 +103,10 @@ pub const GROUPS: &[Group] = &[
     Group { name: "icmp", description: "ICMP and ICMPv6 echo." },
     Group { name: "filter", description: "What a session's filter rules and session order let through." },
     Group { name: "malformed", description: "Negative and unusual outer headers: length disagreements, short VXLAN headers, IPv4 options, padding, snaplen." },
+    Group {
+        name: "capture-format",
+        description: "The same two AWS copies in each capture file format a decoder meets: little- and big-endian classic pcap, nanosecond pcap, pcapng (if_tsresol 9, packet comments).",
+    },
 ];
 
 /// All the vectors, grouped as [`GROUPS`] orders them.
@@ -114,6 +121,7 @@ pub fn vectors() -> Vec<Vector> {
     packet_length(&mut out);
     mtu(&mut out);
     gwlb(&mut out);
+    gwlb_edges(&mut out);
     inner_ipv6(&mut out);
     inner_vlan(&mut out);
     tcp_options(&mut out);
@@ -124,6 +132,7 @@ pub fn vectors() -> Vec<Vector> {
     icmp(&mut out);
     filter(&mut out);
     malformed(&mut out);
+    capture_format(&mut out);
     for v in &mut out {
         v.readings = readings(v);
         v.subject = match v.readings.first() {
@@ -144,6 +153,7 @@ fn subject(v: &Vector) -> Vec<&'static str> {
         // Reserved bits are ignored on receipt (RFC 7348 section 5): I and the VNI read the same.
         ("reserved", _) | ("gpe", _) => vec!["vxlan.flag_i", VNI],
         ("port", "port-source-low") => vec!["outer.udp.src_port", VNI],
+        ("port", "port-dst-not-vxlan") => vec!["outer.udp.dst_port"],
         ("port", _) => vec![VNI],
         // Nothing cut: the inner lengths must read whole (a decoder need not say "not truncated").
         ("packet-length", "packet-length-exact") => {
@@ -152,6 +162,13 @@ fn subject(v: &Vector) -> Vec<&'static str> {
         ("packet-length", _) => vec!["frame.truncated", VNI],
         ("mtu", "mtu-9001-jumbo") => vec!["frame.truncated", VNI],
         ("mtu", _) => vec![VNI, "inner.ipv4.total_len"],
+        ("gwlb", "gwlb-geneve-critical") => vec![
+            "geneve.critical",
+            "geneve.options[].class",
+            "geneve.options[].type",
+            "geneve.options[].data",
+            VNI,
+        ],
         ("gwlb", _) => vec![
             "geneve.protocol_type",
             "geneve.options[].class",
@@ -179,6 +196,7 @@ fn subject(v: &Vector) -> Vec<&'static str> {
         ("malformed", "outer-udp-checksum") => vec!["outer.udp.checksum", VNI],
         ("malformed", "ethernet-padding") => vec!["outer.eth.padding_len", VNI],
         ("malformed", "snaplen-46") => vec!["frame.captured_len", "frame.truncated"],
+        ("capture-format", _) => vec!["frame.captured_len", "frame.original_len", VNI],
         _ if v.result == Expected::Invalid => vec!["frame.malformed"],
         _ => vec![VNI],
     }
@@ -212,6 +230,20 @@ fn readings(v: &Vector) -> Vec<ReadingSpec> {
             reading(
                 "opaque-udp",
                 "left as an opaque UDP payload to port 8472, as Wireshark does by default",
+                ReadingKind::OuterOnly,
+                &["outer.udp.dst_port"],
+            ),
+        ],
+        ("gwlb", "gwlb-geneve-version-1") => vec![
+            reading(
+                "as-found",
+                "dissected as found: geneve.version 1 (the 2-bit Ver field), the rest read as version 0 lays it out",
+                ReadingKind::AsBuilt,
+                &["geneve.version"],
+            ),
+            reading(
+                "outer-only",
+                "the GENEVE payload left opaque, as a tunnel endpoint drops an unknown version (RFC 8926 section 3.4)",
                 ReadingKind::OuterOnly,
                 &["outer.udp.dst_port"],
             ),
@@ -262,6 +294,7 @@ fn push(
         result,
         reason: reason.map(str::to_owned),
         snaplen: None,
+        format: CaptureFormat::Pcap,
         frames,
         subject: Vec::new(),
         readings: Vec::new(),
@@ -466,6 +499,22 @@ fn port(out: &mut Vec<Vector>) {
         None,
         vec![f],
     );
+    let mut f = FrameSpec::aws(inner::tcp_syn(), SEED_VNI);
+    f.outer.src_port = vxlan::UDP_PORT;
+    f.outer.dst_port = 33333;
+    f.opaque = true;
+    push(
+        out,
+        "port",
+        "port-dst-not-vxlan",
+        "A UDP datagram from port 4789 to port 33333 carrying what looks like a VXLAN copy: not VXLAN, the destination \
+         port identifies VXLAN.",
+        &["rfc7348-5"],
+        &["source_port_vxlan", "nonstandard_port"],
+        Expected::Valid,
+        None,
+        vec![f],
+    );
 }
 
 fn gpe(out: &mut Vec<Vector>) {
@@ -651,6 +700,109 @@ fn gwlb(out: &mut Vec<Vector>) {
         None,
         vec![f],
     );
+}
+
+/// GENEVE edges (RFC 8926 sections 3.4, 3.5) around an ordinary GWLB copy.
+fn gwlb_edges(out: &mut Vec<Vector>) {
+    use crate::wire::geneve::OwnedOption;
+    let refs = &["rfc8926-3.4", "rfc8926-3.5", "aws-packet-format", "rfc7348-5"];
+    // An option ahead of AWS's three, so a decoder must skip it by its length.
+    let with_first = |opt: OwnedOption| {
+        let mut f = FrameSpec::aws_gwlb(inner::tcp_syn(), SEED_VNI);
+        if let Some(g) = &mut f.gwlb {
+            g.geneve.options.insert(0, opt);
+        }
+        f
+    };
+    let mut f = FrameSpec::aws_gwlb(inner::tcp_syn(), SEED_VNI);
+    if let Some(g) = &mut f.gwlb {
+        g.geneve.version = 1;
+    }
+    push(
+        out,
+        "gwlb",
+        "gwlb-geneve-version-1",
+        "A GWLB copy whose GENEVE Ver field (2 bits) is 1, otherwise laid out as version 0: first byte 0x48.",
+        &["rfc8926-3.4"],
+        &["geneve_edges"],
+        Expected::Acceptable,
+        Some(
+            "RFC 8926 section 3.4: a tunnel endpoint MUST drop a packet of an unknown version, so a decoder may leave              it opaque; one that dissects it must report version 1, not 0. The expected dissection is the as-found reading.",
+        ),
+        vec![f],
+    );
+    let data: Vec<u8> = (0..124u8).map(|i| i.wrapping_mul(7)).collect();
+    push(
+        out,
+        "gwlb",
+        "gwlb-geneve-option-124",
+        "A GWLB copy with an experimental option (class 0xfff0, type 0x10) of 31 four-byte words (124 bytes, the \
+         5-bit Length's largest) ahead of AWS's options: Opt Len 40 words (160 bytes).",
+        &["rfc8926-3.5", "rfc8926-7.1", "rfc8926-3.4", "rfc7348-5"],
+        &["geneve_edges", "geneve_gwlb"],
+        Expected::Valid,
+        None,
+        vec![with_first(OwnedOption::new(0xfff0, 0x10, data).expect("31 words"))],
+    );
+    let mut f =
+        with_first(OwnedOption::new(0xfff1, 0x80 | 0x05, vec![0xde, 0xad, 0xbe, 0xef]).expect("1 word"));
+    if let Some(g) = &mut f.gwlb {
+        g.geneve.critical = true;
+    }
+    push(
+        out,
+        "gwlb",
+        "gwlb-geneve-critical",
+        "A GWLB copy with the C bit set and a critical option (type 0x85: the high bit of Type) of experimental class \
+         0xfff1 ahead of AWS's options.",
+        refs,
+        &["geneve_edges"],
+        Expected::Valid,
+        None,
+        vec![f],
+    );
+    push(
+        out,
+        "gwlb",
+        "gwlb-geneve-unknown-class",
+        "A GWLB copy with an option of unknown class 0xfff5 (type 0x42, 8 bytes) ahead of AWS's options: it must be \
+         skipped by its length and reported as found.",
+        &["rfc8926-3.5", "rfc8926-7.1", "rfc8926-3.4", "rfc7348-5"],
+        &["geneve_edges", "geneve_gwlb"],
+        Expected::Valid,
+        None,
+        vec![with_first(OwnedOption::new(0xfff5, 0x42, vec![1, 2, 3, 4, 5, 6, 7, 8]).expect("2 words"))],
+    );
+}
+
+/// The same AWS copies in each capture file format.
+fn capture_format(out: &mut Vec<Vector>) {
+    let frames =
+        vec![FrameSpec::aws(inner::tcp_syn(), SEED_VNI), FrameSpec::aws(inner::http_get(), SEED_VNI)];
+    for (format, refs, what) in [
+        (CaptureFormat::Pcap, &["pcap-header", "pcap-format"][..], "classic pcap, little-endian, microseconds (magic d4 c3 b2 a1): the control"),
+        (CaptureFormat::PcapBe, &["pcap-header", "pcap-format"][..], "classic pcap written big-endian (magic a1 b2 c3 d4; every header field big-endian)"),
+        (CaptureFormat::PcapNs, &["pcap-header", "pcap-format"][..], "classic pcap with nanosecond timestamps (magic 4d 3c b2 a1)"),
+        (
+            CaptureFormat::PcapNg,
+            &["pcapng-4.2", "pcapng-4.3"][..],
+            "pcapng: SHB, an IDB with if_tsresol 9 (nanoseconds), an Enhanced Packet Block per frame with an opt_comment",
+        ),
+    ] {
+        let id = format!("capture-format-{}", format.name());
+        push(
+            out,
+            "capture-format",
+            &id,
+            &format!("Two AWS copies (a SYN and an HTTP GET, VNI 9999999) as {what}."),
+            refs,
+            &["capture_format"],
+            Expected::Valid,
+            None,
+            frames.clone(),
+        );
+        out.last_mut().expect("pushed").format = format;
+    }
 }
 
 fn inner_ipv6(out: &mut Vec<Vector>) {
@@ -1282,6 +1434,7 @@ fn malformed(out: &mut Vec<Vector>) {
         result: Expected::Valid,
         reason: None,
         snaplen: Some(46),
+        format: CaptureFormat::Pcap,
         frames: frames_of_specs(vec![inner::tcp_syn(), inner::http_get()]),
         subject: Vec::new(),
         readings: Vec::new(),

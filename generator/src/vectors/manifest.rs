@@ -89,7 +89,8 @@ pub struct Entry {
     pub capture: String,
     /// The expected dissection, relative to the manifest.
     pub expected: String,
-    /// Capture file format: `pcap` (classic libpcap, microseconds).
+    /// Capture file format: `pcap` (classic libpcap, little-endian,
+    /// microseconds), `pcap-be`, `pcap-ns` or `pcapng` ([`CaptureFormat`]).
     pub format: String,
     /// Number of frames.
     pub frames: usize,
@@ -193,9 +194,44 @@ pub enum Expected {
     Acceptable,
 }
 
+/// The capture file format of a vector (the manifest's `format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaptureFormat {
+    /// Classic libpcap, little-endian, microsecond timestamps (magic `d4 c3 b2 a1`).
+    #[default]
+    Pcap,
+    /// Classic libpcap, big-endian, microsecond timestamps (magic `a1 b2 c3 d4`).
+    PcapBe,
+    /// Classic libpcap, little-endian, nanosecond timestamps (magic `4d 3c b2 a1`).
+    PcapNs,
+    /// pcapng, little-endian: SHB, one IDB with `if_tsresol` 9 (nanoseconds),
+    /// an EPB per frame with an `opt_comment`.
+    PcapNg,
+}
+
+impl CaptureFormat {
+    /// The manifest's `format` value.
+    pub const fn name(self) -> &'static str {
+        match self {
+            CaptureFormat::Pcap => "pcap",
+            CaptureFormat::PcapBe => "pcap-be",
+            CaptureFormat::PcapNs => "pcap-ns",
+            CaptureFormat::PcapNg => "pcapng",
+        }
+    }
+
+    /// The capture's file extension.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            CaptureFormat::PcapNg => "pcapng",
+            _ => "pcap",
+        }
+    }
+}
+
 /// The capture's path for a vector, relative to the corpus root.
 pub fn capture_path(v: &Vector) -> String {
-    format!("{}/{}.pcap", v.group, v.id)
+    format!("{}/{}.{}", v.group, v.id, v.format.extension())
 }
 
 /// The expected dissection's path for a vector, relative to the corpus root.
@@ -229,7 +265,7 @@ pub fn build(groups: &[Group], vectors: &[Vector], digest: &dyn Fn(&str) -> Stri
                     id: v.id.clone(),
                     capture: capture_path(v),
                     expected: expected_path(v),
-                    format: "pcap".to_owned(),
+                    format: v.format.name().to_owned(),
                     frames: v.frames.len(),
                     description: v.description.clone(),
                     references: v.references.iter().map(|s| (*s).to_owned()).collect(),
@@ -270,7 +306,7 @@ pub fn build(groups: &[Group], vectors: &[Vector], digest: &dyn Fn(&str) -> Stri
         number_of_vectors: vectors.len(),
         header: [
             "Test vectors for VXLAN as AWS VPC Traffic Mirroring emits it, and for the ways decoders misread it.",
-            "Each vector is a classic pcap capture and a JSON file with the expected dissection of every frame,",
+            "Each vector is a capture (classic pcap unless its format says otherwise) and a JSON file with the expected dissection of every frame,",
             "derived from what the generator built, never from running a decoder. docs/dissection.md defines the",
             "fields; docs/manifest.md this file. Fields absent from an expected file were not captured.",
         ]
@@ -336,6 +372,12 @@ pub fn references() -> Vec<(&'static str, &'static str, Option<&'static str>, St
         ),
         ("rfc8926-3.5", "RFC 8926 (Geneve)", Some("section 3.5, Tunnel Options"), rfc(8926, "#section-3.5")),
         ("rfc768", "RFC 768 (UDP)", None, rfc(768, "")),
+        (
+            "rfc8926-7.1",
+            "RFC 8926 (Geneve)",
+            Some("section 7.1, Option Class (0xFFF0-0xFFFF Experimental Use)"),
+            rfc(8926, "#section-7.1"),
+        ),
         (
             "rfc791-3.1",
             "RFC 791 (IPv4)",
@@ -422,6 +464,24 @@ pub fn references() -> Vec<(&'static str, &'static str, Option<&'static str>, St
             "https://datatracker.ietf.org/doc/html/draft-ietf-opsawg-pcap#section-5".to_owned(),
         ),
         (
+            "pcap-header",
+            "draft-ietf-opsawg-pcap (PCAP Capture File Format)",
+            Some("section 4, File Header (magic number, byte order, timestamp resolution)"),
+            "https://datatracker.ietf.org/doc/html/draft-ietf-opsawg-pcap#section-4".to_owned(),
+        ),
+        (
+            "pcapng-4.2",
+            "draft-ietf-opsawg-pcapng (PCAP Next Generation Capture File Format)",
+            Some("section 4.2, Interface Description Block (if_tsresol)"),
+            "https://datatracker.ietf.org/doc/html/draft-ietf-opsawg-pcapng#section-4.2".to_owned(),
+        ),
+        (
+            "pcapng-4.3",
+            "draft-ietf-opsawg-pcapng (PCAP Next Generation Capture File Format)",
+            Some("section 4.3, Enhanced Packet Block (options, opt_comment)"),
+            "https://datatracker.ietf.org/doc/html/draft-ietf-opsawg-pcapng#section-4.3".to_owned(),
+        ),
+        (
             "linux-vxlan",
             "Linux kernel documentation, Virtual eXtensible Local Area Networking",
             Some("the default destination port"),
@@ -497,6 +557,9 @@ pub fn flags() -> Vec<(&'static str, &'static str, &'static str)> {
         ("ip_options", "FUNCTIONALITY", "A 20-byte IPv4 header assumed: with options, UDP and VXLAN are read at the wrong offset."),
         ("udp_checksum", "EDGE_CASE", "A non-zero outer UDP checksum rejected or mishandled (RFC 7348: receivers must accept it)."),
         ("ethernet_padding", "EDGE_CASE", "The frame length used instead of the IP length, so Ethernet padding is taken for inner data."),
+        ("capture_format", "FUNCTIONALITY", "Only little-endian microsecond classic pcap read: big-endian headers, the nanosecond magic or pcapng blocks (if_tsresol, options) rejected or misread."),
+        ("source_port_vxlan", "FUNCTIONALITY", "Source port taken for VXLAN: a datagram from port 4789 to another port decoded as VXLAN (RFC 7348: the destination port identifies it)."),
+        ("geneve_edges", "EDGE_CASE", "GENEVE edges misread: a non-zero version reported as 0, an option over 15 words miscounted (5-bit length), the C bit or an option's critical bit dropped, or an unknown option class not skipped by its length."),
         ("snaplen_truncation", "MALFORMED_INPUT", "Records with captured length below the original length not handled."),
     ]
 }

@@ -31,6 +31,7 @@ use crate::capture::{CaptureWriter, Format, Record, DEFAULT_SNAPLEN};
 use crate::dissection::{CaptureDissection, FORMAT_VERSION};
 use crate::mirror::session::Mirror;
 use corpus::Vector;
+use manifest::CaptureFormat;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -57,7 +58,7 @@ pub struct CorpusFile {
 /// A vector built: its capture and expected dissection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuiltVector {
-    /// The capture file (classic pcap).
+    /// The capture file (classic pcap unless the vector's format says otherwise).
     pub capture: Vec<u8>,
     /// The expected dissection.
     pub dissection: CaptureDissection,
@@ -66,17 +67,25 @@ pub struct BuiltVector {
 /// Builds one vector.
 pub fn build_vector(v: &Vector) -> BuiltVector {
     let snaplen = v.snaplen.unwrap_or(DEFAULT_SNAPLEN);
-    let mut writer = CaptureWriter::new(Vec::new(), Format::Pcap, snaplen).expect("valid snaplen");
+    let mut writer = match v.format {
+        CaptureFormat::Pcap => CaptureWriter::new(Vec::new(), Format::Pcap, snaplen),
+        CaptureFormat::PcapNs => CaptureWriter::new(Vec::new(), Format::PcapNanos, snaplen),
+        CaptureFormat::PcapBe => CaptureWriter::new_classic_big_endian(Vec::new(), false, snaplen),
+        CaptureFormat::PcapNg => CaptureWriter::new(Vec::new(), Format::PcapNg, snaplen),
+    }
+    .expect("valid snaplen");
     let mut frames = Vec::with_capacity(v.frames.len());
     for (i, spec) in v.frames.iter().enumerate() {
         let mut built = spec.build(i as u32 + 1, v.snaplen);
         built.timestamp_ns = Mirror::DEFAULT_START_NS + FRAME_SPACING_NS * i as u64;
+        // pcapng records carry a comment (classic pcap has no room for one).
+        let comment = format!("vxgen corpus {} frame {}", v.id, i + 1);
         writer
             .write(&Record {
                 timestamp_ns: built.timestamp_ns,
                 data: &built.bytes,
                 orig_len: built.bytes.len() as u32,
-                comment: None,
+                comment: (v.format == CaptureFormat::PcapNg).then_some(comment.as_str()),
                 direction: None,
             })
             .expect("writing to memory");
@@ -148,7 +157,9 @@ fn readme(m: &manifest::Manifest) -> String {
          * `manifest.json`: every vector with its files, description, the clauses it\n\
          \x20 exercises, the bug classes it catches and its result (`valid`, `invalid`,\n\
          \x20 `acceptable`). Documented in docs/manifest.md.\n\
-         * `<group>/<id>.pcap`: the capture (classic pcap, Ethernet, microseconds).\n\
+         * `<group>/<id>.pcap`: the capture (classic pcap, Ethernet, microseconds; the\n\
+         \x20 `capture-format` group also holds big-endian and nanosecond pcap and\n\
+         \x20 `<id>.pcapng`: each entry's `format` says which).\n\
          * `<group>/<id>.json`: the expected dissection of every frame. Documented in\n\
          \x20 docs/dissection.md; fields absent from it were not captured.\n\
          * `schemas/`: the JSON Schemas of both.\n\n\
@@ -277,7 +288,7 @@ pub fn write_corpus(dir: &Path, force: bool) -> Result<CorpusSummary, CorpusErro
         let _ = std::fs::remove_dir_all(&staged);
         return Err(io_err(dir)(e));
     }
-    let vectors = files.iter().filter(|f| f.path.ends_with(".pcap")).count();
+    let vectors = files.iter().filter(|f| f.path.ends_with(".pcap") || f.path.ends_with(".pcapng")).count();
     Ok(CorpusSummary { vectors, files: files.len(), bytes })
 }
 
