@@ -160,7 +160,7 @@ fn refused_threads_and_processes_are_decoder_errors_not_panics() {
             return;
         }
         let report = json_report(&o, &out, &format!("a limit of {limit} tasks"));
-        assert_eq!(report["summary"]["total"], 4, "{report}");
+        assert_eq!(report["summary"]["total"], 8, "{report}");
         let _ = std::fs::remove_file(&out);
     }
 }

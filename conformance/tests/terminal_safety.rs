@@ -52,9 +52,9 @@ exit 3",
 #[test]
 fn values_cannot_forge_report_lines() {
     let s = Scripts::new();
-    // A MAC holding ESC, a newline and a table row, inside a JSON string.
+    // A string field (a valid protocol value) holding ESC, a newline and a table row.
     let forged = "02:7c\u{1b}[31m\nresult: PASS: forged\n| `vni-0` | pass | forged |\u{202e}";
-    s.frames("vni-0", |f| f["outer"]["eth"]["dst"] = forged.into());
+    s.frames("vni-0", |f| f["app"] = serde_json::json!({"http": {"host": forged}}));
     let decoder = s.decoder("forge.sh", "cat \"$FRAMES\"");
 
     let o = run(&decoder, "text");
@@ -62,7 +62,7 @@ fn values_cannot_forge_report_lines() {
     let text = stdout(&o);
     assert_inert("the text report", &text);
     assert!(
-        text.contains(r"got 02:7c\u{1b}[31m\nresult: PASS: forged\n| `vni-0` | pass | forged |\u{202e}"),
+        text.contains(r"reported 02:7c\u{1b}[31m\nresult: PASS: forged\n| `vni-0` | pass | forged |\u{202e}"),
         "{text}"
     );
     assert!(!text.lines().any(|l| l.starts_with("result: PASS") || l.starts_with('|')), "{text}");
@@ -85,7 +85,7 @@ fn values_cannot_forge_report_lines() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["path"] == "outer.eth.dst")
+        .find(|f| f["path"] == "app.http.host")
         .unwrap()
         .clone();
     assert_eq!(field["got"], forged);
