@@ -173,7 +173,6 @@ fn cell_for(report: &RunReport, group: &str) -> String {
     text
 }
 
-/// Renders the matrix as docs/compatibility.md.
 /// Why each built-in decoder differs where it does: the cause of each class
 /// of disagreement listed below it, with the clause and the evidence a person
 /// can reproduce (`vxconform run --decoder NAME --filter ID`, `vxconform show ID`).
@@ -200,6 +199,7 @@ Each disagreement below is a real behaviour of the decoder, not of its adapter (
 - PacketLength-cut copies: Scapy does not say that a frame is truncated, so `frame.truncated` is not reported and those vectors fail.
 ";
 
+/// Renders the matrix as docs/compatibility.md.
 pub fn render(m: &Matrix) -> String {
     let page = render_page(m);
     if m.root.is_empty() || m.root == "vectors" {
