@@ -44,7 +44,8 @@ fn survey() {
                 let mine: std::collections::HashSet<String> =
                     adapters::leaves(g).into_iter().map(|(p, _)| p).collect();
                 for (p, _) in adapters::leaves(e) {
-                    let entry = reported.entry(strip_indices(&p)).or_default();
+                    let entry =
+                        reported.entry(generator::dissection::registry::generic_path(&p)).or_default();
                     entry.0 += 1;
                     entry.1 += usize::from(mine.contains(&p));
                 }
@@ -62,25 +63,4 @@ fn survey() {
             println!("  {path} {n}/{all}");
         }
     }
-}
-
-/// `inner.vlan[1].vid` as `inner.vlan[].vid`.
-fn strip_indices(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut skipping = false;
-    for c in path.chars() {
-        match c {
-            '[' => {
-                skipping = true;
-                out.push('[');
-            }
-            ']' => {
-                skipping = false;
-                out.push(']');
-            }
-            _ if skipping => {}
-            _ => out.push(c),
-        }
-    }
-    out
 }

@@ -73,3 +73,31 @@ fn decode_prints_the_model_and_diffs_two_decoders() {
     let o = vxconform(&["decode", "--decoder", "reference", "/dev/null"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn all_prints_every_failure() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    let swap = common::fixture("swap_vni.py");
+    let count = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--decoder",
+            swap.as_str(),
+            "--color",
+            "never",
+            "--filter",
+            "gbp",
+            "--filter",
+            "reserved",
+        ];
+        args.extend_from_slice(extra);
+        let o = vxconform(&args);
+        assert_eq!(o.status.code(), Some(1));
+        stdout(&o).lines().filter(|l| l.starts_with("  FAIL")).count()
+    };
+    let (some, all) = (count(&[]), count(&["--all"]));
+    assert_eq!(all, 17, "every gbp and reserved vector fails on the swapped VNI");
+    assert!(some < all, "{some} of {all} without --all");
+}

@@ -148,6 +148,9 @@ struct RunArgs {
     /// Write the report here instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Print every failing vector and every failing field (the text and Markdown reports show the first few otherwise).
+    #[arg(long)]
+    all: bool,
     /// Colours in the text report.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -388,6 +391,8 @@ fn cmd_run(a: &RunArgs) -> Result<u8, String> {
         },
         ..Style::plain()
     };
+    let style =
+        if a.all { Style { max_failures: usize::MAX, max_fields: usize::MAX, ..style } } else { style };
     let text = render(&report, format, &style)?;
     write_out(a.output.as_deref(), &text)?;
     if a.output.is_some() {
