@@ -184,7 +184,8 @@ fn is_mac(s: &str) -> bool {
     parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn what(v: &Value) -> &'static str {
+/// What kind of JSON value `v` is, for messages: `a string`, `a list`.
+pub(crate) fn what(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -317,14 +317,7 @@ fn show(value: &Value) -> String {
 }
 
 fn wrong_type(key: String, expected: &'static str, found: &Value) -> ConfigError {
-    let kind = match found {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    };
+    let kind = crate::dissection::validate::what(found);
     ConfigError::WrongType { key, expected, found: format!("{kind} {}", show(found)) }
 }
 
