@@ -29,7 +29,6 @@
 //!   dissections and manifest.
 
 pub mod capture;
-pub mod cli;
 pub mod dissection;
 pub mod flow;
 pub mod generate;

@@ -59,19 +59,19 @@ fn offending_lines(dir: &str, forbidden: &[&str]) -> Vec<String> {
 
 #[test]
 fn traffic_knows_nothing_of_mirroring() {
-    let bad = offending_lines("traffic", &["mirror::", "generate::", "capture::", "vectors::", "cli::"]);
+    let bad = offending_lines("traffic", &["mirror::", "generate::", "capture::", "vectors::"]);
     assert!(bad.is_empty(), "traffic/ must depend on wire and flow only:\n{}", bad.join("\n"));
 }
 
 #[test]
 fn mirror_knows_nothing_of_traffic() {
-    let bad = offending_lines("mirror", &["traffic::", "generate::", "capture::", "vectors::", "cli::"]);
+    let bad = offending_lines("mirror", &["traffic::", "generate::", "capture::", "vectors::"]);
     assert!(bad.is_empty(), "mirror/ must depend on wire and flow only:\n{}", bad.join("\n"));
 }
 
 #[test]
 fn vectors_do_not_reach_into_the_run_loop() {
-    let bad = offending_lines("vectors", &["generate::", "cli::"]);
+    let bad = offending_lines("vectors", &["generate::"]);
     assert!(bad.is_empty(), "vectors/ takes its defaults from the mirror model:\n{}", bad.join("\n"));
 }
 
@@ -84,4 +84,37 @@ fn the_check_finds_code_and_skips_comments() {
                   let a = my_mirror::X;\n";
     let lines: Vec<usize> = hits(sample, &["mirror::"]).into_iter().map(|(n, _)| n).collect();
     assert_eq!(lines, [1, 4]);
+}
+
+/// The command line is the binary's: a user of the library (`conformance`
+/// among them) gets neither clap nor indicatif through it.
+#[test]
+fn the_library_builds_without_the_command_line() {
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "--manifest-path", manifest, "--no-default-features", "-e", "normal"])
+        .args(["--prefix", "none", "--format", "{p}"])
+        .output()
+        .expect("cargo tree runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tree = String::from_utf8_lossy(&out.stdout);
+    assert!(tree.lines().any(|l| l.starts_with("pcap-file ")), "not a dependency tree:\n{tree}");
+    for crate_name in ["clap ", "indicatif "] {
+        assert!(
+            !tree.lines().any(|l| l.starts_with(crate_name)),
+            "the library without the `cli` feature pulls {crate_name}:\n{tree}"
+        );
+    }
+    // No module outside the binary names them either.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for file in sources(&src) {
+        let text = fs::read_to_string(&file).unwrap();
+        if file.strip_prefix(&src).unwrap().starts_with("bin") {
+            continue;
+        }
+        for (n, line) in hits(&text, &["clap::", "indicatif::"]) {
+            panic!("{}:{n} uses the command line's crates: {line}", file.display());
+        }
+    }
 }

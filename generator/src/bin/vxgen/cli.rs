@@ -1,14 +1,16 @@
 //! The `vxgen` command line: argument parsing, option resolution and the
-//! run itself, kept in the library so that it is documented and testable.
+//! run itself. It lives in the binary, as ripgrep and cargo keep their flags,
+//! so that the library (and `conformance`, which uses it) builds without clap
+//! or indicatif; the integration tests drive it as a process.
 
-use crate::capture::{CaptureError, CaptureWriter, Format, Output, OutputTarget};
-use crate::generate::{run, GenerateError, Options, Stats};
-use crate::mirror::config::{ConfigError, MirrorConfig};
-use crate::mirror::filter::Filter;
-use crate::mirror::session::{Gbp, Mirror, Session, Source, Target, TargetKind, MAX_PACKET_LENGTH};
-use crate::traffic::scenario::{Scenario, UnknownScenario, SCENARIOS};
-use crate::wire::vxlan::Vni;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use generator::capture::{CaptureError, CaptureWriter, Format, Output, OutputTarget};
+use generator::generate::{run, GenerateError, Options, Stats};
+use generator::mirror::config::{ConfigError, MirrorConfig};
+use generator::mirror::filter::Filter;
+use generator::mirror::session::{Gbp, Mirror, Session, Source, Target, TargetKind, MAX_PACKET_LENGTH};
+use generator::traffic::scenario::{Scenario, UnknownScenario, SCENARIOS};
+use generator::wire::vxlan::Vni;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::ffi::OsString;
@@ -243,7 +245,7 @@ where
         }
     };
     match cli.command {
-        Command::Corpus(args) => match crate::vectors::write_corpus(&args.out, args.force) {
+        Command::Corpus(args) => match generator::vectors::write_corpus(&args.out, args.force) {
             Ok(s) => {
                 eprintln!(
                     "vxgen: {} vectors, {} files, {} bytes written to {}",
@@ -370,7 +372,7 @@ fn gbp_from_args(args: &GenerateArgs) -> Result<Option<Gbp>, CliError> {
 fn generate(args: &GenerateArgs) -> Result<(), CliError> {
     // SIGINT, SIGTERM, SIGHUP: delete the temporary file, exit 128 + signal.
     // If it cannot be set up the signals keep their default action, which is no reason to fail the run.
-    let _ = crate::capture::install_signal_cleanup();
+    let _ = generator::capture::install_signal_cleanup();
     let (mirror, scenario) = resolve_mirror(args)?;
     let target: OutputTarget = args.output.parse().map_err(|e| CliError::Invalid(format!("-o: {e}")))?;
     if target.is_terminal() {
