@@ -173,31 +173,29 @@ fn cell_for(report: &RunReport, group: &str) -> String {
     text
 }
 
-/// Why each built-in decoder differs where it does: the cause of each class
-/// of disagreement listed below it, with the clause and the evidence a person
-/// can reproduce (`vxconform run --decoder NAME --filter ID`, `vxconform show ID`).
-pub const FINDINGS: &str = "
-## Findings
+/// The findings of each decoder, one Markdown file per decoder under
+/// `conformance/findings/` (its bold name and version line, then one item
+/// per disagreement: the vector that shows it, the clause, whether it is
+/// fixed upstream). A new adapter adds its file here.
+pub const FINDINGS: &[(&str, &str)] = &[
+    ("tshark", include_str!("../findings/tshark.md")),
+    ("tcpdump", include_str!("../findings/tcpdump.md")),
+    ("scapy", include_str!("../findings/scapy.md")),
+];
 
-Each disagreement below is a real behaviour of the decoder, not of its adapter (the adapters translate and never fix up).
-
-**tshark 4.0.17**
-- `port-dst-not-vxlan` (RFC 7348 section 5: the *destination* port identifies VXLAN): tshark's UDP dissector tries the lower of the two ports first, so a datagram from port 4789 to 33333 is dissected as VXLAN.
-- `packet-length-1`, `-8`, `-14` (EC2 PacketLength): when the cut falls inside or right after the inner Ethernet header, no length field is contradicted, and tshark never says the frame is truncated; it does mark most cut copies `[Malformed Packet]` (a known difference: it cannot know AWS cut them by design).
-- `vxlan-header-0-bytes` (RFC 7348 section 5: the header is 8 bytes): a UDP 4789 datagram with no payload is not flagged; the VXLAN dissector is never called on zero bytes. (A 4-byte header is flagged.)
-- GENEVE options: tshark does not report an option's own length (`geneve.option.length` mixes the option and total lengths), so `geneve.options[].data_len` is not reported; no vector's subject depends on it.
-
-**tcpdump 4.99.3**
-- GBP (draft-smith-vxlan-group-policy section 2.1): not decoded; the flags byte is printed raw (`flags [I] (0x88)`), so every GBP vector is *not supported*; a CI job for it says `--allow-unsupported gbp`.
-- `port-8472`: UDP 8472 is printed as OTV and the frame behind it dissected: neither allowed reading (VXLAN, or an opaque UDP payload).
-- Cut copies: nothing in tcpdump's text says that a PacketLength- or MTU-cut copy is truncated, so `frame.truncated` is not reported and those vectors fail; a UDP Length beyond its IP payload (`udp-length-exceeds-ip`) is not flagged.
-
-**Scapy 2.8.0**
-- GPE look-alikes on port 4789: Scapy applies VXLAN-GPE rules (draft-ietf-nvo3-vxlan-gpe section 3: P bit, next protocol) to UDP 4789, so `gpe-p-next-ipv4` is dissected as an IPv4 packet where the Ethernet frame is.
-- GBP: the D and A flags and the policy id are read only when G is set (`gbp-d-only`, `gbp-a-only`, `gbp-d-a` fail on them).
-- GENEVE (RFC 8926): not bound to UDP 6081 by default, so GWLB copies are *not supported*; TLS and HTTP facts are not dissected.
-- PacketLength-cut copies: Scapy does not say that a frame is truncated, so `frame.truncated` is not reported and those vectors fail.
-";
+/// The "Findings" section of the page: every decoder's file, in order.
+pub fn findings_section() -> String {
+    let mut out = String::from(
+        "\n## Findings\n\nEach disagreement below is a real behaviour of the decoder, not of its adapter \
+         (the adapters translate and never fix up).\n",
+    );
+    for (_, text) in FINDINGS {
+        out.push('\n');
+        out.push_str(text.trim_end());
+        out.push('\n');
+    }
+    out
+}
 
 /// Renders the matrix as docs/compatibility.md.
 pub fn render(m: &Matrix) -> String {
@@ -314,7 +312,7 @@ fn render_page(m: &Matrix) -> String {
         let _ = writeln!(out, "{row}");
     }
 
-    out.push_str(FINDINGS);
+    out.push_str(&findings_section());
     let _ = writeln!(out, "\n## Disagreements, with evidence\n");
     let _ = writeln!(
         out,
