@@ -3,7 +3,7 @@
 
 mod common;
 
-use conformance::decoder::BUILT_IN;
+use conformance::decoder::names;
 use conformance::matrix::{corpus_fingerprint, page_fingerprint, render, run_matrix, same_results};
 use conformance::run::RunOptions;
 
@@ -33,7 +33,7 @@ fn compatibility_md_is_current() {
     if !(common::require_tool("tshark") && common::require_tool("tcpdump") && common::require_scapy()) {
         return;
     }
-    let m = run_matrix(&common::corpus(), &BUILT_IN, &RunOptions::default());
+    let m = run_matrix(&common::corpus(), &names(), &RunOptions::default());
     let page = render(&m);
     let current = checked_in();
     if !same_results(&current, &page) {

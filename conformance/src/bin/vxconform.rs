@@ -11,7 +11,7 @@
 
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use conformance::decoder::{by_name, process, DecodeOptions, Decoded, BUILT_IN};
+use conformance::decoder::{by_name, names, process, DecodeOptions, Decoded};
 use conformance::inspect;
 use conformance::matrix::{render as render_matrix, run_matrix, same_results};
 use conformance::report::{printable, render, Format, Style};
@@ -161,7 +161,7 @@ struct MatrixArgs {
     #[command(flatten)]
     common: Common,
     /// Decoders to run, comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = BUILT_IN.map(String::from))]
+    #[arg(long, value_delimiter = ',', default_values_t = names().into_iter().map(String::from))]
     decoders: Vec<String>,
     /// Write the matrix here instead of standard output (e.g. docs/compatibility.md).
     #[arg(long, value_name = "FILE")]

@@ -12,6 +12,7 @@
 //! | `tshark` | Wireshark's tshark |
 //! | `tcpdump` | tcpdump's `-v` text |
 //! | `scapy` | a small Python script over Scapy |
+//! | [`adapter::ADAPTERS`] | a program under `conformance/adapters/` over another ecosystem's library |
 //! | `cmd:<shell command>` | any program speaking docs/decoder-protocol.md |
 //!
 //! ```
@@ -27,6 +28,7 @@ use generator::dissection::FrameDissection;
 use std::path::Path;
 use std::time::Duration;
 
+pub mod adapter;
 pub mod external;
 pub mod process;
 pub mod reference;
@@ -193,8 +195,15 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-/// The built-in decoder names [`by_name`] accepts (besides `cmd:...`).
+/// The decoders compiled into `vxconform` (besides the adapter programs of
+/// [`adapter::ADAPTERS`] and `cmd:...`).
 pub const BUILT_IN: [&str; 4] = ["reference", "tshark", "tcpdump", "scapy"];
+
+/// Every decoder name [`by_name`] accepts besides `cmd:...`, in matrix
+/// order: [`BUILT_IN`], then the adapter programs.
+pub fn names() -> Vec<&'static str> {
+    BUILT_IN.iter().copied().chain(adapter::ADAPTERS.iter().map(|a| a.name)).collect()
+}
 
 /// The decoder called `name`: `reference`, `tshark`, `tcpdump`, `scapy` or
 /// `cmd:<shell command>` (see docs/decoder-protocol.md).
@@ -210,8 +219,12 @@ pub fn by_name(name: &str) -> Result<Box<dyn Decoder>, DecoderFailure> {
         "tshark" => Ok(Box::new(tshark::Tshark::new())),
         "tcpdump" => Ok(Box::new(tcpdump::Tcpdump::new())),
         "scapy" => Ok(Box::new(scapy::Scapy::new())),
-        other => Err(DecoderFailure::Setup(format!(
-            "unknown decoder {other:?}; expected one of reference, tshark, tcpdump, scapy or cmd:<command>"
-        ))),
+        other => match adapter::by_name(other) {
+            Some(a) => Ok(Box::new(a)),
+            None => Err(DecoderFailure::Setup(format!(
+                "unknown decoder {other:?}; expected one of {} or cmd:<command>",
+                names().join(", ")
+            ))),
+        },
     }
 }
