@@ -4,7 +4,7 @@
 //! * packets/s and bytes/s generating into a sink (pcap and pcapng),
 //! * the time to generate into a file against the time `cat` takes to copy that file,
 //! * packets/s against Scapy building comparable VXLAN/TCP packets
-//!   (scripts/scapy_baseline.py), when python3 with Scapy is installed.
+//!   (benches/scapy_baseline.py, beside this file), when python3 with Scapy is installed.
 //!
 //! Figures are ratios against baselines measured in the same run, so they hold on
 //! any machine; nothing here asserts a time.
@@ -109,7 +109,7 @@ fn main() {
     );
 
     // Against Scapy, in the same run.
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/scapy_baseline.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scapy_baseline.py");
     let scapy = Command::new("python3").arg(&script).arg("3000").arg(dir.path().join("scapy.pcap")).output();
     match scapy {
         Ok(out) if out.status.success() => {
