@@ -26,61 +26,98 @@ pub struct CopyFacts<'a> {
 }
 
 /// Writes the comment of one copy into `out` (cleared first).
+///
+/// Every copy of a pcapng capture gets one, so this is on the hot path: it
+/// appends strings and integers (itoa) directly instead of going through
+/// `core::fmt`, which took half the time of a pcapng run.
 pub fn describe(out: &mut String, info: &PacketInfo, copy: &CopyFacts<'_>) {
     out.clear();
+    let mut n = itoa::Buffer::new();
     let k = &info.key;
-    let _ = write!(out, "{} ", info.direction);
+    out.push_str(info.direction.as_str());
+    out.push(' ');
     match k.protocol {
-        Some(p) => {
-            let _ = write!(out, "{p} ");
-        }
-        None => out.push_str("? "),
+        Some(p) => match p.name() {
+            Some(name) => out.push_str(name),
+            None => out.push_str(n.format(p.0)),
+        },
+        None => out.push('?'),
     }
-    push_end(out, k.src, k.src_port);
+    out.push(' ');
+    push_end(out, &mut n, k.src, k.src_port);
     out.push_str(" > ");
-    push_end(out, k.dst, k.dst_port);
-    let _ = write!(out, " {};", info.event.label());
+    push_end(out, &mut n, k.dst, k.dst_port);
+    out.push(' ');
+    out.push_str(info.event.label());
+    out.push(';');
     if !copy.flow_kind.is_empty() {
-        let _ = write!(out, " {};", copy.flow_kind);
+        out.push(' ');
+        out.push_str(copy.flow_kind);
+        out.push(';');
     }
     let session = copy.session;
-    let _ = write!(out, " vni {}, session {}", session.vni.value(), session.session_number);
+    out.push_str(" vni ");
+    out.push_str(n.format(session.vni.value()));
+    out.push_str(", session ");
+    out.push_str(n.format(session.session_number));
     if let Some(g) = session.gbp {
-        let _ =
-            write!(out, ", gbp policy {} d={} a={}", g.policy_id, g.dont_learn as u8, g.policy_applied as u8);
+        out.push_str(", gbp policy ");
+        out.push_str(n.format(g.policy_id));
+        out.push_str(if g.dont_learn { " d=1" } else { " d=0" });
+        out.push_str(if g.policy_applied { " a=1" } else { " a=0" });
     }
-    let inner_len = copy.inner_len;
-    match copy.truncation {
-        Some(Truncation::PacketLength(n)) => {
-            let _ = write!(out, "; truncated by PacketLength {n} (inner frame {inner_len} bytes)");
-        }
-        Some(Truncation::Mtu(m)) => {
-            let _ = write!(out, "; truncated to target MTU {m} (inner frame {inner_len} bytes)");
-        }
-        None => {}
+    let (cut, limit) = match copy.truncation {
+        Some(Truncation::PacketLength(len)) => ("; truncated by PacketLength ", u64::from(len)),
+        Some(Truncation::Mtu(mtu)) => ("; truncated to target MTU ", u64::from(mtu)),
+        None => ("", 0),
+    };
+    if !cut.is_empty() {
+        out.push_str(cut);
+        out.push_str(n.format(limit));
+        out.push_str(" (inner frame ");
+        out.push_str(n.format(copy.inner_len));
+        out.push_str(" bytes)");
     }
     if copy.delay_ns > 0 {
-        let _ = write!(out, "; delayed {} us in the mirror path (reordered)", copy.delay_ns / 1000);
+        out.push_str("; delayed ");
+        out.push_str(n.format(copy.delay_ns / 1000));
+        out.push_str(" us in the mirror path (reordered)");
     }
 }
 
 /// Appends `address:port` (or `address` when there is no port).
-fn push_end(out: &mut String, ip: Option<IpAddr>, port: Option<u16>) {
-    match (ip, port) {
+fn push_end(out: &mut String, n: &mut itoa::Buffer, ip: Option<IpAddr>, port: Option<u16>) {
+    match ip {
+        Some(IpAddr::V4(a)) => push_ipv4(out, a.octets()),
         // RFC 5952 section 6: an IPv6 address with a port goes in brackets.
-        (Some(IpAddr::V6(a)), Some(p)) => {
-            let _ = write!(out, "[{a}]:{p}");
+        Some(IpAddr::V6(a)) if port.is_some() => {
+            let _ = write!(out, "[{a}]");
         }
-        (Some(a), Some(p)) => {
-            let _ = write!(out, "{a}:{p}");
-        }
-        (Some(a), None) => {
+        Some(IpAddr::V6(a)) => {
             let _ = write!(out, "{a}");
         }
-        (None, Some(p)) => {
-            let _ = write!(out, "?:{p}");
+        None => out.push('?'),
+    }
+    if let Some(p) = port {
+        out.push(':');
+        out.push_str(n.format(p));
+    }
+}
+
+/// Appends an IPv4 address in dotted decimal, as `Ipv4Addr`'s `Display`
+/// does, digit by digit (it is in every comment).
+fn push_ipv4(out: &mut String, octets: [u8; 4]) {
+    for (i, octet) in octets.into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
         }
-        (None, None) => out.push('?'),
+        if octet >= 100 {
+            out.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            out.push(char::from(b'0' + octet / 10 % 10));
+        }
+        out.push(char::from(b'0' + octet % 10));
     }
 }
 
@@ -97,6 +134,15 @@ mod tests {
         let mut out = "left over".to_string();
         describe(&mut out, info, &copy);
         out
+    }
+
+    #[test]
+    fn ipv4_reads_as_display_does() {
+        for a in [[0, 0, 0, 0], [10, 0, 1, 23], [255, 255, 255, 255], [9, 99, 100, 109], [1, 10, 200, 250]] {
+            let mut out = String::from("x");
+            push_ipv4(&mut out, a);
+            assert_eq!(out, format!("x{}", std::net::Ipv4Addr::from(a)));
+        }
     }
 
     #[test]

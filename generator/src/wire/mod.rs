@@ -334,14 +334,25 @@ impl IpProtocol {
     pub const GRE: IpProtocol = IpProtocol(47);
 }
 
+impl IpProtocol {
+    /// The protocol's name as [`Display`](fmt::Display) shows it (`tcp`,
+    /// `udp`, `icmp`, `icmpv6`), or `None` for a number without one.
+    pub const fn name(self) -> Option<&'static str> {
+        match self {
+            IpProtocol::ICMP => Some("icmp"),
+            IpProtocol::TCP => Some("tcp"),
+            IpProtocol::UDP => Some("udp"),
+            IpProtocol::ICMPV6 => Some("icmpv6"),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for IpProtocol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            IpProtocol::ICMP => f.write_str("icmp"),
-            IpProtocol::TCP => f.write_str("tcp"),
-            IpProtocol::UDP => f.write_str("udp"),
-            IpProtocol::ICMPV6 => f.write_str("icmpv6"),
-            IpProtocol(n) => write!(f, "{n}"),
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{}", self.0),
         }
     }
 }
