@@ -42,7 +42,10 @@ pub struct AdapterInfo {
 }
 
 /// The adapter programs, in matrix order.
-pub const ADAPTERS: &[AdapterInfo] = &[];
+pub const ADAPTERS: &[AdapterInfo] = &[
+    AdapterInfo { name: "gopacket", wraps: "gopacket (Go, github.com/google/gopacket)" },
+    AdapterInfo { name: "libtrace", wraps: "libtrace (C, WAND libtrace 3)" },
+];
 
 /// The directory the built adapter programs are in: `$VXCONFORM_ADAPTERS`
 /// when set, else `target/adapters` of this workspace (where

@@ -41,7 +41,9 @@ fn probe(key: &str, program: &str, args: &[&str]) -> Result<(), String> {
         .clone()
 }
 
-fn require(name: &str, result: Result<(), String>) -> bool {
+/// `true` when `result` is Ok; otherwise skips (`SKIP: ...` on stderr) or, with
+/// `CI=true`, panics; see the module doc.
+pub fn require(name: &str, result: Result<(), String>) -> bool {
     match result {
         Ok(()) => true,
         Err(why) if in_ci() => panic!(
