@@ -11,7 +11,7 @@
 //!   judgement);
 //! * [`run`] loads the corpus, selects vectors and runs a decoder over them;
 //! * [`report`] renders text, JSON, JUnit XML and Markdown reports;
-//! * [`matrix`] writes docs/compatibility.md;
+//! * [`matrix`] writes docs/compatibility.md and docs/compatibility.html;
 //! * [`capture`] reads pcap and pcapng;
 //! * [`inspect`] lists vectors, shows one annotated, and diffs two decoders.
 //!

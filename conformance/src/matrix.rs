@@ -2,7 +2,9 @@
 //! as a Markdown page (docs/compatibility.md) in the manner of
 //! JSONTestSuite's results table: one row per vector group, one column per
 //! decoder, with the tools' versions, field-group support and the
-//! disagreements with their evidence.
+//! disagreements with their evidence; and, from the same [`Matrix`], a
+//! self-contained HTML grid of every vector and decoder
+//! (docs/compatibility.html, [`html`]).
 //!
 //! ```
 //! use conformance::matrix::{render, run_matrix};
@@ -18,8 +20,11 @@ use crate::compare::{FieldGroup, FieldVerdict, Outcome, Support, Tally};
 use crate::decoder::by_name;
 use crate::report::markdown::{cell, support_word};
 use crate::run::{run, Corpus, RunError, RunOptions, RunReport, Summary};
+use generator::vectors::manifest::Expected;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+pub mod html;
 
 /// One decoder's column.
 #[derive(Debug)]
@@ -30,11 +35,28 @@ pub struct Column {
     pub result: Result<RunReport, String>,
 }
 
+/// One vector of the corpus, as the HTML grid labels its row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The vector's group.
+    pub group: String,
+    /// The vector's id.
+    pub id: String,
+    /// The manifest's one-line description.
+    pub description: String,
+    /// The fields it tests.
+    pub subject: Vec<String>,
+    /// What a decoder must do with it.
+    pub result: Expected,
+}
+
 /// The matrix: the corpus and one column per decoder.
 #[derive(Debug)]
 pub struct Matrix {
     /// The corpus's vector groups in manifest order, with their sizes.
     pub groups: Vec<(String, usize)>,
+    /// Every vector, in manifest order (the HTML grid's rows).
+    pub rows: Vec<Row>,
     /// The number of vectors.
     pub vectors: usize,
     /// The corpus's regeneration command.
@@ -69,6 +91,16 @@ pub fn run_matrix(corpus: &Corpus, decoders: &[&str], opts: &RunOptions) -> Matr
         .collect();
     Matrix {
         groups: corpus.manifest.groups.iter().map(|g| (g.name.clone(), g.vectors.len())).collect(),
+        rows: corpus
+            .vectors()
+            .map(|v| Row {
+                group: v.group.to_owned(),
+                id: v.entry.id.clone(),
+                description: v.entry.description.clone(),
+                subject: v.entry.subject.clone(),
+                result: v.entry.result,
+            })
+            .collect(),
         vectors: corpus.manifest.number_of_vectors,
         regenerate: corpus.manifest.regenerate.clone(),
         fingerprint: corpus_fingerprint(corpus).unwrap_or_else(|e| format!("unreadable: {e}")),
@@ -106,18 +138,50 @@ pub fn page_fingerprint(page: &str) -> Option<&str> {
     rest.split_whitespace().next()
 }
 
+/// The command that regenerates both pages, from the repository root.
+pub const REGENERATE: &str =
+    "vxconform matrix --output docs/compatibility.md --output docs/compatibility.html";
+
+/// A decoder's results in one line: `98 of 103 passed (6 acceptable), 5 failed, 0 errors, 0 not dissected`.
+pub fn summary_text(s: &Summary) -> String {
+    format!(
+        "{} of {} passed ({} acceptable), {} failed, {} errors, {} not dissected",
+        s.pass + s.acceptable,
+        s.total,
+        s.acceptable,
+        s.fail + s.unexpected_pass,
+        s.error,
+        s.not_supported
+    )
+}
+
 const FINGERPRINT: &str = "corpus-fingerprint: ";
 const VERSIONS_BEGIN: &str = "<!-- versions:begin -->";
 const VERSIONS_END: &str = "<!-- versions:end -->";
 
-/// Whether two pages say the same, apart from the tools' versions (a
+/// Whether two pages (Markdown or HTML) say the same, apart from the
+/// tools' versions: every span between the versions markers is left out (a
 /// security update of a tool does not make the page stale; its results do).
+///
+/// ```
+/// use conformance::matrix::same_results;
+/// let page = |v: &str, r: &str| format!("<!-- versions:begin -->{v}<!-- versions:end --> {r} <!-- versions:begin -->{v}<!-- versions:end -->");
+/// assert!(same_results(&page("4.0.17", "8/8"), &page("4.0.18", "8/8")));
+/// assert!(!same_results(&page("4.0.17", "8/8"), &page("4.0.17", "7/8")));
+/// ```
 pub fn same_results(a: &str, b: &str) -> bool {
     fn strip(p: &str) -> String {
-        match (p.find(VERSIONS_BEGIN), p.find(VERSIONS_END)) {
-            (Some(s), Some(e)) if s < e => format!("{}{}", &p[..s], &p[e..]),
-            _ => p.to_owned(),
+        let mut out = String::with_capacity(p.len());
+        let mut rest = p;
+        while let Some(s) = rest.find(VERSIONS_BEGIN) {
+            let Some(e) = rest[s..].find(VERSIONS_END) else { break };
+            out.push_str(&rest[..s]);
+            out.push_str(VERSIONS_BEGIN);
+            out.push_str(VERSIONS_END);
+            rest = &rest[s + e + VERSIONS_END.len()..];
         }
+        out.push_str(rest);
+        out
     }
     strip(a) == strip(b)
 }
@@ -137,12 +201,22 @@ pub fn focus(vector_group: &str) -> &'static [FieldGroup] {
     }
 }
 
-/// One cell: `8/8`, `10/10, GBP not supported`, `0/4 (4 errors)`.
-fn cell_for(report: &RunReport, group: &str) -> String {
+/// One decoder's figures over one vector group: what a group cell shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCell {
+    /// The outcome counts.
+    pub summary: Summary,
+    /// Vectors passed, acceptable ones included.
+    pub passed: usize,
+    /// `3 fail`, `1 error`, `10 not dissected`, `GBP not supported`.
+    pub notes: Vec<String>,
+}
+
+/// The figures of `report` over the vectors of `group`.
+pub fn group_cell(report: &RunReport, group: &str) -> GroupCell {
     let vs: Vec<_> = report.vectors.iter().filter(|v| v.group == group).collect();
     let s = Summary::of(vs.iter().copied());
     let passed = s.pass + s.acceptable;
-    let mut text = format!("{passed}/{}", s.total);
     let mut notes = Vec::new();
     if s.fail + s.unexpected_pass > 0 {
         notes.push(format!("{} fail", s.fail + s.unexpected_pass));
@@ -167,8 +241,15 @@ fn cell_for(report: &RunReport, group: &str) -> String {
             notes.push(format!("{} not supported", g.title()));
         }
     }
-    if !notes.is_empty() {
-        let _ = write!(text, " ({})", notes.join(", "));
+    GroupCell { summary: s, passed, notes }
+}
+
+/// One cell: `8/8`, `10/10, GBP not supported`, `0/4 (4 errors)`.
+fn cell_for(report: &RunReport, group: &str) -> String {
+    let c = group_cell(report, group);
+    let mut text = format!("{}/{}", c.passed, c.summary.total);
+    if !c.notes.is_empty() {
+        let _ = write!(text, " ({})", c.notes.join(", "));
     }
     text
 }
@@ -214,7 +295,7 @@ fn render_page(m: &Matrix) -> String {
     let _ = writeln!(out, "# Decoder compatibility matrix\n");
     let _ = writeln!(
         out,
-        "<!-- Generated by `vxconform matrix --output docs/compatibility.md`; do not edit by hand. \
+        "<!-- Generated by `{REGENERATE}`; do not edit by hand. \
          A test fails when this page is stale (tools present). -->\n"
     );
     let _ = writeln!(
@@ -227,7 +308,9 @@ fn render_page(m: &Matrix) -> String {
          one of their named readings and are noted; \"not dissected\" vectors are those where the \
          decoder reported none of the fields the vector tests (never a pass), and \"X not \
          supported\" names the field group it lacks. Reproduce a cell with \
-         `vxconform run --decoder NAME --filter GROUP`.\n",
+         `vxconform run --decoder NAME --filter GROUP`. The same results, one coloured cell per \
+         vector and decoder with the failing fields (expected, got) on hover or focus, are in \
+         [compatibility.html](compatibility.html), a self-contained page to open in a browser.\n",
         m.vectors, m.regenerate
     );
     let _ = writeln!(out, "<!-- {FINGERPRINT}{} -->\n", m.fingerprint);
@@ -247,18 +330,7 @@ fn render_page(m: &Matrix) -> String {
     for c in &m.columns {
         match &c.result {
             Ok(r) => {
-                let s = &r.summary;
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {} of {} passed ({} acceptable), {} failed, {} errors, {} not dissected |",
-                    c.decoder,
-                    s.pass + s.acceptable,
-                    s.total,
-                    s.acceptable,
-                    s.fail + s.unexpected_pass,
-                    s.error,
-                    s.not_supported
-                );
+                let _ = writeln!(out, "| `{}` | {} |", c.decoder, summary_text(&r.summary));
             }
             Err(why) => {
                 let _ = writeln!(out, "| `{}` | {} |", c.decoder, cell(why));

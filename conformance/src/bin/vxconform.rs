@@ -13,7 +13,7 @@ use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use conformance::decoder::{by_name, names, process, DecodeOptions, Decoded};
 use conformance::inspect;
-use conformance::matrix::{render as render_matrix, run_matrix, same_results};
+use conformance::matrix::{html, render as render_matrix, run_matrix, same_results};
 use conformance::report::{printable, render, Format, Style};
 use conformance::run::{read_id_list, run, Corpus, RunError, RunOptions};
 use std::io::{IsTerminal, Write};
@@ -50,7 +50,11 @@ enum Command {
         vxconform run --decoder 'cmd:python3 conformance/examples/decoder.py' --format junit --output junit.xml\n  \
         vxconform run --decoder tcpdump --filter vni_byte_order --expect-fail tcpdump.xfail")]
     Run(RunArgs),
-    /// Run every built-in decoder and write the compatibility matrix (Markdown).
+    /// Run every built-in decoder and write the compatibility matrix (Markdown, HTML).
+    #[command(after_help = "Examples:\n  \
+        vxconform matrix --output docs/compatibility.md --output docs/compatibility.html\n  \
+        vxconform matrix --output docs/compatibility.md --output docs/compatibility.html --check\n  \
+        vxconform matrix --decoders reference,tshark --output /tmp/m.html")]
     Matrix(MatrixArgs),
     /// List the vectors a run would judge: id, group, result, subject, description.
     #[command(after_help = "Examples:\n  vxconform list\n  vxconform list --filter gbp --format json")]
@@ -163,12 +167,21 @@ struct MatrixArgs {
     /// Decoders to run, comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = names().into_iter().map(String::from))]
     decoders: Vec<String>,
-    /// Write the matrix here instead of standard output (e.g. docs/compatibility.md).
+    /// Write the matrix here instead of standard output (repeatable): HTML when FILE ends in
+    /// .html or .htm (docs/compatibility.html), Markdown otherwise (docs/compatibility.md).
     #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Do not write: exit 1 if FILE (--output) differs from the matrix.
+    output: Vec<PathBuf>,
+    /// Do not write: exit 1 if any FILE (--output) differs from the matrix (versions aside).
     #[arg(long, requires = "output")]
     check: bool,
+}
+
+/// A matrix page's format, by its file's extension: `.html` and `.htm` are
+/// HTML, anything else Markdown.
+fn is_html(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -419,21 +432,42 @@ fn cmd_matrix(a: &MatrixArgs) -> Result<u8, String> {
     for n in &names {
         by_name(n).map_err(|e| e.to_string())?;
     }
+    // One run, every page.
     let m = run_matrix(&corpus, &names, &opts);
-    let page = render_matrix(&m);
+    let pages: Vec<(Option<&Path>, String)> = if a.output.is_empty() {
+        vec![(None, render_matrix(&m))]
+    } else {
+        a.output
+            .iter()
+            .map(|p| (Some(p.as_path()), if is_html(p) { html::render(&m) } else { render_matrix(&m) }))
+            .collect()
+    };
     if a.check {
-        let path = a.output.as_deref().unwrap_or(Path::new("docs/compatibility.md"));
-        let current = std::fs::read_to_string(path).unwrap_or_default();
-        if same_results(&current, &page) {
-            say(&format!("vxconform: {} is up to date", printable(&path.display().to_string())));
-            return Ok(0);
+        let regenerate = format!(
+            "vxconform matrix{}",
+            a.output
+                .iter()
+                .map(|p| format!(" --output {}", printable(&p.display().to_string())))
+                .collect::<String>()
+        );
+        let mut stale = 0;
+        for (path, page) in &pages {
+            let Some(path) = path else { continue };
+            let shown = printable(&path.display().to_string()).into_owned();
+            let current = std::fs::read_to_string(path).unwrap_or_default();
+            if same_results(&current, page) {
+                say(&format!("vxconform: {shown} is up to date"));
+            } else {
+                say(&format!("vxconform: {shown} is stale: regenerate it with `{regenerate}`"));
+                print_diff(&current, page);
+                stale += 1;
+            }
         }
-        let shown = printable(&path.display().to_string()).into_owned();
-        say(&format!("vxconform: {shown} is stale: regenerate it with `vxconform matrix --output {shown}`"));
-        print_diff(&current, &page);
-        return Ok(1);
+        return Ok(u8::from(stale > 0));
     }
-    write_out(a.output.as_deref(), &page)?;
+    for (path, page) in &pages {
+        write_out(*path, page)?;
+    }
     Ok(0)
 }
 
