@@ -181,6 +181,8 @@ pub const FINDINGS: &[(&str, &str)] = &[
     ("tshark", include_str!("../findings/tshark.md")),
     ("tcpdump", include_str!("../findings/tcpdump.md")),
     ("scapy", include_str!("../findings/scapy.md")),
+    ("pnet", include_str!("../findings/pnet.md")),
+    ("packet-dissector", include_str!("../findings/packet-dissector.md")),
 ];
 
 /// The "Findings" section of the page: every decoder's file, in order.

@@ -42,7 +42,10 @@ pub struct AdapterInfo {
 }
 
 /// The adapter programs, in matrix order.
-pub const ADAPTERS: &[AdapterInfo] = &[AdapterInfo { name: "pnet", wraps: "pnet_packet (Rust)" }, AdapterInfo { name: "packet-dissector", wraps: "packet-dissector (Rust)" }];
+pub const ADAPTERS: &[AdapterInfo] = &[
+    AdapterInfo { name: "pnet", wraps: "pnet_packet (Rust)" },
+    AdapterInfo { name: "packet-dissector", wraps: "packet-dissector (Rust)" },
+];
 
 /// The directory the built adapter programs are in: `$VXCONFORM_ADAPTERS`
 /// when set, else `target/adapters` of this workspace (where

@@ -76,7 +76,12 @@ enum Where {
     Inner,
 }
 
-fn translate(number: u32, frame: &Frame<'_>, buf: &DissectBuffer<'_>, result: Result<(), PacketError>) -> Value {
+fn translate(
+    number: u32,
+    frame: &Frame<'_>,
+    buf: &DissectBuffer<'_>,
+    result: Result<(), PacketError>,
+) -> Value {
     let mut facts = frame_facts(number, frame);
     let error = result.as_ref().err().map(ToString::to_string);
     match result {
@@ -377,7 +382,8 @@ fn vxlan(f: &Fields<'_, '_>) -> Obj {
     // Bytes 1-3: the library's `reserved` with the bits it reports apart
     // put back (draft-smith-vxlan-group-policy-05 section 2.1: D is 0x40 and
     // A 0x08 of byte 1, the Group Policy ID bytes 2-3).
-    let bytes13 = f.num("reserved").map(|r| r | d.unwrap_or(0) << 22 | a.unwrap_or(0) << 19 | gpid.unwrap_or(0));
+    let bytes13 =
+        f.num("reserved").map(|r| r | d.unwrap_or(0) << 22 | a.unwrap_or(0) << 19 | gpid.unwrap_or(0));
     let flags16 = flags.zip(bytes13).map(|(f8, r)| f8 << 8 | r >> 16);
     let mut o = Obj::new();
     o.put_opt("flags8", flags)

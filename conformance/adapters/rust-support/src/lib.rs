@@ -136,7 +136,10 @@ fn prune(v: &mut Value) {
             for child in map.values_mut() {
                 prune(child);
             }
-            map.retain(|_, c| !matches!(c, Value::Object(m) if m.is_empty()) && !matches!(c, Value::Array(a) if a.is_empty()));
+            map.retain(|_, c| {
+                !matches!(c, Value::Object(m) if m.is_empty())
+                    && !matches!(c, Value::Array(a) if a.is_empty())
+            });
         }
         Value::Array(list) => list.iter_mut().for_each(prune),
         _ => {}
@@ -148,7 +151,9 @@ fn prune(v: &mut Value) {
 /// `incl_len` / `orig_len`, pcapng's captured and original packet length).
 pub fn frame_facts(number: u32, frame: &Frame<'_>) -> Obj {
     let mut f = Obj::new();
-    f.put("number", number).put("captured_len", frame.data.len() as u64).put("original_len", frame.original_len);
+    f.put("number", number)
+        .put("captured_len", frame.data.len() as u64)
+        .put("original_len", frame.original_len);
     f
 }
 
