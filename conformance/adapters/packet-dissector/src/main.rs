@@ -19,10 +19,12 @@
 //!   the first `VXLAN` → `vxlan`; what follows → `inner` and `app`.
 //! * `VXLAN` (packet-dissector-vxlan, RFC 7348 section 5 and
 //!   draft-smith-vxlan-group-policy-05 section 2.1): `flags` → `flags8`,
-//!   `vni_valid` → `flag_i`, `gbp` → `flag_g` (pushed only when G is set),
-//!   `dont_learn` → `flag_d` (pushed when G is set, or when D is set
-//!   without G), `policy_applied` → `flag_a` and `group_policy_id` (pushed
-//!   only when G is set), `vni`, `reserved2` → `reserved8`. Its `reserved`
+//!   `vni_valid` → `flag_i`, `gbp` → `flag_g` (pushed exactly when G is
+//!   set, so its absence is the library's "G clear"), `dont_learn` →
+//!   `flag_d` (pushed when G is set, or when D is set without G: absent, D
+//!   is clear), `policy_applied` → `flag_a` and `group_policy_id` (pushed
+//!   only when G is set: absent, not reported), `vni`, `reserved2` →
+//!   `reserved8`. Its `reserved`
 //!   is bytes 1-3 less the bits it reports in those fields, so bytes 1-3
 //!   (`reserved24`) are `reserved` with them put back, `flags16` is byte 0
 //!   and byte 1 of that, and `reserved_flags` is `flags16 & 0x77b7`: the
@@ -41,8 +43,9 @@
 //!   formatter), `http` (`Host` among its headers), `tls` (every record of
 //!   the frame, the types of the cleartext handshake messages, SNI, ALPN).
 //!
-//! Not reported because the library does not state them: Ethernet padding,
-//! `tcp.payload_len`, `ipv4.options_present` is `ihl > 5` (stated by `ihl`).
+//! Not reported because the library does not state them: Ethernet padding
+//! and `tcp.payload_len`. (`ipv4.options_present` is RFC 791's IHL > 5, read
+//! from the library's `ihl`.)
 
 use packet_dissector::error::PacketError;
 use packet_dissector::field::{Field, FieldValue, FormatContext};
