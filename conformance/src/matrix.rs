@@ -264,6 +264,8 @@ pub const FINDINGS: &[(&str, &str)] = &[
     ("scapy", include_str!("../findings/scapy.md")),
     ("gopacket", include_str!("../findings/gopacket.md")),
     ("libtrace", include_str!("../findings/libtrace.md")),
+    ("pnet", include_str!("../findings/pnet.md")),
+    ("packet-dissector", include_str!("../findings/packet-dissector.md")),
 ];
 
 /// The "Findings" section of the page: every decoder's file, in order.

@@ -45,6 +45,8 @@ pub struct AdapterInfo {
 pub const ADAPTERS: &[AdapterInfo] = &[
     AdapterInfo { name: "gopacket", wraps: "gopacket (Go, github.com/google/gopacket)" },
     AdapterInfo { name: "libtrace", wraps: "libtrace (C, WAND libtrace 3)" },
+    AdapterInfo { name: "pnet", wraps: "pnet_packet (Rust)" },
+    AdapterInfo { name: "packet-dissector", wraps: "packet-dissector (Rust)" },
 ];
 
 /// The directory the built adapter programs are in: `$VXCONFORM_ADAPTERS`

@@ -73,6 +73,15 @@ pub fn require_tool(name: &str) -> bool {
     )
 }
 
+/// Whether the adapter program `name` (conformance/adapters/NAME, built
+/// into the adapters directory by `conformance/adapters/build.sh NAME`)
+/// is there and answers `--version`; see the module doc.
+pub fn require_adapter(name: &str) -> bool {
+    let program = conformance::decoder::adapter::adapters_dir().join(name);
+    let label = format!("adapter {name} (conformance/adapters/build.sh {name})");
+    require(&label, probe(&label, &program.to_string_lossy(), &["--version"]))
+}
+
 /// Whether Python 3 with Scapy is there.
 pub fn require_scapy() -> bool {
     require("scapy", probe("scapy", "python3", &["-c", "import scapy"]))
