@@ -45,10 +45,23 @@ pub fn data(bytes: &[u8]) -> u16 {
     for w in &mut words {
         acc += u128::from(u64::from_ne_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]));
     }
-    // The last 0 to 7 bytes, zero-padded on the right as big-endian words are.
+    // The last 0 to 7 bytes, zero-padded on the right as big-endian words
+    // are; copied 4, 2 and 1 bytes at a time, as a copy of variable length
+    // would be a call to memcpy.
     let rest = words.remainder();
     let mut tail = [0u8; 8];
-    tail[..rest.len()].copy_from_slice(rest);
+    let mut at = 0;
+    if rest.len() & 4 != 0 {
+        tail[..4].copy_from_slice(&rest[..4]);
+        at = 4;
+    }
+    if rest.len() & 2 != 0 {
+        tail[at..at + 2].copy_from_slice(&rest[at..at + 2]);
+        at += 2;
+    }
+    if rest.len() & 1 != 0 {
+        tail[at] = rest[at];
+    }
     acc += u128::from(u64::from_ne_bytes(tail));
     // End-around carry from 128 to 64 bits keeps the value modulo 2^64 - 1,
     // hence modulo 0xffff, and never turns a non-zero sum into zero.
