@@ -92,12 +92,10 @@ pub struct CaptureWriter<W: Write> {
 
 enum Inner<W: Write> {
     /// Classic pcap, its file header written.
-    Pcap {
-        out: W,
-        nanos: bool,
-        big_endian: bool,
-    },
-    PcapNg(W),
+    Pcap { out: W, nanos: bool, big_endian: bool },
+    /// pcapng, its section header and interface written; `tail` is reused
+    /// for what follows each record's data ([`write_epb`]).
+    PcapNg { out: W, tail: Vec<u8> },
 }
 
 impl<W: Write> CaptureWriter<W> {
@@ -164,7 +162,7 @@ impl<W: Write> CaptureWriter<W> {
                     options: vec![InterfaceDescriptionOption::IfTsResol(IF_TSRESOL_NANOS)],
                 })?;
                 let counting = ng.into_inner();
-                (Inner::PcapNg(counting.inner), counting.bytes)
+                (Inner::PcapNg { out: counting.inner, tail: Vec::with_capacity(512) }, counting.bytes)
             }
         };
         Ok(CaptureWriter { inner, format, snaplen, packets: 0, bytes })
@@ -204,14 +202,14 @@ impl<W: Write> CaptureWriter<W> {
                 }
                 write_pcap_record(out, rec.timestamp_ns, captured, rec.orig_len, *nanos, *big_endian)?
             }
-            Inner::PcapNg(out) => {
+            Inner::PcapNg { out, tail } => {
                 if let Some(comment) = rec.comment {
                     if comment.len() > usize::from(u16::MAX) {
                         return Err(CaptureError::CommentTooLong { len: comment.len() });
                     }
                 }
                 let flags = rec.direction.map(PacketDirection::epb_flags);
-                write_epb(out, rec.timestamp_ns, captured, rec.orig_len, rec.comment, flags)?
+                write_epb(out, tail, rec.timestamp_ns, captured, rec.orig_len, rec.comment, flags)?
             }
         };
         self.packets += 1;
@@ -224,7 +222,7 @@ impl<W: Write> CaptureWriter<W> {
     ///
     pub fn finish(self) -> Result<W, CaptureError> {
         let mut out = match self.inner {
-            Inner::Pcap { out, .. } | Inner::PcapNg(out) => out,
+            Inner::Pcap { out, .. } | Inner::PcapNg { out, .. } => out,
         };
         out.flush()?;
         Ok(out)
@@ -317,8 +315,13 @@ fn write_pcap_record<W: Write>(
 /// `opt_endofopt`), block total length again. The caller has checked that the
 /// comment fits a 16-bit option length and that `data` is at most
 /// [`MAX_SNAPLEN`] bytes, so the lengths below cannot overflow.
+///
+/// Everything after the data (its padding, the options, the trailing length)
+/// is put together in `tail` and written at once: three writes per record
+/// rather than nine, and this runs per packet.
 fn write_epb<W: Write>(
     out: &mut W,
+    tail: &mut Vec<u8>,
     timestamp: u64,
     data: &[u8],
     orig_len: u32,
@@ -351,29 +354,29 @@ fn write_epb<W: Write>(
     head[24..28].copy_from_slice(&orig_len.to_le_bytes());
     out.write_all(&head)?;
     out.write_all(data)?;
-    out.write_all(&ZEROS[..pad(data.len())])?;
 
+    tail.clear();
+    tail.extend_from_slice(&ZEROS[..pad(data.len())]);
     if let Some(c) = comment {
-        write_option_header(out, OPT_COMMENT, c.len() as u16)?;
-        out.write_all(c.as_bytes())?;
-        out.write_all(&ZEROS[..pad(c.len())])?;
+        push_option_header(tail, OPT_COMMENT, c.len() as u16);
+        tail.extend_from_slice(c.as_bytes());
+        tail.extend_from_slice(&ZEROS[..pad(c.len())]);
     }
     if let Some(flags) = flags {
-        write_option_header(out, EPB_FLAGS, 4)?;
-        out.write_all(&flags.to_le_bytes())?;
+        push_option_header(tail, EPB_FLAGS, 4);
+        tail.extend_from_slice(&flags.to_le_bytes());
     }
     if options_len > 0 {
-        write_option_header(out, OPT_ENDOFOPT, 0)?;
+        push_option_header(tail, OPT_ENDOFOPT, 0);
     }
-    out.write_all(&total_len.to_le_bytes())?;
+    tail.extend_from_slice(&total_len.to_le_bytes());
+    out.write_all(tail)?;
     Ok(total_len as usize)
 }
 
-fn write_option_header<W: Write>(out: &mut W, code: u16, len: u16) -> io::Result<()> {
-    let mut header = [0u8; 4];
-    header[0..2].copy_from_slice(&code.to_le_bytes());
-    header[2..4].copy_from_slice(&len.to_le_bytes());
-    out.write_all(&header)
+fn push_option_header(out: &mut Vec<u8>, code: u16, len: u16) {
+    out.extend_from_slice(&code.to_le_bytes());
+    out.extend_from_slice(&len.to_le_bytes());
 }
 
 #[cfg(test)]
@@ -649,7 +652,8 @@ mod tests {
     #[test]
     fn epb_matches_pcap_file() {
         let data = frame(70);
-        let comments = ["", "a", "ab", "abc", "abcd", "abcde"];
+        let long = "a long comment; ".repeat(70);
+        let comments = ["", "a", "ab", "abc", "abcd", "abcde", &long];
         let mut ours = CaptureWriter::new(Vec::new(), Format::PcapNg, 65535).unwrap();
         let mut theirs = {
             let section = SectionHeaderBlock {
