@@ -30,25 +30,37 @@ pub fn push_ip_headers(
     ip: &IpFields,
     upper_len: usize,
 ) -> usize {
-    push_headers_reserving(buf, src, dst, protocol, ip, upper_len, upper_len)
+    let mut head = [0u8; MAX_IP_HEADERS_LEN];
+    let len = write_ip_headers(&mut head, src, dst, protocol, ip, upper_len);
+    buf.extend_from_slice(&head[..len]);
+    let l4 = buf.len();
+    buf.resize(l4 + upper_len, 0);
+    l4
 }
 
-/// [`push_ip_headers`], growing the buffer by only `reserve` bytes of the
-/// upper layer (zeroed): a caller that appends the rest itself saves zeroing
-/// bytes it is about to overwrite.
-fn push_headers_reserving(
-    buf: &mut Vec<u8>,
+/// Longest Ethernet and IP headers [`write_ip_headers`] writes (IPv6).
+const MAX_IP_HEADERS_LEN: usize = ethernet::HEADER_LEN + ipv6::HEADER_LEN;
+
+/// Writes an Ethernet II header and an IPv4 or IPv6 header (chosen by the
+/// address family of `src.ip`) for an upper-layer message of `upper_len`
+/// bytes at the start of `out`; returns their length.
+///
+/// # Panics
+/// If `src` and `dst` are of different address families (a bug in the
+/// caller), or if `out` is too short for the headers.
+fn write_ip_headers(
+    out: &mut [u8],
     src: &Endpoint,
     dst: &Endpoint,
     protocol: IpProtocol,
     ip: &IpFields,
     upper_len: usize,
-    reserve: usize,
 ) -> usize {
-    let start = buf.len();
     let ethertype = if src.ip.is_ipv4() { EtherType::IPV4 } else { EtherType::IPV6 };
     let eth = ethernet::Repr { src_addr: src.mac, dst_addr: dst.mac, ethertype };
-    match (src.ip, dst.ip) {
+    eth.emit(&mut ethernet::Frame::new_unchecked(&mut out[..ethernet::HEADER_LEN]));
+    let l3 = &mut out[ethernet::HEADER_LEN..];
+    let ip_len = match (src.ip, dst.ip) {
         (IpAddr::V4(s), IpAddr::V4(d)) => {
             let repr = ipv4::Repr {
                 src_addr: s,
@@ -61,11 +73,8 @@ fn push_headers_reserving(
                 dscp: 0,
                 ecn: 0,
             };
-            let l3 = start + ethernet::HEADER_LEN;
-            buf.resize(l3 + repr.header_len() + reserve, 0);
-            eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..l3]));
-            repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[l3..]));
-            l3 + repr.header_len()
+            repr.emit(&mut ipv4::Packet::new_unchecked(&mut l3[..repr.header_len()]));
+            repr.header_len()
         }
         (IpAddr::V6(s), IpAddr::V6(d)) => {
             let repr = ipv6::Repr {
@@ -77,14 +86,12 @@ fn push_headers_reserving(
                 traffic_class: 0,
                 flow_label: 0,
             };
-            let l3 = start + ethernet::HEADER_LEN;
-            buf.resize(l3 + repr.header_len() + reserve, 0);
-            eth.emit(&mut ethernet::Frame::new_unchecked(&mut buf[start..l3]));
-            repr.emit(&mut ipv6::Packet::new_unchecked(&mut buf[l3..]));
-            l3 + repr.header_len()
+            repr.emit(&mut ipv6::Packet::new_unchecked(&mut l3[..repr.header_len()]));
+            repr.header_len()
         }
         _ => panic!("push_ip_headers: mixed address families {} and {}", src.ip, dst.ip),
-    }
+    };
+    ethernet::HEADER_LEN + ip_len
 }
 
 /// Appends a complete Ethernet / IP / TCP frame carrying `payload`.
@@ -99,19 +106,24 @@ pub fn push_tcp_frame(
     debug_assert_eq!(repr.payload_len, payload.len());
     let header_len = repr.header_len();
     let seg_len = header_len + payload.len();
-    let l4 = push_headers_reserving(buf, src, dst, IpProtocol::TCP, ip, seg_len, header_len);
-    repr.emit(&mut tcp::Packet::new_unchecked(&mut buf[l4..]));
-    buf.extend_from_slice(payload);
+    // This is the per-packet hot path. Every header is put together in one
+    // array and appended with the payload: two copies, nothing zeroed first.
+    let mut head = [0u8; MAX_IP_HEADERS_LEN + tcp::MAX_HEADER_LEN];
+    let l4 = write_ip_headers(&mut head, src, dst, IpProtocol::TCP, ip, seg_len);
+    let tcp_header = &mut head[l4..l4 + header_len];
+    repr.emit(&mut tcp::Packet::new_unchecked(&mut *tcp_header));
     // The same sum `fill_checksum` takes (RFC 9293 section 3.1), with the
-    // payload summed from its source rather than read back from the frame:
-    // this is the per-packet hot path. The header's length is a multiple of
-    // four, so its partial sum combines with the payload's.
-    let header = checksum::data(&buf[l4..l4 + header_len]);
+    // payload summed from its source rather than read back from the frame.
+    // The header's length is a multiple of four, so its partial sum combines
+    // with the payload's.
+    let header = checksum::data(tcp_header);
     let pseudo = checksum::pseudo_header(&src.ip, &dst.ip, IpProtocol::TCP, seg_len as u32);
     let sum = checksum::combine(&[pseudo, header, checksum::data(payload)]);
-    let mut packet = tcp::Packet::new_unchecked(&mut buf[l4..l4 + seg_len]);
-    packet.set_checksum(!sum);
-    debug_assert!(packet.verify_checksum(&src.ip, &dst.ip));
+    tcp::Packet::new_unchecked(&mut *tcp_header).set_checksum(!sum);
+    let start = buf.len();
+    buf.extend_from_slice(&head[..l4 + header_len]);
+    buf.extend_from_slice(payload);
+    debug_assert!(tcp::Packet::new_unchecked(&buf[start + l4..]).verify_checksum(&src.ip, &dst.ip));
 }
 
 /// Appends a complete Ethernet / IP / UDP frame carrying `payload`, with the

@@ -164,12 +164,44 @@ struct End {
     irs: Option<u32>,
     /// Segments that will arrive at this end.
     arrivals: Vec<Arrival>,
+    /// Whether some arrival was planned to come before one planned earlier.
+    /// Until then what has arrived by any time is a prefix of `arrivals`.
+    arrivals_out_of_order: bool,
+    /// The first pass of [`Planner::receive_state`] over a prefix of
+    /// `arrivals`, carried forward from one query to the next.
+    scan: AckScan,
     /// The message this end is sending (an index into its messages).
     msg: usize,
     /// The byte of that message that goes next.
     stream_pos: usize,
     /// Extra receive window granted after data was read (window updates).
     window_bonus: u32,
+}
+
+/// The cumulative acknowledgment after one in-order pass over the first
+/// `len` arrivals of an end (see [`Planner::receive_state`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct AckScan {
+    len: usize,
+    ack: u32,
+    /// Whether an arrival lay above the acknowledgment when it was passed.
+    above_ack: bool,
+}
+
+impl AckScan {
+    /// Passes `arrivals`, the ones after the first `len`.
+    fn extend(&mut self, arrivals: &[Arrival]) {
+        for a in arrivals {
+            if seq_le(a.start, self.ack) {
+                if seq_lt(self.ack, a.end) {
+                    self.ack = a.end;
+                }
+            } else {
+                self.above_ack = true;
+            }
+        }
+        self.len += arrivals.len();
+    }
 }
 
 /// A planned TCP conversation that emits its frames in capture order.
@@ -182,7 +214,10 @@ pub struct TcpConversation {
     /// server), kept apart: a segment never spans two of them, so nothing is
     /// concatenated.
     messages: [Vec<Vec<u8>>; 2],
+    /// In the order they were planned.
     segments: Vec<Segment>,
+    /// Indices into `segments` in capture order.
+    order: Vec<u32>,
     next: usize,
 }
 
@@ -240,9 +275,31 @@ impl Planner<'_> {
     /// The cumulative acknowledgment, TSecr and SACK blocks of what has
     /// arrived at `side` by `at_ns` (RFC 9293 section 3.4; RFC 7323 section
     /// 4.3; RFC 2018 section 4).
-    fn receive_state(&self, side: usize, at_ns: u64) -> ReceiveState {
-        let end = &self.ends[side];
+    fn receive_state(&mut self, side: usize, at_ns: u64) -> ReceiveState {
+        let end = &mut self.ends[side];
         let Some(irs) = end.irs else { return ReceiveState { ack: 0, ecr: 0, sack: [None; 3], received: 0 } };
+        if !end.arrivals_out_of_order {
+            // Fast path, exact: what has arrived is a prefix, and the first
+            // pass below is a fold over it in order, so the pass over a
+            // shorter prefix carries forward. Without an arrival above the
+            // acknowledgment there are no SACK blocks, every arrival is
+            // acknowledged, and the most recent one's TSval is echoed. Each
+            // segment planned would otherwise rescan all arrivals: quadratic
+            // in the segments of a conversation.
+            let arrived = end.arrivals.partition_point(|a| a.at_ns <= at_ns);
+            if arrived < end.scan.len || end.scan.len == 0 {
+                end.scan = AckScan { len: 0, ack: irs, above_ack: false };
+            }
+            let scan = &mut end.scan;
+            scan.extend(&end.arrivals[scan.len..arrived]);
+            if !scan.above_ack {
+                let ack = scan.ack;
+                let ecr = end.arrivals[..arrived].last().map_or(0, |a| a.tsval);
+                let received = ack.wrapping_sub(irs).saturating_sub(1);
+                return ReceiveState { ack, ecr, sack: [None; 3], received };
+            }
+        }
+        let end = &self.ends[side];
         let arrived = || end.arrivals.iter().filter(|a| a.at_ns <= at_ns);
         // Arrivals are recorded in sending order, so one pass usually finds
         // the cumulative acknowledgment; after a loss the retransmission comes
@@ -361,6 +418,9 @@ impl Planner<'_> {
                 peer.irs = Some(s.seq);
             }
             if consumed > 0 {
+                if peer.arrivals.last().is_some_and(|a| a.at_ns > arrive) {
+                    peer.arrivals_out_of_order = true;
+                }
                 peer.arrivals.push(Arrival {
                     at_ns: arrive,
                     start: s.seq,
@@ -548,15 +608,29 @@ impl TcpConversation {
             messages[0].push(core::mem::take(&mut ex.request));
             messages[1].push(core::mem::take(&mut ex.response));
         }
+        // Room for what a loss-free conversation plans, so that the vectors
+        // are not regrown segment by segment: each side's data segments, the
+        // peer's acknowledgments of them (at most one per data segment), and
+        // the handshake and close.
+        let data_segments = |side: usize| -> usize {
+            messages[side].iter().map(|m| m.len().div_ceil(seg_payload[side]) + 1).sum()
+        };
+        let (client_data, server_data) = (data_segments(0), data_segments(1));
+        let end = |isn: u32, ident: u16, arriving: usize| End {
+            snd_nxt: isn,
+            ident,
+            arrivals: Vec::with_capacity(arriving + 2),
+            ..End::default()
+        };
         let mut p = Planner {
             spec: &spec,
             ends: [
-                End { snd_nxt: spec.isn.0, ident: spec.ip_ident.0, ..End::default() },
-                End { snd_nxt: spec.isn.1, ident: spec.ip_ident.1, ..End::default() },
+                end(spec.isn.0, spec.ip_ident.0, server_data),
+                end(spec.isn.1, spec.ip_ident.1, client_data),
             ],
             profiles,
             ts_offset: [spec.ts_offset.0, spec.ts_offset.1],
-            segments: Vec::with_capacity(16),
+            segments: Vec::with_capacity(2 * (client_data + server_data) + 8),
             instance,
             seg_payload,
             use_ts,
@@ -611,10 +685,23 @@ impl TcpConversation {
                 p.send(0, t, TcpFlags::RST | TcpFlags::ACK, 0, Event::TcpRst);
             }
         }
-        let mut segments = p.segments;
-        // Capture order is time order at the instance's interface.
-        segments.sort_by_key(|s| s.at_ns);
-        TcpConversation { ends: [spec.client, spec.server], instance, profiles, messages, segments, next: 0 }
+        let segments = p.segments;
+        // Capture order is time order at the instance's interface, ties in
+        // planning order (a stable sort), sorting indices rather than moving
+        // the segments themselves.
+        let mut keyed: Vec<(u64, u32)> =
+            segments.iter().enumerate().map(|(i, s)| (s.at_ns, i as u32)).collect();
+        keyed.sort_unstable();
+        let order = keyed.into_iter().map(|(_, i)| i).collect();
+        TcpConversation {
+            ends: [spec.client, spec.server],
+            instance,
+            profiles,
+            messages,
+            segments,
+            order,
+            next: 0,
+        }
     }
 
     /// Number of segments planned.
@@ -629,13 +716,13 @@ impl TcpConversation {
 
     /// Time of the last segment at the instance's interface.
     pub fn end_ns(&self) -> u64 {
-        self.segments.last().map_or(0, |s| s.at_ns)
+        self.order.last().map_or(0, |&i| self.segments[i as usize].at_ns)
     }
 }
 
 impl TrafficSource for TcpConversation {
     fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
-        let seg = self.segments.get(self.next)?;
+        let seg = &self.segments[*self.order.get(self.next)? as usize];
         self.next += 1;
         let (src, dst) = (&self.ends[seg.from], &self.ends[1 - seg.from]);
         let ip = IpFields { hop_limit: self.profiles[seg.from].ttl, ident: seg.ident, dont_frag: true };
@@ -657,7 +744,7 @@ impl TrafficSource for TcpConversation {
     }
 
     fn peek_time(&self) -> Option<u64> {
-        self.segments.get(self.next).map(|s| s.at_ns)
+        self.order.get(self.next).map(|&i| self.segments[i as usize].at_ns)
     }
 }
 

@@ -413,45 +413,54 @@ impl Repr {
     /// # Panics
     /// If `packet` is shorter than [`Repr::header_len`].
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
-        packet.set_src_port(self.src_port);
-        packet.set_dst_port(self.dst_port);
-        packet.set_seq_number(self.seq_number);
-        packet.set_ack_number(self.ack_number);
-        packet.set_header_len(self.header_len() as u8);
-        packet.set_flags(self.flags);
-        packet.set_window_len(self.window_len);
-        packet.set_checksum(0);
-        packet.set_urgent_at(self.urgent_pointer);
+        // The header is put together in an array and copied in at once: one
+        // bounds check on the buffer instead of one per field and option, and
+        // this runs per segment. Every byte up to the data offset is written.
+        let len = self.header_len();
+        let mut h = [0u8; MAX_HEADER_LEN];
+        h[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
+        h[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
+        h[field::SEQ_NUM].copy_from_slice(&self.seq_number.to_be_bytes());
+        h[field::ACK_NUM].copy_from_slice(&self.ack_number.to_be_bytes());
+        // Data offset (high four bits), then the reserved and control bits.
+        let offset_flags = ((len / 4) as u16) << 12 | (self.flags.0 & FLAGS_MASK);
+        h[field::FLAGS].copy_from_slice(&offset_flags.to_be_bytes());
+        h[field::WIN_SIZE].copy_from_slice(&self.window_len.to_be_bytes());
+        // h[field::CHECKSUM] stays zero.
+        h[field::URGENT].copy_from_slice(&self.urgent_pointer.to_be_bytes());
 
-        let mut out = packet.options_mut();
+        // The options in the Linux layout documented above, byte by byte
+        // (what `TcpOption::emit` writes for each); the rest of the array is
+        // already End of Option List padding (kind 0).
+        let mut at = field::OPTIONS;
+        let mut put = |bytes: &[u8]| {
+            h[at..at + bytes.len()].copy_from_slice(bytes);
+            at += bytes.len();
+        };
         if let Some(mss) = self.max_seg_size {
-            out = TcpOption::MaxSegmentSize(mss).emit(out);
+            let [hi, lo] = mss.to_be_bytes();
+            put(&[kind::MSS, 4, hi, lo]);
         }
         if let Some((tsval, tsecr)) = self.timestamp {
-            out = if self.sack_permitted {
-                TcpOption::SackPermitted.emit(out)
-            } else {
-                TcpOption::NoOperation.emit(TcpOption::NoOperation.emit(out))
-            };
-            out = TcpOption::Timestamp { tsval, tsecr }.emit(out);
+            put(&if self.sack_permitted { [kind::SACK_PERMITTED, 2] } else { [kind::NOP, kind::NOP] });
+            put(&[kind::TIMESTAMP, 10]);
+            put(&tsval.to_be_bytes());
+            put(&tsecr.to_be_bytes());
         } else if self.sack_permitted {
-            out = TcpOption::NoOperation.emit(TcpOption::NoOperation.emit(out));
-            out = TcpOption::SackPermitted.emit(out);
+            put(&[kind::NOP, kind::NOP, kind::SACK_PERMITTED, 2]);
         }
         if let Some(shift) = self.window_scale {
-            out = TcpOption::NoOperation.emit(out);
-            out = TcpOption::WindowScale(shift).emit(out);
+            put(&[kind::NOP, kind::WINDOW_SCALE, 3, shift]);
         }
         let blocks = self.sack_block_count();
         if blocks > 0 {
-            let mut ranges = [None; 3];
-            for (slot, range) in ranges.iter_mut().zip(self.sack_ranges.iter().flatten()).take(blocks) {
-                *slot = Some(*range);
+            put(&[kind::NOP, kind::NOP, kind::SACK, (2 + 8 * blocks) as u8]);
+            for (left, right) in self.sack_ranges.iter().flatten().take(blocks) {
+                put(&left.to_be_bytes());
+                put(&right.to_be_bytes());
             }
-            out = TcpOption::NoOperation.emit(TcpOption::NoOperation.emit(out));
-            out = TcpOption::SackRange(ranges).emit(out);
         }
-        out.fill(kind::END);
+        packet.buffer.as_mut()[..len].copy_from_slice(&h[..len]);
     }
 }
 

@@ -515,10 +515,7 @@ pub fn write_body<R: Rng + ?Sized>(kind: BodyKind, len: usize, out: &mut Vec<u8>
         BodyKind::Html => write_html(len, out, rng),
         BodyKind::Json => write_json(len, out, rng),
         BodyKind::Text => write_words(len, out, rng),
-        BodyKind::Binary => {
-            out.resize(start + len, 0);
-            rng.fill_bytes(&mut out[start..]);
-        }
+        BodyKind::Binary => super::push_random(out, len, rng),
     }
     debug_assert_eq!(out.len() - start, len);
 }

@@ -283,9 +283,7 @@ fn put_u16(out: &mut Vec<u8>, v: u16) {
 
 #[inline]
 fn put_random<R: Rng + ?Sized>(out: &mut Vec<u8>, n: usize, rng: &mut R) {
-    let start = out.len();
-    out.resize(start + n, 0);
-    rng.fill_bytes(&mut out[start..]);
+    super::push_random(out, n, rng);
 }
 
 /// Opens a record header (RFC 8446 section 5.1): type, legacy version, length.
