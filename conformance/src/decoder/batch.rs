@@ -95,6 +95,24 @@ const CHUNKS: usize = 16;
 /// read (so that it is not quoted as written since).
 const SETTLE: Duration = Duration::from_millis(50);
 
+/// How a pool's processes mark the end of an answer.
+#[derive(Debug, Clone)]
+pub(crate) enum Framing {
+    /// The batch protocol: JSON lines, then `{"end": path}`.
+    EndMarker,
+    /// A program that reads capture paths, one per line, and prints text
+    /// for each without marking its end (`tcpdump -V`): each capture is
+    /// asked for between two `capture`s, a sentinel capture whose output
+    /// `find` recognises (where in a line it starts), and the answer is the
+    /// text between the two sentinels' lines.
+    Sentinel {
+        /// The sentinel capture's path.
+        capture: String,
+        /// Where in a line of output the sentinel's line starts.
+        find: fn(&str) -> Option<usize>,
+    },
+}
+
 /// `cmd+batch:<shell command>`: a decoder speaking the batch protocol, run
 /// as `sh -c '<command>'`.
 #[derive(Debug)]
@@ -153,14 +171,17 @@ pub struct Answer {
     pub lines: Vec<AnswerLine>,
     /// The last lines of standard error written since the request.
     pub stderr_tail: String,
+    /// With [`Framing::Sentinel`], the opening sentinel's line.
+    pub(crate) opening: Option<String>,
 }
 
 /// One line of an answer: a JSON value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerLine {
-    /// The line, trimmed.
+    /// The line, trimmed (a text answer's line as printed, without its
+    /// newline).
     pub text: String,
-    /// Its value.
+    /// Its value (`Null` in a text answer).
     pub value: Value,
 }
 
@@ -181,6 +202,7 @@ impl Answer {
 /// threads: at most as many processes as captures asked at once.
 pub struct Pool {
     label: String,
+    framing: Framing,
     launch: Box<dyn Fn() -> Command + Send + Sync>,
     idle: Mutex<Vec<Worker>>,
     started: AtomicUsize,
@@ -202,8 +224,18 @@ impl Pool {
     /// [`DecoderFailure::NotFound`] (`sh`'s "not found", exit status 127,
     /// before any answer).
     pub fn new(label: impl Into<String>, launch: impl Fn() -> Command + Send + Sync + 'static) -> Pool {
+        Pool::with_framing(label, Framing::EndMarker, launch)
+    }
+
+    /// A pool of processes whose answers are framed as `framing` says.
+    pub(crate) fn with_framing(
+        label: impl Into<String>,
+        framing: Framing,
+        launch: impl Fn() -> Command + Send + Sync + 'static,
+    ) -> Pool {
         Pool {
             label: label.into(),
+            framing,
             launch: Box::new(launch),
             idle: Mutex::new(Vec::new()),
             started: AtomicUsize::new(0),
@@ -222,7 +254,7 @@ impl Pool {
         let mut retried = false;
         loop {
             let mut worker = self.take()?;
-            let trouble = match worker.exchange(&path, opts) {
+            let trouble = match worker.exchange(&path, &self.framing, opts) {
                 Ok(reply) => return self.done(worker, reply),
                 Err(trouble) => trouble,
             };
@@ -401,6 +433,8 @@ struct Reading {
     received: usize,
     line_number: usize,
     lines: Vec<AnswerLine>,
+    /// The opening sentinel's line, once read ([`Framing::Sentinel`]).
+    opening: Option<String>,
 }
 
 /// An end marker: its `error`, if any.
@@ -411,7 +445,7 @@ struct Marker {
 impl Reading {
     /// Reads the complete lines of `pending`; the end marker when one came,
     /// with whether something other than blanks followed it.
-    fn complete_lines(&mut self, path: &str) -> Result<Option<(Marker, bool)>, Trouble> {
+    fn complete_lines(&mut self, path: &str, framing: &Framing) -> Result<Option<(Marker, bool)>, Trouble> {
         let mut start = 0;
         let mut found = None;
         while let Some(i) = self.pending[start.max(self.scanned)..].iter().position(|&b| b == b'\n') {
@@ -419,7 +453,7 @@ impl Reading {
             self.scanned = 0;
             let line = self.pending[start..end].to_vec();
             start = end + 1;
-            if let Some(marker) = self.line(&line, path)? {
+            if let Some(marker) = self.line(&line, path, framing)? {
                 found = Some(marker);
                 break;
             }
@@ -430,13 +464,61 @@ impl Reading {
     }
 
     /// Reads what is left once standard output has closed, as a last line.
-    fn last_line(&mut self, path: &str) -> Result<Option<Marker>, Trouble> {
+    fn last_line(&mut self, path: &str, framing: &Framing) -> Result<Option<Marker>, Trouble> {
         let rest = std::mem::take(&mut self.pending);
-        self.line(&rest, path)
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        self.line(&rest, path, framing)
     }
 
-    fn line(&mut self, bytes: &[u8], path: &str) -> Result<Option<Marker>, Trouble> {
+    fn line(&mut self, bytes: &[u8], path: &str, framing: &Framing) -> Result<Option<Marker>, Trouble> {
         self.line_number += 1;
+        match framing {
+            Framing::EndMarker => self.json_line(bytes, path),
+            Framing::Sentinel { find, .. } => self.text_line(bytes, *find),
+        }
+    }
+
+    /// A line of a text answer: the sentinels frame it.
+    fn text_line(
+        &mut self,
+        bytes: &[u8],
+        find: fn(&str) -> Option<usize>,
+    ) -> Result<Option<Marker>, Trouble> {
+        let text = String::from_utf8_lossy(bytes);
+        let n = self.line_number;
+        let out_of_step = |text: &str| Trouble::Garbage {
+            reason: format!("line {n} came before the opening sentinel's (out of step)"),
+            excerpt: shorten(text, 120),
+        };
+        match (find(&text), &self.opening) {
+            (None, None) if text.trim().is_empty() => Ok(None),
+            (None, None) => Err(out_of_step(&text)),
+            (None, Some(_)) => {
+                self.lines.push(AnswerLine { text: text.into_owned(), value: Value::Null });
+                Ok(None)
+            }
+            (Some(at), None) => {
+                if !text[..at].trim().is_empty() {
+                    return Err(out_of_step(&text));
+                }
+                self.opening = Some(text[at..].to_owned());
+                Ok(None)
+            }
+            (Some(at), Some(_)) => {
+                // What precedes it on the line is the end of the answer's
+                // last line (one printed without its newline).
+                if at > 0 {
+                    self.lines.push(AnswerLine { text: text[..at].to_owned(), value: Value::Null });
+                }
+                Ok(Some(Marker { error: None }))
+            }
+        }
+    }
+
+    /// A line of the batch protocol: a frame object or the end marker.
+    fn json_line(&mut self, bytes: &[u8], path: &str) -> Result<Option<Marker>, Trouble> {
         let n = self.line_number;
         let text = std::str::from_utf8(bytes).map_err(|_| Trouble::Garbage {
             reason: format!("line {n} is not UTF-8"),
@@ -505,7 +587,7 @@ impl Worker {
     }
 
     /// Sends `path` and reads the answer.
-    fn exchange(&mut self, path: &str, opts: &DecodeOptions) -> Result<Reply, Trouble> {
+    fn exchange(&mut self, path: &str, framing: &Framing, opts: &DecodeOptions) -> Result<Reply, Trouble> {
         // A new process's start belongs to its first capture.
         if self.asked > 0 {
             self.forget_stderr();
@@ -514,21 +596,28 @@ impl Worker {
         let deadline = Instant::now().checked_add(opts.timeout);
         if let Some(requests) = &self.requests {
             // A process that is gone is found out below.
-            let _ = requests.send(format!("{path}\n").into_bytes());
+            let request = match framing {
+                Framing::EndMarker => format!("{path}\n"),
+                Framing::Sentinel { capture, .. } => format!("{capture}\n{path}\n{capture}\n"),
+            };
+            let _ = requests.send(request.into_bytes());
         }
         let mut reading = Reading::default();
         let mut exited: Option<Instant> = None;
         loop {
-            let marker = match reading.complete_lines(path)? {
+            let marker = match reading.complete_lines(path, framing)? {
                 Some((marker, rest)) => Some((marker, !rest)),
-                None if !self.stdout_open => reading.last_line(path)?.map(|m| (m, false)),
+                None if !self.stdout_open => reading.last_line(path, framing)?.map(|m| (m, false)),
                 None => None,
             };
             if let Some((marker, clean)) = marker {
                 self.answered += 1;
+                // What it wrote to stderr before its answer's end is in the
+                // pipe by now: let the reader take it in.
+                self.settle_stderr();
                 let stderr_tail = process::stderr_tail(&lock(&self.stderr));
                 return Ok(Reply {
-                    answer: Answer { lines: reading.lines, stderr_tail },
+                    answer: Answer { lines: reading.lines, stderr_tail, opening: reading.opening },
                     declined: marker.error,
                     clean,
                 });
@@ -624,11 +713,17 @@ impl Worker {
     /// (a little) for the reader to take in what is in the pipe already,
     /// then empties the tail.
     fn forget_stderr(&mut self) {
+        self.settle_stderr();
+        lock(&self.stderr).clear();
+    }
+
+    /// Waits (at most [`SETTLE`]) for the reader to take in what standard
+    /// error's pipe holds.
+    fn settle_stderr(&mut self) {
         let until = Instant::now() + SETTLE;
         while unread(&self.stderr_pipe) > 0 && Instant::now() < until {
             thread::sleep(Duration::from_micros(200));
         }
-        lock(&self.stderr).clear();
     }
 
     /// The stderr tail since the request, once its pipe has closed (after a
