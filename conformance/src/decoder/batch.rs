@@ -722,7 +722,7 @@ impl Worker {
     fn settle_stderr(&mut self) {
         let until = Instant::now() + SETTLE;
         while unread(&self.stderr_pipe) > 0 && Instant::now() < until {
-            thread::sleep(Duration::from_micros(200));
+            thread::sleep(Duration::from_micros(20));
         }
     }
 

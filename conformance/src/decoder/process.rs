@@ -46,6 +46,8 @@
 use super::{DecodeOptions, DecoderFailure};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+#[cfg(target_os = "linux")]
+use std::path::Path;
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
@@ -681,23 +683,64 @@ fn sweep(everything: bool) -> usize {
     }
 }
 
-/// The child processes of `parent`, with whether each is dead (a zombie).
+/// The child processes of `parent`, with whether each is dead (a zombie):
+/// from the children lists of its threads when the kernel keeps them
+/// ([`listed_children`]: a few short files, where scanning every process
+/// of a busy machine takes a millisecond or more per sweep), else by
+/// reading the parent of every process in `/proc`.
 #[cfg(target_os = "linux")]
 fn children_of(parent: u32) -> Vec<(u32, bool)> {
+    if let Some(pids) = listed_children(parent) {
+        // Still a child of ours (not reaped meanwhile by another thread).
+        return pids
+            .into_iter()
+            .filter_map(|pid| stat_of(pid).filter(|(_, ppid)| *ppid == parent).map(|(dead, _)| (pid, dead)))
+            .collect();
+    }
     let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
     let mut out = Vec::new();
     for entry in dir.flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
-        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
-        let mut fields = rest.split_whitespace();
-        let (Some(state), Some(ppid)) = (fields.next(), fields.next()) else { continue };
-        if ppid.parse::<u32>().ok() == Some(parent) {
-            out.push((pid, matches!(state, "Z" | "X")));
+        if let Some((dead, ppid)) = stat_of(pid) {
+            if ppid == parent {
+                out.push((pid, dead));
+            }
         }
     }
     out
+}
+
+/// Whether process `pid` is dead (a zombie), and its parent, from
+/// `/proc/PID/stat`.
+#[cfg(target_os = "linux")]
+fn stat_of(pid: u32) -> Option<(bool, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    let (state, ppid) = (fields.next()?, fields.next()?.parse().ok()?);
+    Some((matches!(state, "Z" | "X"), ppid))
+}
+
+/// The children of every thread of `parent` (an orphan is reparented to
+/// some thread of its subreaper), from `/proc/PID/task/TID/children`
+/// (Linux 3.5 and later, `CONFIG_PROC_CHILDREN`); `None` when the kernel
+/// keeps no such lists. Like a scan of `/proc`, a snapshot: a process
+/// reparented while it is read is found by the next round of the sweep.
+#[cfg(target_os = "linux")]
+fn listed_children(parent: u32) -> Option<std::collections::BTreeSet<u32>> {
+    static LISTS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*LISTS.get_or_init(|| Path::new("/proc/thread-self/children").exists()) {
+        return None;
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for task in std::fs::read_dir(format!("/proc/{parent}/task")).ok()?.flatten() {
+        // A thread that ended meanwhile has no list; its children went to another.
+        if let Ok(list) = std::fs::read_to_string(task.path().join("children")) {
+            out.extend(list.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+        }
+    }
+    Some(out)
 }
 
 #[cfg(all(test, unix))]
