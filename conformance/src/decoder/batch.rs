@@ -30,6 +30,9 @@
 //! the end marker of another path, or exits (or closes its standard output)
 //! before the end marker is killed (its whole process group, `SIGKILL`) and
 //! the failure is that capture's alone; the next capture starts a fresh
+//! process. One that had answered before and exits 0 before printing
+//! anything, or closes its standard input without reading the request,
+//! left between two requests: the capture is asked again, once, of a fresh
 //! process. Output that arrives between two answers (after an end marker,
 //! before the next request) cannot be told apart from the next answer: the
 //! process is replaced, silently, before the next request. Reading is done
@@ -72,8 +75,8 @@ use serde_json::{Map, Value};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
-use std::process::{ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::{ChildStdout, Command, ExitStatus};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -258,6 +261,12 @@ impl Pool {
                 Ok(reply) => return self.done(worker, reply),
                 Err(trouble) => trouble,
             };
+            if !retried && worker.answered > 0 && matches!(trouble, Trouble::Undelivered) {
+                // It stopped reading requests after its last answer: the
+                // capture is asked again, once, of a fresh process.
+                retried = true;
+                continue;
+            }
             let mut ending = None;
             if !retried && worker.answered > 0 && matches!(trouble, Trouble::Ended { received: 0 }) {
                 // It answered before and now exits 0 at once, printing
@@ -315,7 +324,9 @@ impl Pool {
         let spawned = process::spawn_long_lived(&mut command)?;
         self.started.fetch_add(1, Ordering::Relaxed);
         let (requests, requests_rx) = mpsc::channel();
-        let _ = to_stdin.send((spawned.stdin, requests_rx));
+        let stdin_broken = Arc::new(AtomicBool::new(false));
+        let stdin_pipe = Arc::new(as_file(spawned.stdin));
+        let _ = to_stdin.send((Arc::clone(&stdin_pipe), requests_rx, Arc::clone(&stdin_broken)));
         let (chunks_tx, stdout) = mpsc::sync_channel(CHUNKS);
         let _ = to_stdout.send((spawned.stdout, chunks_tx));
         let stderr = Arc::new(Mutex::new(Vec::new()));
@@ -325,6 +336,8 @@ impl Pool {
         Ok(Worker {
             running: spawned.running,
             requests: Some(requests),
+            stdin_broken,
+            stdin_pipe: Some(stdin_pipe),
             stdout,
             stdout_open: true,
             stderr,
@@ -343,7 +356,9 @@ impl Drop for Pool {
     fn drop(&mut self) {
         let mut workers = std::mem::take(&mut *lock(&self.idle));
         for w in &mut workers {
+            // The thread's end of the pipe closes; so must ours.
             w.requests = None;
+            w.stdin_pipe = None;
         }
         let until = Instant::now() + SHUTDOWN_GRACE;
         while Instant::now() < until && workers.iter_mut().any(|w| w.alive()) {
@@ -391,6 +406,8 @@ enum Trouble {
     Ended {
         received: usize,
     },
+    /// The request could not be written: it closed its standard input.
+    Undelivered,
 }
 
 /// A complete exchange.
@@ -411,6 +428,11 @@ struct Worker {
     running: Running,
     /// To the thread writing standard input; `None` closes it.
     requests: Option<mpsc::Sender<Vec<u8>>>,
+    /// Set when writing a request failed (it closed its standard input).
+    stdin_broken: Arc<AtomicBool>,
+    /// Its standard input (written by a thread), to see whether it is still
+    /// read; `None` once the pool lets it go (so that it sees the end).
+    stdin_pipe: Option<Arc<File>>,
     stdout: mpsc::Receiver<Chunk>,
     stdout_open: bool,
     /// The tail of standard error since the last request.
@@ -573,6 +595,12 @@ impl Worker {
         !self.running.exited().unwrap_or(true)
     }
 
+    /// Whether it closed its standard input: a request failed to be
+    /// written, or no one reads the pipe any more.
+    fn stdin_closed(&self) -> bool {
+        self.stdin_broken.load(Ordering::SeqCst) || self.stdin_pipe.as_deref().is_some_and(unread_by_anyone)
+    }
+
     /// Whether an idle process can be asked: running, its output open and
     /// nothing but blanks printed since its last answer.
     fn ready(&mut self) -> bool {
@@ -583,7 +611,7 @@ impl Worker {
                 Err(mpsc::TryRecvError::Empty) => break,
             }
         }
-        self.stdout_open && self.alive()
+        self.stdout_open && !self.stdin_closed() && self.alive()
     }
 
     /// Sends `path` and reads the answer.
@@ -604,6 +632,7 @@ impl Worker {
         }
         let mut reading = Reading::default();
         let mut exited: Option<Instant> = None;
+        let mut broken: Option<Instant> = None;
         loop {
             let marker = match reading.complete_lines(path, framing)? {
                 Some((marker, rest)) => Some((marker, !rest)),
@@ -626,6 +655,14 @@ impl Worker {
                 return Err(Trouble::Ended { received: reading.received });
             }
             let now = Instant::now();
+            // A process that exits closes its standard input first: give
+            // its exit a moment to be the reason.
+            if exited.is_none() && self.stdin_closed() {
+                let since = *broken.get_or_insert(now);
+                if now >= since + SETTLE {
+                    return Err(Trouble::Undelivered);
+                }
+            }
             if deadline.is_some_and(|d| now >= d) {
                 return Err(Trouble::TimedOut);
             }
@@ -688,6 +725,10 @@ impl Worker {
             Trouble::TooLarge => {
                 DecoderFailure::OutputTooLarge { limit: opts.max_output_bytes, stderr_tail: tail }
             }
+            Trouble::Undelivered => DecoderFailure::Crashed {
+                status: "closed its standard input without reading the request".into(),
+                stderr_tail: tail,
+            },
             Trouble::Ended { received } => {
                 let status = match ended.unwrap_or((false, None)) {
                     (true, _) => "closed its standard output before the end marker".to_owned(),
@@ -737,10 +778,11 @@ impl Worker {
     }
 }
 
-fn write_requests((mut pipe, requests): (ChildStdin, mpsc::Receiver<Vec<u8>>)) {
+fn write_requests((pipe, requests, broken): (Arc<File>, mpsc::Receiver<Vec<u8>>, Arc<AtomicBool>)) {
     for line in requests {
-        // A process that stopped reading is found out by its reader.
-        if pipe.write_all(&line).and_then(|()| pipe.flush()).is_err() {
+        if (&*pipe).write_all(&line).is_err() {
+            // It closed its standard input: that request never reached it.
+            broken.store(true, Ordering::SeqCst);
             return;
         }
     }
@@ -764,16 +806,33 @@ fn read_chunks((mut pipe, chunks): (ChildStdout, mpsc::SyncSender<Chunk>)) {
     let _ = chunks.send(Chunk::Closed);
 }
 
-/// The pipe as a file, which two threads can use at once.
-fn as_file(pipe: ChildStderr) -> File {
+/// A pipe as a file, which two threads can use at once.
+#[cfg(unix)]
+fn as_file(pipe: impl Into<std::os::fd::OwnedFd>) -> File {
+    File::from(pipe.into())
+}
+
+/// A pipe as a file, which two threads can use at once.
+#[cfg(windows)]
+fn as_file(pipe: impl Into<std::os::windows::io::OwnedHandle>) -> File {
+    File::from(pipe.into())
+}
+
+/// Whether the pipe whose writing end is `file` has lost its last reader.
+fn unread_by_anyone(file: &File) -> bool {
     #[cfg(unix)]
     {
-        File::from(std::os::fd::OwnedFd::from(pipe))
+        use std::os::fd::AsRawFd;
+        let mut fd = libc::pollfd { fd: file.as_raw_fd(), events: libc::POLLOUT, revents: 0 };
+        // SAFETY: poll(2) on one pollfd of ours, without waiting, about a
+        // descriptor that `file` keeps open.
+        let r = unsafe { libc::poll(&mut fd, 1, 0) };
+        if r == 1 {
+            return fd.revents & (libc::POLLERR | libc::POLLHUP) != 0;
+        }
     }
-    #[cfg(windows)]
-    {
-        File::from(std::os::windows::io::OwnedHandle::from(pipe))
-    }
+    let _ = file;
+    false
 }
 
 /// Bytes waiting in the pipe `file` (0 when unknown).
@@ -870,6 +929,23 @@ mod tests {
             p.ask(Path::new("/a.pcap"), &opts(5000, 1 << 20)).unwrap();
         }
         assert_eq!(p.started(), 3);
+    }
+
+    #[test]
+    fn a_closed_standard_input_is_found_out_not_waited_for() {
+        // It stops reading after its first answer: the next capture goes to
+        // a fresh process, without waiting for the timeout.
+        let p = pool(r#"read -r p; printf '{"end":"%s"}\n' "$p"; exec <&-; sleep 60"#);
+        let started = Instant::now();
+        for _ in 0..3 {
+            p.ask(Path::new("/a.pcap"), &opts(20_000, 1 << 20)).unwrap();
+        }
+        assert_eq!(p.started(), 3);
+        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+        // One that never reads any is a crash.
+        let p = pool("exec <&-; sleep 60");
+        let e = p.ask(Path::new("/a.pcap"), &opts(20_000, 1 << 20)).unwrap_err();
+        assert_eq!(e.to_string(), "decoder crashed (closed its standard input without reading the request)");
     }
 
     #[test]
