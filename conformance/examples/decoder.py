@@ -2,6 +2,7 @@
 """An example vxconform decoder (docs/decoder-protocol.md), in plain Python.
 
     vxconform run --decoder 'cmd:python3 conformance/examples/decoder.py'
+    vxconform run --decoder 'cmd+batch:python3 conformance/examples/decoder.py --batch'
 
 It reads the capture named by its last argument (classic pcap or pcapng,
 no dependencies), and prints one JSON object per frame in the dissection
@@ -12,6 +13,12 @@ headers, the TLS, HTTP and DNS facts of the inner payload, and the frame
 facts. It omits what it does not know (the cause of a truncation), which
 the runner counts as "not reported", never as wrong. A field is printed
 only when all of its bytes were captured.
+
+With --batch it serves many captures in one process (the protocol's batch
+mode): it reads capture paths from its standard input, one per line, and
+answers each with the same lines, then the end marker {"end": PATH} (or
+{"end": PATH, "error": WHY} for a capture it cannot read), until the end of
+its standard input.
 """
 import ipaddress
 import json
@@ -32,7 +39,7 @@ def records(data):
     endian = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<",
               b"\xa1\xb2\xc3\xd4": ">", b"\xa1\xb2\x3c\x4d": ">"}.get(magic)
     if endian is None:
-        sys.exit("not a pcap or pcapng file")
+        raise ValueError("not a pcap or pcapng file")
     at = 24
     while at + 16 <= len(data):
         _, _, incl_len, orig_len = struct.unpack(endian + "IIII", data[at:at + 16])
@@ -465,11 +472,36 @@ def dissect(number, f, original_len):
     return clean(d)
 
 
-def main():
-    with open(sys.argv[-1], "rb") as capture:
+def dissect_file(path):
+    """The JSON line of each frame of the capture at `path`."""
+    with open(path, "rb") as capture:
         data = capture.read()
-    for number, (frame, original_len) in enumerate(records(data), start=1):
-        print(json.dumps(dissect(number, frame, original_len)))
+    return [json.dumps(dissect(number, frame, original_len)) + "\n"
+            for number, (frame, original_len) in enumerate(records(data), start=1)]
+
+
+def serve():
+    """Batch mode: one capture path per line of standard input, each
+    answered with its frames and the end marker, until the end of input."""
+    for line in sys.stdin.buffer:
+        path = line.rstrip(b"\n").decode("utf-8", "surrogateescape")
+        try:
+            answer, end = "".join(dissect_file(path)), {"end": path}
+        except Exception as e:  # this capture only: say why, and serve the next
+            answer, end = "", {"end": path, "error": "%s: %s" % (type(e).__name__, e)}
+        sys.stdout.write(answer + json.dumps(end) + "\n")
+        sys.stdout.flush()  # the runner waits for the end marker
+
+
+def main():
+    if sys.argv[1:] == ["--batch"]:
+        serve()
+        return
+    try:
+        lines = dissect_file(sys.argv[-1])
+    except ValueError as e:  # not a capture
+        sys.exit(str(e))
+    sys.stdout.write("".join(lines))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@
 model of docs/dissection.md (fields Scapy does not show are omitted).
 
     python3 scapy_decoder.py CAPTURE                 dissect, as `scapy.all` does
+    python3 scapy_decoder.py --batch                 batch mode: read capture paths from
+                                                     standard input, one per line; answer
+                                                     each with its frames, then
+                                                     {"end": PATH} (docs/decoder-protocol.md)
     python3 scapy_decoder.py --version               print scapy.VERSION
     python3 scapy_decoder.py --contrib geneve --layer http --layer tls CAPTURE
                                                      load more of Scapy first
@@ -179,13 +183,15 @@ def text_fields(f, **names):
 
 
 def main(argv):
-    contribs, layers, paths = [], [], []
+    contribs, layers, paths, batch = [], [], [], False
     args = iter(argv)
     for arg in args:
         if arg == "--contrib":
             contribs.append(next(args, ""))
         elif arg == "--layer":
             layers.append(next(args, ""))
+        elif arg == "--batch":
+            batch = True
         elif arg == "--version":
             import scapy
             print(scapy.VERSION)
@@ -194,10 +200,34 @@ def main(argv):
             return usage()
         else:
             paths.append(arg)
-    if len(paths) != 1:
+    if len(paths) != (0 if batch else 1):
         return usage()
 
-    from scapy.all import conf, load_contrib, load_layer, PcapReader
+    L = load(contribs, layers)
+    if not batch:
+        for frame in dissect(paths[0], L):
+            sys.stdout.write(frame)
+        return 0
+    # Batch mode: Scapy is imported once; each capture is read whole before
+    # its answer is written, so that a capture Scapy cannot read is an
+    # error marker and never half an answer.
+    for line in sys.stdin.buffer:
+        path = line.rstrip(b"\n").decode("utf-8", "surrogateescape")
+        try:
+            answer = "".join(dissect(path, L))
+            end = {"end": path}
+        except Exception as e:
+            traceback.print_exc(file=sys.stderr)
+            answer, end = "", {"end": path, "error": "%s: %s" % (type(e).__name__, e)}
+        sys.stdout.write(answer + json.dumps(end) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def load(contribs, layers):
+    """Imports Scapy (and the contribs and layers asked for); returns the
+    layer classes translate() looks for."""
+    from scapy.all import conf, load_contrib, load_layer
     for name in contribs:
         load_contrib(name)
     for name in layers:
@@ -214,17 +244,20 @@ def main(argv):
             for name in names:
                 L[name] = getattr(sys.modules[module], name)
     conf.verb = 0
+    return L
 
-    out = sys.stdout
-    with PcapReader(paths[0]) as reader:
+
+def dissect(path, L):
+    """Yields the JSON line of each frame of the capture at `path`."""
+    from scapy.all import PcapReader
+    with PcapReader(path) as reader:
         for number, pkt in enumerate(reader, start=1):
             try:
                 frame = translate(number, pkt, L)
             except Exception:  # a packet this script cannot translate: report the frame, say why
                 traceback.print_exc(file=sys.stderr)
                 frame = {"frame": {"number": number}}
-            out.write(json.dumps(frame, separators=(",", ":")) + "\n")
-    return 0
+            yield json.dumps(frame, separators=(",", ":")) + "\n"
 
 
 if __name__ == "__main__":

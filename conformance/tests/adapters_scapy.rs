@@ -106,9 +106,68 @@ fn version_and_missing_python() {
     let missing = Scapy::with_python("/nonexistent/python3")
         .decode(std::path::Path::new("/nonexistent.pcap"), &DecodeOptions::default());
     assert!(matches!(missing, Err(DecoderFailure::NotFound { .. })), "{missing:?}");
+    // A Python without Scapy: the import fails as the batch process starts.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let no_scapy = dir.path().join("python3");
+        let script = "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'scapy'\" >&2\nexit 1\n";
+        std::fs::write(&no_scapy, script).unwrap();
+        std::fs::set_permissions(&no_scapy, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let missing = Scapy::with_python(&no_scapy)
+            .decode(std::path::Path::new("/nonexistent.pcap"), &DecodeOptions::default());
+        assert_eq!(missing, Err(DecoderFailure::NotFound { program: "scapy (Python module)".into() }));
+    }
     if !common::require_scapy() {
         return;
     }
     let version = Scapy::new().version().expect("scapy.VERSION");
     assert!(version.starts_with(|c: char| c.is_ascii_digit()), "{version}");
+}
+
+/// Batch mode (one Python for every capture, as `Scapy::decode` runs it)
+/// prints, capture by capture, what the single mode prints (one Python
+/// per capture), on captures that exercise every part of the script: the
+/// full comparison over the corpus is `batch_mode_reads_the_whole_corpus_as_single_mode`.
+#[test]
+fn batch_mode_reads_as_single_mode() {
+    if !common::require_scapy() {
+        return;
+    }
+    same_in_both_modes(&[
+        "vni-9999999",
+        "gbp-g-d-a",
+        "gpe-p-next-ipv4",
+        "vlan-double",
+        "dns-exchange",
+        "capture-format-pcapng",
+        "gwlb-basic",
+    ]);
+}
+
+/// The same over every vector of the corpus (about two minutes: one
+/// Python per capture in single mode).
+#[test]
+#[ignore = "the whole corpus in single mode takes minutes; run with --ignored"]
+fn batch_mode_reads_the_whole_corpus_as_single_mode() {
+    if !common::require_scapy() {
+        return;
+    }
+    let ids = adapters::all_ids();
+    same_in_both_modes(&ids.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+fn same_in_both_modes(ids: &[&str]) {
+    let scapy = Scapy::new();
+    // Generous: a loaded machine must not turn a slow start into a difference.
+    let opts = DecodeOptions { timeout: std::time::Duration::from_secs(120), ..DecodeOptions::default() };
+    for id in ids {
+        let v = adapters::vector(id);
+        let batch = scapy.decode(&v.capture, &opts);
+        let single = scapy.decode_single(&v.capture, &opts);
+        assert_eq!(batch, single, "{id}");
+        assert!(batch.is_ok_and(|d| !d.frames.is_empty()), "{id}");
+    }
+    assert_eq!(scapy.pool().started(), 1, "one Python answered every capture");
 }

@@ -132,3 +132,51 @@ fn version_and_missing_program() {
     let version = Tcpdump::new().version().expect("tcpdump --version");
     assert!(version.starts_with(|c: char| c.is_ascii_digit()), "{version}");
 }
+
+/// Batch mode (one `tcpdump -V` for the run, as `Tcpdump::decode` runs it)
+/// reads every vector of the corpus exactly as `tcpdump -r` does, and so
+/// it does captures cut in the middle of a record, and files that are no
+/// capture at all, and the process goes on after them.
+#[test]
+fn batch_mode_reads_as_single_mode() {
+    if !common::require_tool("tcpdump") {
+        return;
+    }
+    let tcpdump = Tcpdump::new();
+    let opts = DecodeOptions { timeout: std::time::Duration::from_secs(60), ..DecodeOptions::default() };
+    let mut vectors: Vec<adapters::OnDisk> =
+        adapters::all_ids().iter().map(|id| adapters::vector(id)).collect();
+    // A capture cut inside its second record, one cut inside its first,
+    // and a file that is no capture.
+    let whole = std::fs::read(&adapters::vector("handshake-in-order").capture).unwrap();
+    // A little-endian pcap: the first record's captured length at 32..36.
+    let first = u32::from_le_bytes(whole[32..36].try_into().unwrap()) as usize;
+    let extra = tempfile::tempdir().unwrap();
+    let mut odd = Vec::new();
+    for (name, bytes) in [
+        ("cut-second.pcap", whole[..24 + 16 + first + 16 + 30].to_vec()),
+        ("cut-first.pcap", whole[..24 + 16 + 30].to_vec()),
+        ("not-a-capture.pcap", b"Frame 1: VXLAN".to_vec()),
+    ] {
+        let path = extra.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        odd.push(path);
+    }
+    let mut checked = 0;
+    for path in vectors.iter_mut().map(|v| v.capture.clone()).chain(odd.iter().cloned()) {
+        let batch = tcpdump.decode(&path, &opts);
+        let single = tcpdump.decode_single(&path, &opts);
+        match (&batch, &single) {
+            (Ok(b), Ok(s)) => assert_eq!(b, s, "{}", path.display()),
+            (Err(b), Err(s)) => assert_eq!(b.kind(), s.kind(), "{}: {b} / {s}", path.display()),
+            _ => panic!("{}: batch {batch:?}, single {single:?}", path.display()),
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, vectors.len() + 3);
+    let cut = tcpdump.decode(&odd[0], &opts).unwrap();
+    assert_eq!(cut.frames.len(), 1, "the frame before the cut counts");
+    assert!(matches!(tcpdump.decode(&odd[1], &opts), Err(DecoderFailure::Crashed { .. })));
+    // One start, one more after the file that is no capture (tcpdump exits on it).
+    assert!(tcpdump.pool().unwrap().started() <= 3, "{}", tcpdump.pool().unwrap().started());
+}

@@ -4,9 +4,11 @@
 mod common;
 
 use conformance::compare::Outcome;
+use conformance::decoder::batch::Batch;
 use conformance::decoder::{by_name, DecodeOptions};
 use conformance::report::{render, Format, Style};
 use conformance::run::{run, RunOptions, RunReport};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 fn run_fixture(fixture: &str, filter: &[&str], decode: DecodeOptions) -> RunReport {
@@ -166,15 +168,52 @@ fn a_missing_decoder_is_a_setup_error() {
     assert!(err.to_string().contains("program not found"), "{err}");
 }
 
+/// The example decoder's single-mode run of the whole corpus, shared by
+/// the tests that need it (it takes a while: one Python per vector).
+fn example_single_mode() -> &'static RunReport {
+    static REPORT: OnceLock<RunReport> = OnceLock::new();
+    REPORT.get_or_init(|| {
+        let decoder = by_name(&common::example_decoder()).unwrap();
+        run(decoder.as_ref(), &common::corpus(), &RunOptions::default()).unwrap()
+    })
+}
+
 #[test]
 fn the_example_decoder_runs_and_passes_the_corpus() {
     if !common::require_tool("python3") {
         return;
     }
-    let decoder = by_name(&common::example_decoder()).unwrap();
-    let r = run(decoder.as_ref(), &common::corpus(), &RunOptions::default()).unwrap();
+    let r = example_single_mode();
     let failing: Vec<_> = r.vectors.iter().filter(|v| v.outcome.is_failure()).map(|v| &v.id).collect();
-    assert!(failing.is_empty(), "{failing:?}\n{}", text(&r));
-    assert_eq!(r.summary.pass + r.summary.acceptable, r.summary.total, "{:?}\n{}", r.summary, text(&r));
+    assert!(failing.is_empty(), "{failing:?}\n{}", text(r));
+    assert_eq!(r.summary.pass + r.summary.acceptable, r.summary.total, "{:?}\n{}", r.summary, text(r));
+    assert_eq!(r.exit_code(), 0);
+}
+
+/// `cmd+batch:python3 conformance/examples/decoder.py --batch` gets exactly
+/// the verdicts of the single mode, vector by vector, in one process.
+#[test]
+fn the_example_decoder_in_batch_mode_gets_the_single_modes_verdicts() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    let single = example_single_mode();
+    let command = common::example_decoder().replacen("cmd:", "", 1) + " --batch";
+    let batch = Batch::new(&command).unwrap();
+    let opts = RunOptions { jobs: 1, ..RunOptions::default() };
+    let r = run(&batch, &common::corpus(), &opts).unwrap();
+    assert_eq!(r.decoder, format!("cmd+batch:{command}"));
+    assert_eq!(batch.pool().started(), 1, "one Python for the whole corpus");
+    assert_eq!(r.vectors.len(), single.vectors.len());
+    for (b, s) in r.vectors.iter().zip(&single.vectors) {
+        assert_eq!(b.id, s.id);
+        assert_eq!(
+            (b.outcome, &b.reading, &b.reasons, &b.comparison),
+            (s.outcome, &s.reading, &s.reasons, &s.comparison),
+            "{}",
+            b.id
+        );
+    }
+    assert_eq!(r.summary, single.summary);
     assert_eq!(r.exit_code(), 0);
 }

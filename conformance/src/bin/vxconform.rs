@@ -34,7 +34,7 @@ const JOBS: (usize, usize) = (1, 64);
     version,
     about = "Run a VXLAN decoder against the AWS Traffic Mirroring vectors and report, field by field, where it is wrong",
     after_help = "Exit status: 0 all vectors pass, 1 some fail or are not supported (unless allowed), 2 usage or setup error.\n\
-                  The decoder protocol for cmd:\"...\" decoders is described in docs/decoder-protocol.md."
+                  The decoder protocol for cmd:\"...\" and cmd+batch:\"...\" decoders is described in docs/decoder-protocol.md."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -48,6 +48,7 @@ enum Command {
         vxconform run --decoder reference\n  \
         vxconform run --decoder tshark --filter 'gbp-*' --format markdown\n  \
         vxconform run --decoder 'cmd:python3 conformance/examples/decoder.py' --format junit --output junit.xml\n  \
+        vxconform run --decoder 'cmd+batch:python3 conformance/examples/decoder.py --batch'\n  \
         vxconform run --decoder tcpdump --filter vni_byte_order --expect-fail tcpdump.xfail")]
     Run(RunArgs),
     /// Run every built-in decoder and write the compatibility matrix (Markdown, HTML).
@@ -98,7 +99,7 @@ struct ShowArgs {
 
 #[derive(Args, Debug)]
 struct DecodeArgs {
-    /// reference, tshark, tcpdump, scapy, or cmd:"COMMAND".
+    /// reference, tshark, tcpdump, scapy, cmd:"COMMAND" or cmd+batch:"COMMAND".
     #[arg(long, value_name = "NAME")]
     decoder: String,
     /// A second decoder: print the fields the two read differently.
@@ -129,7 +130,7 @@ struct Common {
 
 #[derive(Args, Debug)]
 struct RunArgs {
-    /// reference, tshark, tcpdump, scapy, or cmd:"COMMAND" (see docs/decoder-protocol.md).
+    /// reference, tshark, tcpdump, scapy, cmd:"COMMAND" (one process per vector) or cmd+batch:"COMMAND" (one for the run; see docs/decoder-protocol.md).
     #[arg(long, value_name = "NAME")]
     decoder: String,
     #[command(flatten)]

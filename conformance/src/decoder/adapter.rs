@@ -5,12 +5,16 @@
 //! (docs/decoder-protocol.md). It is built once, outside the workspace build
 //! (so `cargo test` stays lean), by `conformance/adapters/build.sh`, into
 //! the adapters directory ([`adapters_dir`]); this module runs the built
-//! program like any `cmd:` decoder.
+//! program in batch mode (`PROGRAM --batch`, [`super::batch`]): one process
+//! per run (per `--jobs` worker) instead of one per vector.
 //!
 //! Every adapter program:
 //!
 //! * dissects the capture whose path is its last argument and prints one
-//!   frame object per line (the protocol's single mode);
+//!   frame object per line (the protocol's single mode: `PROGRAM CAPTURE`);
+//! * with `--batch`, reads capture paths from its standard input, one per
+//!   line, and answers each with its frames and the end marker (the
+//!   protocol's batch mode), until the end of its standard input;
 //! * prints its library's name and version on one line for `--version`
 //!   (`gopacket 1.1.19`), which the report and matrix show;
 //! * translates, and never judges or fixes up: a library's misreading is a
@@ -24,7 +28,7 @@
 //! assert!(by_name("no-such-library").is_none());
 //! ```
 
-use super::external::External;
+use super::batch::Pool;
 use super::{process, DecodeOptions, Decoded, Decoder, DecoderFailure};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,18 +68,30 @@ pub fn by_name(name: &str) -> Option<Adapter> {
     ADAPTERS.iter().find(|a| a.name == name).map(|info| Adapter::new(*info, adapters_dir().join(info.name)))
 }
 
-/// A built adapter program, run as a decoder.
+/// A built adapter program, run as a decoder in batch mode.
 #[derive(Debug)]
 pub struct Adapter {
     info: AdapterInfo,
     program: PathBuf,
     version: OnceLock<Option<String>>,
+    pool: Pool,
 }
 
 impl Adapter {
     /// The adapter `info` whose program is at `program`.
     pub fn new(info: AdapterInfo, program: PathBuf) -> Adapter {
-        Adapter { info, program, version: OnceLock::new() }
+        let launch = program.clone();
+        let pool = Pool::new(program.display().to_string(), move || {
+            let mut c = Command::new(&launch);
+            c.arg("--batch");
+            c
+        });
+        Adapter { info, program, version: OnceLock::new(), pool }
+    }
+
+    /// Its pool of `PROGRAM --batch` processes.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
     }
 
     /// What it wraps.
@@ -99,18 +115,6 @@ impl Adapter {
             ),
         }
     }
-
-    fn external(&self) -> Result<External, DecoderFailure> {
-        let path = self.program.to_str().ok_or_else(|| {
-            DecoderFailure::Setup(format!("adapter path is not UTF-8: {}", self.program.display()))
-        })?;
-        External::new(&shell_quote(path))
-    }
-}
-
-/// `s` quoted for `sh`: in single quotes, each `'` written as `'\''`.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 impl Decoder for Adapter {
@@ -139,18 +143,13 @@ impl Decoder for Adapter {
         if !self.program.is_file() {
             return Err(self.not_built());
         }
-        self.external()?.decode(capture, opts)
+        self.pool.ask(capture, opts).map(|answer| answer.decoded())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting_survives_quotes_and_spaces() {
-        assert_eq!(shell_quote("/a b/it's"), r"'/a b/it'\''s'");
-    }
 
     #[test]
     fn a_missing_program_is_not_found_and_says_how_to_build_it() {

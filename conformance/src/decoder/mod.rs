@@ -13,7 +13,8 @@
 //! | `tcpdump` | tcpdump's `-v` text |
 //! | `scapy` | a small Python script over Scapy |
 //! | [`adapter::ADAPTERS`] | a program under `conformance/adapters/` over another ecosystem's library |
-//! | `cmd:<shell command>` | any program speaking docs/decoder-protocol.md |
+//! | `cmd:<shell command>` | any program speaking docs/decoder-protocol.md, one process per capture |
+//! | `cmd+batch:<shell command>` | the same in batch mode: one long-lived process answering capture after capture ([`batch`]) |
 //!
 //! ```
 //! use conformance::decoder::{by_name, DecoderFailure};
@@ -29,6 +30,7 @@ use std::path::Path;
 use std::time::Duration;
 
 pub mod adapter;
+pub mod batch;
 pub mod external;
 pub mod process;
 pub mod reference;
@@ -133,6 +135,15 @@ pub enum DecoderFailure {
         /// The last lines of its standard error.
         stderr_tail: String,
     },
+    /// A batch decoder answered that it cannot dissect the capture (the
+    /// `error` of its end marker, docs/decoder-protocol.md "Batch mode").
+    #[error("decoder could not dissect the capture: {}{}", one_line(.message), tail_suffix(.stderr_tail))]
+    Declined {
+        /// What it said, on one line.
+        message: String,
+        /// The last lines of its standard error.
+        stderr_tail: String,
+    },
     /// Anything else that prevented running it (unknown name, unreadable
     /// capture, I/O error).
     #[error("decoder setup failed: {}", one_line(.0))]
@@ -146,7 +157,8 @@ impl DecoderFailure {
             DecoderFailure::Crashed { stderr_tail, .. }
             | DecoderFailure::TimedOut { stderr_tail, .. }
             | DecoderFailure::Garbage { stderr_tail, .. }
-            | DecoderFailure::OutputTooLarge { stderr_tail, .. } => {
+            | DecoderFailure::OutputTooLarge { stderr_tail, .. }
+            | DecoderFailure::Declined { stderr_tail, .. } => {
                 Some(stderr_tail.as_str()).filter(|s| !s.is_empty())
             }
             DecoderFailure::NotFound { .. } | DecoderFailure::Setup(_) => None,
@@ -154,7 +166,7 @@ impl DecoderFailure {
     }
 
     /// A short stable name for the kind of failure: `not_found`, `crashed`,
-    /// `timed_out`, `garbage`, `output_too_large`, `setup`.
+    /// `timed_out`, `garbage`, `output_too_large`, `declined`, `setup`.
     pub fn kind(&self) -> &'static str {
         match self {
             DecoderFailure::NotFound { .. } => "not_found",
@@ -162,6 +174,7 @@ impl DecoderFailure {
             DecoderFailure::TimedOut { .. } => "timed_out",
             DecoderFailure::Garbage { .. } => "garbage",
             DecoderFailure::OutputTooLarge { .. } => "output_too_large",
+            DecoderFailure::Declined { .. } => "declined",
             DecoderFailure::Setup(_) => "setup",
         }
     }
@@ -205,14 +218,18 @@ pub fn names() -> Vec<&'static str> {
     BUILT_IN.iter().copied().chain(adapter::ADAPTERS.iter().map(|a| a.name)).collect()
 }
 
-/// The decoder called `name`: `reference`, `tshark`, `tcpdump`, `scapy` or
-/// `cmd:<shell command>` (see docs/decoder-protocol.md).
+/// The decoder called `name`: `reference`, `tshark`, `tcpdump`, `scapy`,
+/// an adapter program, `cmd:<shell command>` or `cmd+batch:<shell command>`
+/// (see docs/decoder-protocol.md).
 ///
 /// Only the name is checked here; a missing program is reported by
 /// [`Decoder::decode`] as [`DecoderFailure::NotFound`].
 pub fn by_name(name: &str) -> Result<Box<dyn Decoder>, DecoderFailure> {
     if let Some(command) = name.strip_prefix("cmd:") {
         return Ok(Box::new(external::External::new(command)?));
+    }
+    if let Some(command) = name.strip_prefix("cmd+batch:") {
+        return Ok(Box::new(batch::Batch::new(command)?));
     }
     match name {
         "reference" => Ok(Box::new(reference::Reference::new())),
@@ -222,7 +239,7 @@ pub fn by_name(name: &str) -> Result<Box<dyn Decoder>, DecoderFailure> {
         other => match adapter::by_name(other) {
             Some(a) => Ok(Box::new(a)),
             None => Err(DecoderFailure::Setup(format!(
-                "unknown decoder {other:?}; expected one of {} or cmd:<command>",
+                "unknown decoder {other:?}; expected one of {}, cmd:<command> or cmd+batch:<command>",
                 names().join(", ")
             ))),
         },

@@ -19,6 +19,12 @@
 //! itself ([`reap_orphans`]); [`kill_descendants`] kills them all at exit.
 //! See docs/decoder-protocol.md, "Isolation".
 //!
+//! A batch decoder ([`super::batch`]) lives across many captures: it is
+//! started by `spawn_long_lived` (crate-internal), in its own group and
+//! registered like the programs [`run`] is running, so that the sweep
+//! after each capture spares it, idle or busy, and still kills what it
+//! leaves behind; it is killed with its group when its pool lets it go.
+//!
 //! ```
 //! use conformance::decoder::{process, DecodeOptions, DecoderFailure};
 //! use std::process::Command;
@@ -40,6 +46,8 @@
 use super::{DecodeOptions, DecoderFailure};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+#[cfg(target_os = "linux")]
+use std::path::Path;
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
@@ -47,12 +55,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// Bytes of standard error kept (the tail).
-const STDERR_KEEP: usize = 64 * 1024;
+pub(crate) const STDERR_KEEP: usize = 64 * 1024;
 /// Lines of standard error quoted in failures.
 const STDERR_TAIL_LINES: usize = 8;
 /// How long to wait for the pipes to close, and the program to be reaped,
 /// after it was killed.
-const GRACE: Duration = Duration::from_millis(500);
+pub(crate) const GRACE: Duration = Duration::from_millis(500);
 /// How long output is awaited from what a program left behind once it exited.
 const LINGER: Duration = Duration::from_millis(500);
 /// The longest sleep between two looks at whether the program has exited.
@@ -298,7 +306,7 @@ pub fn run(
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -310,7 +318,7 @@ fn back_off(attempt: u32) {
 /// Starts a thread that waits for its input, then runs `f` on it; the
 /// thread ends at once if the sender is dropped unused. Retries a few times
 /// when the system is short of threads for now.
-fn start_thread<T: Send + 'static>(name: &str, f: fn(T)) -> io::Result<mpsc::Sender<T>> {
+pub(crate) fn start_thread<T: Send + 'static>(name: &str, f: fn(T)) -> io::Result<mpsc::Sender<T>> {
     let mut attempt = 0;
     loop {
         let (tx, rx) = mpsc::channel::<T>();
@@ -430,7 +438,7 @@ fn unregister(pid: u32) {
 }
 
 /// A started program, until it is reaped.
-struct Running {
+pub(crate) struct Running {
     pid: u32,
     child: Option<Child>,
 }
@@ -440,7 +448,7 @@ impl Running {
     /// [`GRACE`] after the kill), forgets it and, when supervising, kills and
     /// reaps the orphans. `None`: it could not be reaped in time (left to
     /// [`reap_orphans`]) or was already.
-    fn finish(&mut self) -> Option<io::Result<ExitStatus>> {
+    pub(crate) fn finish(&mut self) -> Option<io::Result<ExitStatus>> {
         let mut child = self.child.take()?;
         // The program is not reaped yet, so its pid, and with it the id of
         // its group, cannot have been reused: the kill hits its group only.
@@ -464,6 +472,57 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.finish();
+    }
+}
+
+/// A program started to serve several requests (a batch decoder, see
+/// [`super::batch`]), with its three pipes.
+pub(crate) struct LongLived {
+    /// The program; dropping it kills its group and reaps it.
+    pub(crate) running: Running,
+    /// Its standard input.
+    pub(crate) stdin: ChildStdin,
+    /// Its standard output.
+    pub(crate) stdout: ChildStdout,
+    /// Its standard error.
+    pub(crate) stderr: ChildStderr,
+}
+
+/// Starts `command` to live across several requests: in its own process
+/// group, with piped standard input, output and error, and registered
+/// among the programs this module runs, so that [`reap_orphans`] spares it
+/// (while still killing what it leaves behind) until
+/// [`Running::finish`]. Errors as [`run`]'s: [`DecoderFailure::NotFound`],
+/// [`DecoderFailure::Setup`].
+pub(crate) fn spawn_long_lived(command: &mut Command) -> Result<LongLived, DecoderFailure> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    let mut child = spawn_registered(command).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => DecoderFailure::NotFound { program: program.clone() },
+        _ => DecoderFailure::Setup(format!("cannot start {program}: {e}")),
+    })?;
+    let pipes = (child.stdin.take(), child.stdout.take(), child.stderr.take());
+    let running = Running { pid: child.id(), child: Some(child) };
+    match pipes {
+        (Some(stdin), Some(stdout), Some(stderr)) => Ok(LongLived { running, stdin, stdout, stderr }),
+        // Not with Stdio::piped(); dropping `running` kills it.
+        _ => Err(DecoderFailure::Setup(format!("{program} started without its pipes"))),
+    }
+}
+
+impl Running {
+    /// Whether the program has exited (not reaped yet, so its group can
+    /// still be killed safely); `true` once [`Running::finish`]ed.
+    pub(crate) fn exited(&mut self) -> io::Result<bool> {
+        match self.child.as_mut() {
+            Some(child) => has_exited(child),
+            None => Ok(true),
+        }
     }
 }
 
@@ -624,23 +683,64 @@ fn sweep(everything: bool) -> usize {
     }
 }
 
-/// The child processes of `parent`, with whether each is dead (a zombie).
+/// The child processes of `parent`, with whether each is dead (a zombie):
+/// from the children lists of its threads when the kernel keeps them
+/// ([`listed_children`]: a few short files, where scanning every process
+/// of a busy machine takes a millisecond or more per sweep), else by
+/// reading the parent of every process in `/proc`.
 #[cfg(target_os = "linux")]
 fn children_of(parent: u32) -> Vec<(u32, bool)> {
+    if let Some(pids) = listed_children(parent) {
+        // Still a child of ours (not reaped meanwhile by another thread).
+        return pids
+            .into_iter()
+            .filter_map(|pid| stat_of(pid).filter(|(_, ppid)| *ppid == parent).map(|(dead, _)| (pid, dead)))
+            .collect();
+    }
     let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
     let mut out = Vec::new();
     for entry in dir.flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
-        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
-        let mut fields = rest.split_whitespace();
-        let (Some(state), Some(ppid)) = (fields.next(), fields.next()) else { continue };
-        if ppid.parse::<u32>().ok() == Some(parent) {
-            out.push((pid, matches!(state, "Z" | "X")));
+        if let Some((dead, ppid)) = stat_of(pid) {
+            if ppid == parent {
+                out.push((pid, dead));
+            }
         }
     }
     out
+}
+
+/// Whether process `pid` is dead (a zombie), and its parent, from
+/// `/proc/PID/stat`.
+#[cfg(target_os = "linux")]
+fn stat_of(pid: u32) -> Option<(bool, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    let (state, ppid) = (fields.next()?, fields.next()?.parse().ok()?);
+    Some((matches!(state, "Z" | "X"), ppid))
+}
+
+/// The children of every thread of `parent` (an orphan is reparented to
+/// some thread of its subreaper), from `/proc/PID/task/TID/children`
+/// (Linux 3.5 and later, `CONFIG_PROC_CHILDREN`); `None` when the kernel
+/// keeps no such lists. Like a scan of `/proc`, a snapshot: a process
+/// reparented while it is read is found by the next round of the sweep.
+#[cfg(target_os = "linux")]
+fn listed_children(parent: u32) -> Option<std::collections::BTreeSet<u32>> {
+    static LISTS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*LISTS.get_or_init(|| Path::new("/proc/thread-self/children").exists()) {
+        return None;
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for task in std::fs::read_dir(format!("/proc/{parent}/task")).ok()?.flatten() {
+        // A thread that ended meanwhile has no list; its children went to another.
+        if let Ok(list) = std::fs::read_to_string(task.path().join("children")) {
+            out.extend(list.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+        }
+    }
+    Some(out)
 }
 
 #[cfg(all(test, unix))]

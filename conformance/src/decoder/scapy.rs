@@ -1,11 +1,14 @@
 //! The `scapy` adapter: Scapy's dissection, through a short Python script.
 //!
 //! The script, `conformance/scripts/scapy_decoder.py`, is compiled into the
-//! crate and run as `python3 - CAPTURE` with the script on standard input
-//! (so an installed `vxconform` needs no file beside it). It reads the
-//! capture with Scapy's `PcapReader` (pcap and pcapng) and prints one
-//! JSON object per frame in the model; this adapter only parses those
-//! lines.
+//! crate (so an installed `vxconform` needs no file beside it) and run in
+//! batch mode ([`super::batch`]) as `python3 -c SCRIPT --batch`: Python
+//! starts and imports Scapy (about 2 s here) once per run and `--jobs`
+//! worker, not once per vector. It reads each capture with Scapy's
+//! `PcapReader` (pcap and pcapng) and prints one JSON object per frame in
+//! the model, the same lines as its single mode (`python3 - CAPTURE` with
+//! the script on standard input, [`Scapy::command`]); this adapter only
+//! parses those lines.
 //!
 //! # What it reports
 //!
@@ -33,8 +36,10 @@
 //!   short is left as raw bytes, so it is not reported); nor `tcp.payload_len`
 //!   or Ethernet padding length, which Scapy does not show.
 
+use super::batch::Pool;
 use super::{process, DecodeOptions, Decoder, DecoderFailure};
 use generator::dissection::FrameDissection;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -43,10 +48,17 @@ use std::sync::OnceLock;
 pub const SCRIPT: &str = include_str!("../../scripts/scapy_decoder.py");
 
 /// The Scapy adapter.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Scapy {
-    python: Option<PathBuf>,
+    python: PathBuf,
     version: OnceLock<Option<String>>,
+    pool: Pool,
+}
+
+impl Default for Scapy {
+    fn default() -> Scapy {
+        Scapy::with_python("python3")
+    }
 }
 
 impl Scapy {
@@ -57,18 +69,49 @@ impl Scapy {
 
     /// The adapter running the Python interpreter at `python`.
     pub fn with_python(python: impl Into<PathBuf>) -> Scapy {
-        Scapy { python: Some(python.into()), version: OnceLock::new() }
+        let python = python.into();
+        let launch = python.clone();
+        let pool = Pool::new(python.display().to_string(), move || {
+            let mut command = Command::new(&launch);
+            command.arg("-c").arg(SCRIPT).arg("--batch");
+            command
+        });
+        Scapy { python, version: OnceLock::new(), pool }
     }
 
     fn python(&self) -> &Path {
-        self.python.as_deref().unwrap_or(Path::new("python3"))
+        &self.python
     }
 
-    /// `python3 - ARGS...`: the script comes on standard input ([`SCRIPT`]).
+    /// `python3 - ARGS...`, the script's single mode: the script comes on
+    /// standard input ([`SCRIPT`]). [`Decoder::decode`] runs its batch mode
+    /// instead (`python3 -c SCRIPT --batch`, [`Scapy::pool`]).
     pub fn command(&self, args: &[&std::ffi::OsStr]) -> Command {
         let mut command = Command::new(self.python());
         command.arg("-").args(args);
         command
+    }
+
+    /// Its pool of batch-mode processes.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Dissects `capture` with the script's single mode (one Python per
+    /// capture): what [`Decoder::decode`] did before batch mode, kept to
+    /// show that both modes print the same.
+    pub fn decode_single(
+        &self,
+        capture: &Path,
+        opts: &DecodeOptions,
+    ) -> Result<super::Decoded, DecoderFailure> {
+        let out = self.run(&[capture.as_os_str()], opts)?.require_success()?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        parse_output(&stdout).map(Into::into).map_err(|(reason, excerpt)| DecoderFailure::Garbage {
+            reason,
+            excerpt,
+            stderr_tail: out.stderr_tail(),
+        })
     }
 
     fn run(
@@ -101,13 +144,31 @@ impl Decoder for Scapy {
     }
 
     fn decode(&self, capture: &Path, opts: &DecodeOptions) -> Result<super::Decoded, DecoderFailure> {
-        let out = self.run(&[capture.as_os_str()], opts)?.require_success()?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        parse_output(&stdout).map(Into::into).map_err(|(reason, excerpt)| DecoderFailure::Garbage {
+        let answer = self.pool.ask(capture, opts).map_err(|e| match e {
+            DecoderFailure::Crashed { stderr_tail, .. }
+                if stderr_tail.contains("No module named 'scapy'") =>
+            {
+                DecoderFailure::NotFound { program: "scapy (Python module)".into() }
+            }
+            other => other,
+        })?;
+        let frames: Result<Vec<FrameDissection>, _> =
+            answer.lines.iter().map(|line| frame(&line.text, line.value.clone())).collect();
+        frames.map(Into::into).map_err(|(reason, excerpt)| DecoderFailure::Garbage {
             reason,
             excerpt,
-            stderr_tail: out.stderr_tail(),
+            stderr_tail: answer.stderr_tail,
         })
+    }
+}
+
+/// One line of the script's output as a dissection: a JSON object with a
+/// frame number, else (reason, the line).
+fn frame(line: &str, value: Value) -> Result<FrameDissection, (String, String)> {
+    if value.get("frame").and_then(|f| f.get("number")).is_some_and(|n| n.is_u64()) {
+        Ok(super::tshark::from_json(value))
+    } else {
+        Err(("a line is not a frame object with a number".into(), super::shorten(line, 200)))
     }
 }
 
@@ -126,11 +187,8 @@ pub fn parse_output(stdout: &str) -> Result<Vec<FrameDissection>, (String, Strin
     stdout
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|line| match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(v) if v.get("frame").and_then(|f| f.get("number")).is_some_and(|n| n.is_u64()) => {
-                Ok(super::tshark::from_json(v))
-            }
-            Ok(_) => Err(("a line is not a frame object with a number".into(), super::shorten(line, 200))),
+        .map(|line| match serde_json::from_str::<Value>(line) {
+            Ok(v) => frame(line, v),
             Err(e) => Err((format!("a line is not JSON: {e}"), super::shorten(line, 200))),
         })
         .collect()
