@@ -74,8 +74,11 @@ pub fn describe(out: &mut String, memo: &mut Memo, info: &PacketInfo, copy: &Cop
 #[derive(Debug)]
 pub struct Memo {
     ends: Vec<Option<(Direction, PacketKey, String)>>,
-    session: Option<((Vni, u16, Option<Gbp>), String)>,
+    session: Option<(SessionPart, String)>,
 }
+
+/// What a comment's session part is written from: VNI, session number, GBP.
+type SessionPart = (Vni, u16, Option<Gbp>);
 
 impl Default for Memo {
     fn default() -> Memo {
