@@ -8,9 +8,9 @@ use super::reorder::{Delays, ReorderBuffer};
 use super::Stats;
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
 use crate::flow::{Direction, PacketKey};
-use crate::mirror::encap::{encapsulate_in_place, source_port, HEADROOM};
+use crate::mirror::encap::{encapsulate_in_place, source_port, OuterHeaders, HEADROOM};
 use crate::mirror::filter::pick_session;
-use crate::mirror::session::{Mirror, Session};
+use crate::mirror::session::Mirror;
 use crate::traffic::PacketInfo;
 use std::io::Write;
 
@@ -33,11 +33,14 @@ pub struct EmitOptions {
 pub struct Emitter<'m> {
     mirror: &'m Mirror,
     routes: RouteCache,
+    /// Each session's outer headers, made once (`None`: GWLB targets).
+    outer: Vec<Option<OuterHeaders>>,
     delays: Delays,
     /// Present when copies may be delayed.
     held: Option<ReorderBuffer>,
     comments: bool,
-    comment: String,
+    /// The comment of the copy being written, UTF-8 ([`describe`]).
+    comment: Vec<u8>,
     stats: Stats,
 }
 
@@ -49,10 +52,11 @@ impl<'m> Emitter<'m> {
         Emitter {
             mirror,
             routes: RouteCache::default(),
+            outer: mirror.sessions.iter().map(|s| OuterHeaders::new(s, &mirror.source)).collect(),
             delays,
             held,
             comments: opts.comments,
-            comment: String::with_capacity(256),
+            comment: Vec::with_capacity(256),
             stats: Stats::default(),
         }
     }
@@ -69,11 +73,15 @@ impl<'m> Emitter<'m> {
         let stats = &mut self.stats;
         stats.inner_packets += 1;
         let (session, port) = self.routes.route(self.mirror, info.direction, &info.key);
-        let Some(session) = session else {
+        let Some(index) = session else {
             stats.not_mirrored += 1;
             return Ok(());
         };
-        let (copy, start) = encapsulate_in_place(session, &self.mirror.source, buf, HEADROOM, port);
+        let session = &self.mirror.sessions[index];
+        let (copy, start) = match &self.outer[index] {
+            Some(outer) => outer.encapsulate_in_place(session, buf, HEADROOM, port),
+            None => encapsulate_in_place(session, &self.mirror.source, buf, HEADROOM, port),
+        };
         let outer = &buf[start..];
         stats.copies += 1;
         stats.bytes += outer.len() as u64;
@@ -93,7 +101,7 @@ impl<'m> Emitter<'m> {
                 delay_ns,
             };
             describe(&mut self.comment, info, &facts);
-            Some(self.comment.as_str())
+            Some(core::str::from_utf8(&self.comment).expect("a comment is put together from strs"))
         } else {
             None
         };
@@ -141,19 +149,14 @@ impl Default for RouteCache {
 }
 
 impl RouteCache {
-    /// The session that mirrors a packet ([`pick_session`]) and its outer
-    /// source port ([`source_port`]).
-    fn route<'m>(
-        &mut self,
-        mirror: &'m Mirror,
-        direction: Direction,
-        key: &PacketKey,
-    ) -> (Option<&'m Session>, u16) {
+    /// The index in `mirror.sessions` of the session that mirrors a packet
+    /// ([`pick_session`]) and its outer source port ([`source_port`]).
+    fn route(&mut self, mirror: &Mirror, direction: Direction, key: &PacketKey) -> (Option<usize>, u16) {
         let i = (key.src_port.unwrap_or(0) ^ key.dst_port.unwrap_or(0) ^ direction as u16) as usize
             % self.slots.len();
         if let Some((d, k, session, port)) = &self.slots[i] {
             if *d == direction && k == key {
-                return (session.map(|s| &mirror.sessions[s]), *port);
+                return (*session, *port);
             }
         }
         let session = pick_session(&mirror.sessions, direction, key, &mirror.source.vpc_cidr);
@@ -161,7 +164,7 @@ impl RouteCache {
             .map(|s| mirror.sessions.iter().position(|x| core::ptr::eq(x, s)).expect("from the slice"));
         let port = source_port(key);
         self.slots[i] = Some((direction, *key, index, port));
-        (session, port)
+        (index, port)
     }
 }
 
@@ -269,6 +272,7 @@ mod tests {
             let key = PacketKey::tcp([10, 0, 1, 23].into(), [1, 2, 3, 4].into(), 1000 + n % 97, 80 + n % 3);
             for (d, k) in [(Direction::Egress, key), (Direction::Ingress, key.reversed())] {
                 let (s, port) = cache.route(&mirror, d, &k);
+                let s = s.map(|i| &mirror.sessions[i]);
                 let want = pick_session(&mirror.sessions, d, &k, &mirror.source.vpc_cidr);
                 assert_eq!(s.map(|s| s.session_number), want.map(|s| s.session_number));
                 assert_eq!(port, source_port(&k));

@@ -20,7 +20,7 @@
 
 use super::session::{Gbp, Session, Source, TargetKind, MAX_PACKET_LENGTH};
 use crate::flow::PacketKey;
-use crate::wire::{ethernet, geneve, ipv4, udp, vxlan, EtherType, IpProtocol};
+use crate::wire::{checksum, ethernet, geneve, ipv4, udp, vxlan, EtherType, IpProtocol};
 use std::net::IpAddr;
 
 /// Outer Ethernet + IPv4 + UDP + VXLAN: what AWS adds in front of each inner frame.
@@ -258,6 +258,78 @@ pub fn encapsulate_in_place(
     }
 }
 
+/// The outer headers of one session's copies to an ENI or NLB target
+/// (Ethernet / IPv4 / UDP 4789 / VXLAN), put together once: from one copy to
+/// the next only the two lengths, the UDP source port and the IPv4 checksum
+/// change. [`OuterHeaders::encapsulate_in_place`] writes what
+/// [`encapsulate_in_place`] writes, byte for byte, patching those four
+/// fields into a copy of the template instead of emitting every header
+/// field by field: this runs per mirror copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OuterHeaders {
+    /// The headers [`encapsulate_in_place`] writes for an empty inner frame.
+    template: [u8; VXLAN_OVERHEAD],
+    /// The ones' complement sum of the outer IPv4 header with its Total
+    /// Length and Header Checksum zeroed (RFC 1071).
+    ip_sum: u16,
+}
+
+/// Where the patched fields lie in [`OuterHeaders`]' template.
+const OUTER_IP: usize = ethernet::HEADER_LEN;
+const OUTER_UDP: usize = OUTER_IP + ipv4::HEADER_LEN;
+
+impl OuterHeaders {
+    /// The template of `session`'s copies, or `None` for a Gateway Load
+    /// Balancer endpoint target (its GENEVE header carries a per-flow
+    /// cookie: use [`encapsulate_in_place`]).
+    pub fn new(session: &Session, source: &Source) -> Option<OuterHeaders> {
+        if matches!(
+            (&session.target.kind, &session.target.gwlb),
+            (TargetKind::GatewayLoadBalancerEndpoint, Some(_))
+        ) {
+            return None;
+        }
+        let mut buf = vec![0; VXLAN_OVERHEAD];
+        let (_, start) = encapsulate_in_place(session, source, &mut buf, VXLAN_OVERHEAD, 0);
+        debug_assert_eq!(start, 0);
+        let template: [u8; VXLAN_OVERHEAD] = buf[..].try_into().expect("the outer headers");
+        let mut ip = [0u8; ipv4::HEADER_LEN];
+        ip.copy_from_slice(&template[OUTER_IP..OUTER_UDP]);
+        ip[ipv4::field::LENGTH].fill(0);
+        ip[ipv4::field::CHECKSUM].fill(0);
+        Some(OuterHeaders { template, ip_sum: checksum::data(&ip) })
+    }
+
+    /// [`encapsulate_in_place`] for `session`, the session this template
+    /// was made for.
+    pub fn encapsulate_in_place(
+        &self,
+        session: &Session,
+        buf: &mut Vec<u8>,
+        inner_start: usize,
+        port: u16,
+    ) -> (Copy, usize) {
+        let inner_len = buf.len() - inner_start;
+        let (kept, truncation) = kept_len(session, inner_len);
+        buf.truncate(inner_start + kept);
+        let start =
+            inner_start.checked_sub(VXLAN_OVERHEAD).expect("encapsulate_in_place: not enough headroom");
+        let udp_len =
+            u16::try_from(udp::HEADER_LEN + vxlan::HEADER_LEN + kept).expect("a copy fits in 65535 bytes");
+        let ip_len = udp_len.checked_add(ipv4::HEADER_LEN as u16).expect("a copy fits in 65535 bytes");
+        // The header is never all zero, so this is the sum `fill_checksum`
+        // takes over the whole header (see `checksum::combine`).
+        let ip_checksum = !checksum::combine(&[self.ip_sum, ip_len]);
+        let mut h = self.template;
+        h[OUTER_IP..][ipv4::field::LENGTH].copy_from_slice(&ip_len.to_be_bytes());
+        h[OUTER_IP..][ipv4::field::CHECKSUM].copy_from_slice(&ip_checksum.to_be_bytes());
+        h[OUTER_UDP..][udp::field::SRC_PORT].copy_from_slice(&port.to_be_bytes());
+        h[OUTER_UDP..][udp::field::LENGTH].copy_from_slice(&udp_len.to_be_bytes());
+        buf[start..inner_start].copy_from_slice(&h);
+        (Copy { inner_len, inner_kept: kept, truncation, source_port: port }, start)
+    }
+}
+
 /// Writes IPv4 + UDP headers at `at` for a UDP payload of `payload_len`
 /// bytes that follows them in `buf`; returns the payload's offset. Outer
 /// values as AWS sends them: TTL 255, DF clear, IP ID 0, UDP checksum 0.
@@ -287,4 +359,59 @@ fn write_ip_udp(
     let l4 = at + ip_repr.header_len();
     udp_repr.emit(&mut udp::Packet::new_unchecked(&mut buf[l4..]));
     l4 + udp::HEADER_LEN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mirror::session::{Gbp, Mirror, Target};
+
+    /// Every session shape the template covers, against `encapsulate_in_place`.
+    #[test]
+    fn outer_headers_write_what_encapsulate_in_place_writes() {
+        let mut sessions = Vec::new();
+        for (kind, packet_length, mtu, gbp) in [
+            (TargetKind::NetworkInterface, None, 9001, None),
+            (TargetKind::NetworkInterface, Some(100), 9001, None),
+            (TargetKind::NetworkInterface, None, 1000, None),
+            (TargetKind::NetworkInterface, None, 68, None),
+            (
+                TargetKind::NetworkInterface,
+                None,
+                9001,
+                Some(Gbp { dont_learn: true, policy_applied: true, policy_id: 4660 }),
+            ),
+            (TargetKind::NetworkLoadBalancer, None, 9001, None),
+            (TargetKind::NetworkLoadBalancer, Some(8500), 9001, None),
+        ] {
+            let mut mirror = Mirror::example(7_654_321);
+            let session = &mut mirror.sessions[0];
+            session.target = Target { mtu, ..Target::example(kind) };
+            session.packet_length = packet_length;
+            session.gbp = gbp;
+            sessions.push(mirror);
+        }
+        for mirror in &sessions {
+            let (session, source) = (&mirror.sessions[0], &mirror.source);
+            let outer = OuterHeaders::new(session, source).expect("not a GWLB target");
+            for inner_len in [0, 1, 14, 54, 99, 100, 101, 963, 964, 965, 1514, 9000, 9001, 20_000] {
+                for port in [0, 1, 65408, 65535] {
+                    let mut frame = vec![0xa5; HEADROOM];
+                    frame.extend((0..inner_len).map(|i| i as u8));
+                    let mut want = frame.clone();
+                    let expected = encapsulate_in_place(session, source, &mut want, HEADROOM, port);
+                    let got = outer.encapsulate_in_place(session, &mut frame, HEADROOM, port);
+                    assert_eq!(got, expected, "{inner_len} bytes, port {port}");
+                    assert_eq!(frame, want, "{inner_len} bytes, port {port}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gwlb_targets_have_no_template() {
+        let mut mirror = Mirror::example(1);
+        mirror.sessions[0].target = Target::example(TargetKind::GatewayLoadBalancerEndpoint);
+        assert_eq!(OuterHeaders::new(&mirror.sessions[0], &mirror.source), None);
+    }
 }
