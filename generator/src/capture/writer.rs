@@ -374,6 +374,7 @@ fn write_epb<W: Write>(
     Ok(total_len as usize)
 }
 
+#[inline]
 fn push_option_header(out: &mut Vec<u8>, code: u16, len: u16) {
     out.extend_from_slice(&code.to_le_bytes());
     out.extend_from_slice(&len.to_le_bytes());

@@ -4,10 +4,12 @@
 //! The format is read back by tests (tests/vxgen_support `parse_comment`):
 //! change both together.
 
+use crate::flow::{Direction, PacketKey};
 use crate::mirror::encap::Truncation;
-use crate::mirror::session::Session;
+use crate::mirror::session::{Gbp, Session};
 use crate::traffic::PacketInfo;
-use std::io::Write as _;
+use crate::wire::vxlan::Vni;
+use core::fmt::Write as _;
 use std::net::IpAddr;
 
 /// What one comment says besides the frame itself.
@@ -25,69 +27,128 @@ pub struct CopyFacts<'a> {
     pub delay_ns: u64,
 }
 
-/// Writes the comment of one copy into `out` (cleared first), as UTF-8.
+/// Writes the comment of one copy into `out` (cleared first).
 ///
 /// Every copy of a pcapng capture gets one, so this is on the hot path: it
-/// appends bytes and integers (itoa) directly instead of going through
-/// `core::fmt`, which took half the time of a pcapng run, and into bytes
-/// rather than a `String`, whose `push` encodes each `char`.
-pub fn describe(out: &mut Vec<u8>, info: &PacketInfo, copy: &CopyFacts<'_>) {
+/// appends strings and integers (itoa) directly instead of going through
+/// `core::fmt`, which took half the time of a pcapng run, and takes the
+/// parts that repeat from copy to copy (the packet's ends, the session) from
+/// `memo`.
+pub fn describe(out: &mut String, memo: &mut Memo, info: &PacketInfo, copy: &CopyFacts<'_>) {
     out.clear();
-    let mut n = itoa::Buffer::new();
-    let k = &info.key;
-    out.extend_from_slice(info.direction.as_str().as_bytes());
-    out.push(b' ');
-    match k.protocol {
-        Some(p) => match p.name() {
-            Some(name) => out.extend_from_slice(name.as_bytes()),
-            None => out.extend_from_slice(n.format(p.0).as_bytes()),
-        },
-        None => out.push(b'?'),
-    }
-    out.push(b' ');
-    push_end(out, &mut n, k.src, k.src_port);
-    out.extend_from_slice(b" > ");
-    push_end(out, &mut n, k.dst, k.dst_port);
-    out.push(b' ');
-    out.extend_from_slice(info.event.label().as_bytes());
-    out.push(b';');
+    memo.push_ends(out, info);
+    out.push(' ');
+    out.push_str(info.event.label());
+    out.push(';');
     if !copy.flow_kind.is_empty() {
-        out.push(b' ');
-        out.extend_from_slice(copy.flow_kind.as_bytes());
-        out.push(b';');
+        out.push(' ');
+        out.push_str(copy.flow_kind);
+        out.push(';');
     }
-    let session = copy.session;
-    out.extend_from_slice(b" vni ");
-    out.extend_from_slice(n.format(session.vni.value()).as_bytes());
-    out.extend_from_slice(b", session ");
-    out.extend_from_slice(n.format(session.session_number).as_bytes());
-    if let Some(g) = session.gbp {
-        out.extend_from_slice(b", gbp policy ");
-        out.extend_from_slice(n.format(g.policy_id).as_bytes());
-        out.extend_from_slice(if g.dont_learn { b" d=1" } else { b" d=0" });
-        out.extend_from_slice(if g.policy_applied { b" a=1" } else { b" a=0" });
-    }
-    let (cut, limit): (&[u8], u64) = match copy.truncation {
-        Some(Truncation::PacketLength(len)) => (b"; truncated by PacketLength ", u64::from(len)),
-        Some(Truncation::Mtu(mtu)) => (b"; truncated to target MTU ", u64::from(mtu)),
-        None => (b"", 0),
+    memo.push_session(out, copy.session);
+    let mut n = itoa::Buffer::new();
+    let (cut, limit) = match copy.truncation {
+        Some(Truncation::PacketLength(len)) => ("; truncated by PacketLength ", u64::from(len)),
+        Some(Truncation::Mtu(mtu)) => ("; truncated to target MTU ", u64::from(mtu)),
+        None => ("", 0),
     };
     if !cut.is_empty() {
-        out.extend_from_slice(cut);
-        out.extend_from_slice(n.format(limit).as_bytes());
-        out.extend_from_slice(b" (inner frame ");
-        out.extend_from_slice(n.format(copy.inner_len).as_bytes());
-        out.extend_from_slice(b" bytes)");
+        out.push_str(cut);
+        out.push_str(n.format(limit));
+        out.push_str(" (inner frame ");
+        out.push_str(n.format(copy.inner_len));
+        out.push_str(" bytes)");
     }
     if copy.delay_ns > 0 {
-        out.extend_from_slice(b"; delayed ");
-        out.extend_from_slice(n.format(copy.delay_ns / 1000).as_bytes());
-        out.extend_from_slice(b" us in the mirror path (reordered)");
+        out.push_str("; delayed ");
+        out.push_str(n.format(copy.delay_ns / 1000));
+        out.push_str(" us in the mirror path (reordered)");
+    }
+}
+
+/// The parts of comments that repeat from one copy to the next, written
+/// once: for the last few packet keys the text `egress tcp source >
+/// destination` (consecutive copies mostly belong to flows just seen, and
+/// writing out two addresses and ports was a third of a comment's time),
+/// and for the last session its `vni .., session ..`.
+#[derive(Debug)]
+pub struct Memo {
+    ends: Vec<Option<(Direction, PacketKey, String)>>,
+    session: Option<(SessionId, String)>,
+}
+
+/// What of a session its comments say: VNI, session number, GBP bits.
+type SessionId = (Vni, u16, Option<Gbp>);
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo { ends: vec![None; 128], session: None }
+    }
+}
+
+impl Memo {
+    /// Appends `direction protocol address:port > address:port` (each end
+    /// without `:port` when the key has no ports).
+    fn push_ends(&mut self, out: &mut String, info: &PacketInfo) {
+        let (direction, key) = (info.direction, &info.key);
+        let (src, dst) = (key.src_port.unwrap_or(0), key.dst_port.unwrap_or(0));
+        // Both directions of a flow go to different slots.
+        let i = (usize::from(src).wrapping_mul(40_503) ^ usize::from(dst)) % self.ends.len();
+        let slot = &mut self.ends[i];
+        if let Some((d, k, text)) = slot {
+            if *d == direction && k == key {
+                out.push_str(text);
+                return;
+            }
+        }
+        let mut text = slot.take().map(|(_, _, t)| t).unwrap_or_default();
+        text.clear();
+        let mut n = itoa::Buffer::new();
+        text.push_str(direction.as_str());
+        text.push(' ');
+        match key.protocol {
+            Some(p) => match p.name() {
+                Some(name) => text.push_str(name),
+                None => text.push_str(n.format(p.0)),
+            },
+            None => text.push('?'),
+        }
+        text.push(' ');
+        push_end(&mut text, &mut n, key.src, key.src_port);
+        text.push_str(" > ");
+        push_end(&mut text, &mut n, key.dst, key.dst_port);
+        out.push_str(&text);
+        *slot = Some((direction, *key, text));
+    }
+
+    /// Appends ` vni N, session N` and the GBP bits if the session sets them.
+    fn push_session(&mut self, out: &mut String, session: &Session) {
+        let id = (session.vni, session.session_number, session.gbp);
+        if let Some((known, text)) = &self.session {
+            if *known == id {
+                out.push_str(text);
+                return;
+            }
+        }
+        let mut text = String::new();
+        let mut n = itoa::Buffer::new();
+        text.push_str(" vni ");
+        text.push_str(n.format(session.vni.value()));
+        text.push_str(", session ");
+        text.push_str(n.format(session.session_number));
+        if let Some(g) = session.gbp {
+            text.push_str(", gbp policy ");
+            text.push_str(n.format(g.policy_id));
+            text.push_str(if g.dont_learn { " d=1" } else { " d=0" });
+            text.push_str(if g.policy_applied { " a=1" } else { " a=0" });
+        }
+        out.push_str(&text);
+        self.session = Some((id, text));
     }
 }
 
 /// Appends `address:port` (or `address` when there is no port).
-fn push_end(out: &mut Vec<u8>, n: &mut itoa::Buffer, ip: Option<IpAddr>, port: Option<u16>) {
+fn push_end(out: &mut String, n: &mut itoa::Buffer, ip: Option<IpAddr>, port: Option<u16>) {
     match ip {
         Some(IpAddr::V4(a)) => push_ipv4(out, a.octets()),
         // RFC 5952 section 6: an IPv6 address with a port goes in brackets.
@@ -97,60 +158,51 @@ fn push_end(out: &mut Vec<u8>, n: &mut itoa::Buffer, ip: Option<IpAddr>, port: O
         Some(IpAddr::V6(a)) => {
             let _ = write!(out, "{a}");
         }
-        None => out.push(b'?'),
+        None => out.push('?'),
     }
     if let Some(p) = port {
-        out.push(b':');
-        out.extend_from_slice(n.format(p).as_bytes());
+        out.push(':');
+        out.push_str(n.format(p));
     }
 }
 
 /// Appends an IPv4 address in dotted decimal, as `Ipv4Addr`'s `Display`
-/// does, digit by digit into an array appended at once (it is in every
-/// comment, twice).
-fn push_ipv4(out: &mut Vec<u8>, octets: [u8; 4]) {
-    let mut text = [0u8; 15];
-    let mut len = 0;
+/// does, digit by digit.
+fn push_ipv4(out: &mut String, octets: [u8; 4]) {
     for (i, octet) in octets.into_iter().enumerate() {
         if i > 0 {
-            text[len] = b'.';
-            len += 1;
+            out.push('.');
         }
         if octet >= 100 {
-            text[len] = b'0' + octet / 100;
-            len += 1;
+            out.push(char::from(b'0' + octet / 100));
         }
         if octet >= 10 {
-            text[len] = b'0' + octet / 10 % 10;
-            len += 1;
+            out.push(char::from(b'0' + octet / 10 % 10));
         }
-        text[len] = b'0' + octet % 10;
-        len += 1;
+        out.push(char::from(b'0' + octet % 10));
     }
-    out.extend_from_slice(&text[..len]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::{Direction, PacketKey};
-    use crate::mirror::session::{Gbp, Mirror};
+    use crate::mirror::session::Mirror;
     use crate::traffic::Event;
     use crate::wire::IpProtocol;
     use std::net::Ipv6Addr;
 
     fn comment(info: &PacketInfo, copy: CopyFacts<'_>) -> String {
-        let mut out = b"left over".to_vec();
-        describe(&mut out, info, &copy);
-        String::from_utf8(out).expect("UTF-8")
+        let mut out = "left over".to_string();
+        describe(&mut out, &mut Memo::default(), info, &copy);
+        out
     }
 
     #[test]
     fn ipv4_reads_as_display_does() {
         for a in [[0, 0, 0, 0], [10, 0, 1, 23], [255, 255, 255, 255], [9, 99, 100, 109], [1, 10, 200, 250]] {
-            let mut out = b"x".to_vec();
+            let mut out = String::from("x");
             push_ipv4(&mut out, a);
-            assert_eq!(out, format!("x{}", std::net::Ipv4Addr::from(a)).as_bytes());
+            assert_eq!(out, format!("x{}", std::net::Ipv4Addr::from(a)));
         }
     }
 
@@ -211,5 +263,29 @@ mod tests {
         assert!(m.ends_with("; truncated to target MTU 1000 (inner frame 120 bytes)"), "{m}");
         let arp = PacketInfo { key: PacketKey::arp(), ..info };
         assert!(comment(&arp, copy).starts_with("ingress ? ? > ? "));
+    }
+
+    #[test]
+    fn remembered_parts_read_as_written_ones() {
+        let mut mirrors = [Mirror::example(1), Mirror::example(2), Mirror::example(2)];
+        mirrors[2].sessions[0].gbp = Some(Gbp { dont_learn: false, policy_applied: true, policy_id: 7 });
+        let mut memo = Memo::default();
+        let mut out = String::new();
+        for n in 0..3000u32 {
+            let session = &mirrors[(n / 7 % 3) as usize].sessions[0];
+            let copy = CopyFacts { flow_kind: "", session, truncation: None, inner_len: 60, delay_ns: 0 };
+            let port = (n * 7919 % 700) as u16;
+            let (a, b) = ([10, 0, 1, (n % 3) as u8].into(), [203, 0, 113, (n % 5) as u8].into());
+            let key = match n % 4 {
+                0 => PacketKey::tcp(a, b, port, 443),
+                1 => PacketKey::tcp(b, a, 443, port),
+                2 => PacketKey::udp(a, b, port, 53),
+                _ => PacketKey::ip(a, b, IpProtocol::ICMP, None),
+            };
+            let direction = if n % 11 < 5 { Direction::Egress } else { Direction::Ingress };
+            let info = PacketInfo { timestamp_ns: 0, direction, key, event: Event::TcpAck };
+            describe(&mut out, &mut memo, &info, &copy);
+            assert_eq!(out, comment(&info, copy), "packet {n}");
+        }
     }
 }

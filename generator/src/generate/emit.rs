@@ -3,7 +3,7 @@
 //! it, describe it, and write it, or hold it in the reorder buffer when the
 //! mirror path delays it.
 
-use super::comment::{describe, CopyFacts};
+use super::comment::{describe, CopyFacts, Memo};
 use super::reorder::{Delays, ReorderBuffer};
 use super::Stats;
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
@@ -39,8 +39,8 @@ pub struct Emitter<'m> {
     /// Present when copies may be delayed.
     held: Option<ReorderBuffer>,
     comments: bool,
-    /// The comment of the copy being written, UTF-8 ([`describe`]).
-    comment: Vec<u8>,
+    comment: String,
+    memo: Memo,
     stats: Stats,
 }
 
@@ -56,13 +56,16 @@ impl<'m> Emitter<'m> {
             delays,
             held,
             comments: opts.comments,
-            comment: Vec::with_capacity(256),
+            comment: String::with_capacity(256),
+            memo: Memo::default(),
             stats: Stats::default(),
         }
     }
 
     /// Mirrors the frame in `buf[HEADROOM..]`, described by `info`, of a flow
     /// of kind `flow_kind` (for the comment). `buf` is left holding the copy.
+    // Inlined into the run loop, its one caller there: per copy.
+    #[inline]
     pub fn emit<W: Write>(
         &mut self,
         buf: &mut Vec<u8>,
@@ -100,8 +103,8 @@ impl<'m> Emitter<'m> {
                 inner_len: copy.inner_len,
                 delay_ns,
             };
-            describe(&mut self.comment, info, &facts);
-            Some(core::str::from_utf8(&self.comment).expect("a comment is put together from strs"))
+            describe(&mut self.comment, &mut self.memo, info, &facts);
+            Some(self.comment.as_str())
         } else {
             None
         };
