@@ -11,6 +11,7 @@ use crate::traffic::{Flow, Host, PacketInfo, TrafficSource};
 use core::cmp::Reverse;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
 
 /// A scenario's flows, merged in time order.
@@ -127,16 +128,26 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
 impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
     fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
         loop {
-            let Reverse((_, _, slot)) = self.heap.pop()?;
+            // The earliest flow's entry is updated in place when the flow goes
+            // on (one sift instead of a pop and a push): the entries are all
+            // distinct, so the heap yields them in the same order either way.
+            let mut top = self.heap.peek_mut()?;
+            let Reverse((_, _, slot)) = *top;
             let (flow, kind) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
             let kind = *kind;
             let Some(info) = flow.next_frame(frame) else {
+                PeekMut::pop(top);
                 self.admit();
                 continue;
             };
             match flow.peek_time() {
-                Some(t) => self.push(t, slot),
+                Some(t) => {
+                    *top = Reverse((t, self.order, slot));
+                    drop(top);
+                    self.order += 1;
+                }
                 None => {
+                    PeekMut::pop(top);
                     self.slots[slot] = None;
                     self.free.push(slot);
                     self.finished += 1;
