@@ -427,7 +427,9 @@ impl DnsLookup {
     /// Queries carry [`INSTANCE_TTL`] and DF; responses [`RESOLVER_TTL`] and
     /// no DF; every UDP checksum is filled.
     pub fn packets(&self, host: &Host) -> PacketList {
-        let mut list = PacketList::new();
+        // A query and its response per exchange; most responses are far
+        // below 512 bytes (RFC 1035 section 4.2.1's UDP limit).
+        let mut list = PacketList::with_capacity(2 * self.exchanges.len(), 640 * self.exchanges.len());
         let mut payload = Vec::with_capacity(512);
         let resolver = IpAddr::V4(self.resolver);
         for ex in &self.exchanges {

@@ -218,7 +218,9 @@ impl Ping {
         let (request_label, reply_label) =
             if self.v6 { (LABEL_REQUEST_V6, LABEL_REPLY_V6) } else { (LABEL_REQUEST_V4, LABEL_REPLY_V4) };
 
-        let mut list = PacketList::new();
+        // A request and a reply per echo, each at most 118 bytes (Ethernet,
+        // IPv6, ICMPv6 and 56 bytes of data).
+        let mut list = PacketList::with_capacity(2 * self.echoes.len(), 2 * 118 * self.echoes.len());
         for echo in &self.echoes {
             let data = echo_data(echo.stamp_us);
             let info = PacketInfo {

@@ -220,6 +220,12 @@ impl PacketList {
         PacketList::default()
     }
 
+    /// An empty list with room for `frames` frames of `bytes` bytes in all,
+    /// so that building a flow does not regrow it frame by frame.
+    pub fn with_capacity(frames: usize, bytes: usize) -> PacketList {
+        PacketList { bytes: Vec::with_capacity(bytes), entries: Vec::with_capacity(frames), next: 0 }
+    }
+
     /// Adds a frame that `build` appends to the buffer it is given.
     pub fn push(&mut self, info: PacketInfo, build: impl FnOnce(&mut Vec<u8>)) {
         let start = self.bytes.len();
