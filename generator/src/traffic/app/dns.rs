@@ -255,8 +255,7 @@ pub fn validate_name(name: &str) -> Result<(), NameError> {
         return Err(NameError::NameTooLong { len: name.len() });
     }
     let mut at = 0;
-    for label in name.split('.') {
-        let b = label.as_bytes();
+    for b in labels(name) {
         if b.is_empty() {
             return Err(NameError::EmptyLabel { at });
         }
@@ -274,6 +273,14 @@ pub fn validate_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// The dot-separated labels of `name`, as `name.split('.')` gives them, but
+/// scanning bytes: labels are a few bytes long, and `split`'s searcher costs
+/// more per label than the bytes do (every DNS name is validated and
+/// written).
+fn labels(name: &str) -> impl Iterator<Item = &[u8]> {
+    name.as_bytes().split(|&c| c == b'.')
+}
+
 /// Appends `name` uncompressed in wire form (RFC 1035 section 3.1: length
 /// octet and bytes per label, then the zero-length root label). Nothing is
 /// appended if the name is invalid.
@@ -285,9 +292,9 @@ pub fn write_name(name: &str, out: &mut Vec<u8>) -> Result<(), NameError> {
 
 fn write_valid_name(name: &str, out: &mut Vec<u8>) {
     let name = name.strip_suffix('.').unwrap_or(name);
-    for label in name.split('.') {
+    for label in labels(name) {
         out.push(label.len() as u8);
-        out.extend_from_slice(label.as_bytes());
+        out.extend_from_slice(label);
     }
     out.push(0);
 }
