@@ -418,6 +418,9 @@ impl Repr {
     /// If `options.len()` is not a multiple of four or exceeds
     /// [`MAX_OPTIONS_LEN`], if the buffer is too short for the header, or if
     /// Total Length would exceed 65535.
+    // Inlined so that `emit`, once per inner frame, compiles without the
+    // options' branches.
+    #[inline]
     pub fn emit_with_options<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>, options: &[u8]) {
         assert!(
             options.len() % 4 == 0 && options.len() <= MAX_OPTIONS_LEN,
