@@ -50,6 +50,9 @@ enum Command {
     /// Rebuild the test-vector corpus (captures, expected dissections, manifest) byte for byte.
     #[command(after_help = CORPUS_EXAMPLES)]
     Corpus(CorpusArgs),
+    /// Explain one frame byte by byte: every field, its value and its clause, VXLAN under both readings.
+    #[command(after_help = crate::explain::EXPLAIN_EXAMPLES)]
+    Explain(crate::explain::ExplainArgs),
 }
 
 const CORPUS_EXAMPLES: &str = "\
@@ -270,6 +273,7 @@ where
                 1
             }
         },
+        Command::Explain(args) => crate::explain::run(&args),
         Command::Scenarios => {
             let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
             for s in SCENARIOS {
