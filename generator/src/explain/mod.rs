@@ -41,7 +41,7 @@ mod vxlan;
 mod walk;
 
 pub use read::{read_frame, CapturedFrame, ReadError};
-pub use render::render;
+pub use render::{render, render_vxlan};
 pub use vxlan::VxlanReadings;
 
 /// One header field of a frame.

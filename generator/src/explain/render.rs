@@ -1,7 +1,7 @@
 //! The explanation as text: a table of fields grouped by layer, then the
 //! VXLAN header under both readings, side by side.
 
-use super::{CapturedFrame, Explanation};
+use super::{CapturedFrame, Explanation, VxlanReadings};
 use std::fmt::Write;
 
 const BOLD: &str = "\x1b[1m";
@@ -82,39 +82,50 @@ pub fn render(explained: &Explanation, frame: &CapturedFrame, colour: bool) -> S
     }
     if let Some(v) = &explained.vxlan {
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(
-                BOLD,
-                &format!("The VXLAN header at offset 0x{:04x}: {}, read two ways", v.offset, hex(&v.bytes))
-            )
-        );
-        let left = "RFC 7348 section 5";
-        let right = "draft-smith-vxlan-group-policy section 2.1 (GBP)";
-        let lefts: Vec<String> =
-            v.rfc7348().iter().map(|(b, n, v)| format!("bytes {b:<4} {n:<14} {v}")).collect();
-        let w = lefts.iter().map(String::len).max().unwrap_or(0).max(left.len());
-        let _ = writeln!(out, "  {} | {}", paint(CYAN, &format!("{left:<w$}")), paint(CYAN, right));
-        for (l, (rb, rn, rv)) in lefts.iter().zip(v.gbp()) {
-            let _ = writeln!(out, "  {l:<w$} | bytes {rb:<4} {rn:<21} {rv}");
-        }
-        let [first, second] = v.flag_bits();
-        let _ = writeln!(out, "  flag bits (GBP names):   byte 0: {}    byte 1: {}", first.0, second.0);
-        let _ = writeln!(
-            out,
-            "                           value:  {}    value:  {}",
-            highlight(&first.1, colour),
-            highlight(&second.1, colour)
-        );
-        let _ = writeln!(
-            out,
-            "  RFC 7348 defines only I (0x08 of byte 0, set for a valid VNI); the other flag bits and bytes 1-3 are\n  \
-             reserved: sent as zero, ignored on receipt. GBP gives G (0x80 of byte 0: a Group Policy ID follows),\n  \
-             D (0x40 of byte 1: don't learn) and A (0x08 of byte 1: policy applied), and bytes 2-3 the policy id.\n  \
-             Wireshark shows the GBP layout; AWS sends 08 00 00 00 (I only) and a zero last byte."
-        );
+        out.push_str(&render_vxlan(v, colour));
     }
+    out
+}
+
+/// The VXLAN header under both readings, side by side: each reading's
+/// fields with their bytes and values, the flag bits by name, and what
+/// each reading makes of the bits the other defines.
+pub fn render_vxlan(v: &VxlanReadings, colour: bool) -> String {
+    let paint =
+        |code: &str, text: &str| if colour { format!("{code}{text}{RESET}") } else { text.to_owned() };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            BOLD,
+            &format!("The VXLAN header at offset 0x{:04x}: {}, read two ways", v.offset, hex(&v.bytes))
+        )
+    );
+    let left = "RFC 7348 section 5";
+    let right = "draft-smith-vxlan-group-policy section 2.1 (GBP)";
+    let lefts: Vec<String> =
+        v.rfc7348().iter().map(|(b, n, v)| format!("bytes {b:<4} {n:<14} {v}")).collect();
+    let w = lefts.iter().map(String::len).max().unwrap_or(0).max(left.len());
+    let _ = writeln!(out, "  {} | {}", paint(CYAN, &format!("{left:<w$}")), paint(CYAN, right));
+    for (l, (rb, rn, rv)) in lefts.iter().zip(v.gbp()) {
+        let _ = writeln!(out, "  {l:<w$} | bytes {rb:<4} {rn:<21} {rv}");
+    }
+    let [first, second] = v.flag_bits();
+    let _ = writeln!(out, "  flag bits (GBP names):   byte 0: {}    byte 1: {}", first.0, second.0);
+    let _ = writeln!(
+        out,
+        "                           value:  {}    value:  {}",
+        highlight(&first.1, colour),
+        highlight(&second.1, colour)
+    );
+    let _ = writeln!(
+        out,
+        "  RFC 7348 defines only I (0x08 of byte 0, set for a valid VNI); the other flag bits and bytes 1-3 are\n  \
+         reserved: sent as zero, ignored on receipt. GBP gives G (0x80 of byte 0: a Group Policy ID follows),\n  \
+         D (0x40 of byte 1: don't learn) and A (0x08 of byte 1: policy applied), and bytes 2-3 the policy id.\n  \
+         Wireshark shows the GBP layout; AWS sends 08 00 00 00 (I only) and a zero last byte."
+    );
     out
 }
 
