@@ -306,6 +306,50 @@ pub struct RunOptions {
     /// Vector groups, manifest flags or field groups (`gbp`) whose
     /// not-supported vectors do not fail the run.
     pub allow_unsupported: Vec<String>,
+    /// Told of each vector judged (a progress bar, say).
+    pub progress: Progress,
+}
+
+/// A hook told `(vectors done, vectors selected, id of the one just
+/// judged)` after each vector of a run, from the worker threads; none by
+/// default.
+///
+/// ```
+/// use conformance::run::Progress;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+///
+/// let seen = Arc::new(AtomicUsize::new(0));
+/// let counter = Arc::clone(&seen);
+/// let progress = Progress::new(move |_done, _total, _id| {
+///     counter.fetch_add(1, Ordering::Relaxed);
+/// });
+/// progress.tell(1, 2, "vni-0");
+/// assert_eq!(seen.load(Ordering::Relaxed), 1);
+/// ```
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<ProgressFn>>);
+
+type ProgressFn = dyn Fn(usize, usize, &str) + Send + Sync;
+
+impl Progress {
+    /// A hook calling `f`.
+    pub fn new(f: impl Fn(usize, usize, &str) + Send + Sync + 'static) -> Progress {
+        Progress(Some(std::sync::Arc::new(f)))
+    }
+
+    /// Tells the hook, if there is one.
+    pub fn tell(&self, done: usize, total: usize, id: &str) {
+        if let Some(f) = &self.0 {
+            f(done, total, id);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Progress(hook)" } else { "Progress(none)" })
+    }
 }
 
 impl Default for RunOptions {
@@ -318,6 +362,7 @@ impl Default for RunOptions {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             known: None,
             allow_unsupported: Vec::new(),
+            progress: Progress::default(),
         }
     }
 }
@@ -542,9 +587,12 @@ pub fn run(decoder: &dyn Decoder, corpus: &Corpus, opts: &RunOptions) -> Result<
 
     let slots: Vec<Mutex<Option<VectorReport>>> = selected.iter().map(|_| Mutex::new(None)).collect();
     let not_found: Mutex<Option<String>> = Mutex::new(None);
+    let done = AtomicUsize::new(0);
     let work = |i: usize| {
         let v = &selected[i];
         let report = run_one(decoder, corpus, v, &known, opts);
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        opts.progress.tell(n, selected.len(), &v.entry.id);
         if let Some(DecoderFailure::NotFound { program }) = &report.1 {
             *not_found.lock().unwrap_or_else(|p| p.into_inner()) = Some(program.clone());
         }

@@ -134,3 +134,52 @@ fn decoder_help_names_every_decoder() {
         }
     }
 }
+
+/// A misspelt decoder is a usage error that names the closest one.
+#[test]
+fn a_misspelt_decoder_gets_a_suggestion() {
+    let o = vxconform(&["run", "--decoder", "tshrak"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("(did you mean tshark?)"), "{}", stderr(&o));
+}
+
+/// On a terminal, a run that takes more than a second shows a progress bar
+/// on standard error (run under `script`, which gives it a terminal); `-q`
+/// and a pipe show none.
+#[test]
+fn a_long_run_on_a_terminal_shows_progress_and_q_hides_it() {
+    if !common::require_tool("script") || !common::require_tool("python3") {
+        return;
+    }
+    let run = |quiet: &str| {
+        let command = format!(
+            "{} run --decoder 'cmd:sleep 0.4; python3 conformance/examples/decoder.py' --filter 'vni-*' --jobs 1 \
+             --output /dev/null {quiet}",
+            env!("CARGO_BIN_EXE_vxconform")
+        );
+        let o = Command::new("script")
+            .current_dir(common::root())
+            .args(["-qec", &command, "/dev/null"])
+            .output()
+            .expect("script runs");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let shown = run("");
+    assert!(shown.contains("/8 vectors, "), "no progress bar on a terminal: {shown:?}");
+    assert!(shown.contains("vxconform: "), "the summary line: {shown:?}");
+    let quiet = run("-q");
+    assert!(!quiet.contains("/8 vectors") && !quiet.contains("vxconform: "), "-q: {quiet:?}");
+    // Not a terminal: no bar either.
+    let piped = vxconform(&[
+        "run",
+        "--decoder",
+        "cmd:sleep 0.4; python3 conformance/examples/decoder.py",
+        "--filter",
+        "vni-*",
+        "--jobs",
+        "1",
+        "--output",
+        "/dev/null",
+    ]);
+    assert!(piped.status.success() && !stderr(&piped).contains("/8 vectors"), "{}", stderr(&piped));
+}

@@ -15,7 +15,7 @@ use conformance::decoder::{by_name, names, process, DecodeOptions, Decoded};
 use conformance::inspect;
 use conformance::matrix::{html, render as render_matrix, run_matrix, same_results};
 use conformance::report::{printable, render, Format, Style};
-use conformance::run::{read_id_list, run, Corpus, RunError, RunOptions};
+use conformance::run::{read_id_list, run, selects, Corpus, Progress, RunError, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -126,6 +126,9 @@ struct Common {
     /// Vectors decoded at once, 1 to 64 (default: the number of CPUs).
     #[arg(long, value_name = "N", value_parser = parse_jobs, allow_negative_numbers = true)]
     jobs: Option<usize>,
+    /// Quiet: no progress bar and no summary line on standard error.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -242,6 +245,34 @@ fn options(c: &Common) -> RunOptions {
         o.jobs = j;
     }
     o
+}
+
+/// A progress bar on standard error for a run of `total` vectors: drawn
+/// only on a terminal, not with `-q`, and only once the run has taken a
+/// second (a quick run shows nothing). `label` names what runs.
+fn progress(c: &Common, total: usize, label: &str) -> (Progress, indicatif::ProgressBar) {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+    if c.quiet || !std::io::stderr().is_terminal() {
+        return (Progress::default(), bar);
+    }
+    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} vectors, {per_sec} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(printable(label).to_string());
+    let started = std::time::Instant::now();
+    let shown = bar.clone();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let hook = Progress::new(move |_, _, id| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if shown.is_hidden() && started.elapsed() >= Duration::from_secs(1) {
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        shown.set_position(n as u64);
+        shown.set_message(printable(id).to_string());
+    });
+    (hook, bar)
 }
 
 /// Writes `line` and a newline to standard error; a closed or broken stderr
@@ -385,7 +416,12 @@ fn cmd_run(a: &RunArgs) -> Result<u8, String> {
     }
     let corpus = corpus(&a.common.vectors)?;
     let decoder = by_name(&a.decoder).map_err(|e| e.to_string())?;
-    let report = match run(decoder.as_ref(), &corpus, &opts) {
+    let selected = corpus.vectors().filter(|v| selects(&opts.filter, v)).count();
+    let (hook, bar) = progress(&a.common, selected, &a.decoder);
+    opts.progress = hook;
+    let report = run(decoder.as_ref(), &corpus, &opts);
+    bar.finish_and_clear();
+    let report = match report {
         Ok(r) => r,
         Err(e @ RunError::DecoderNotFound { .. }) => return Err(e.to_string()),
         Err(e) => return Err(e.to_string()),
@@ -409,7 +445,7 @@ fn cmd_run(a: &RunArgs) -> Result<u8, String> {
         if a.all { Style { max_failures: usize::MAX, max_fields: usize::MAX, ..style } } else { style };
     let text = render(&report, format, &style)?;
     write_out(a.output.as_deref(), &text)?;
-    if a.output.is_some() {
+    if a.output.is_some() && !a.common.quiet {
         // Still say the verdict on the terminal.
         let s = &report.summary;
         say(&format!(
@@ -427,14 +463,17 @@ fn cmd_run(a: &RunArgs) -> Result<u8, String> {
 }
 
 fn cmd_matrix(a: &MatrixArgs) -> Result<u8, String> {
-    let opts = options(&a.common);
+    let mut opts = options(&a.common);
     let corpus = corpus(&a.common.vectors)?;
     let names: Vec<&str> = a.decoders.iter().map(String::as_str).collect();
     for n in &names {
         by_name(n).map_err(|e| e.to_string())?;
     }
+    let (hook, bar) = progress(&a.common, corpus.vectors().count() * names.len(), "matrix");
+    opts.progress = hook;
     // One run, every page.
     let m = run_matrix(&corpus, &names, &opts);
+    bar.finish_and_clear();
     let pages: Vec<(Option<&Path>, String)> = if a.output.is_empty() {
         vec![(None, render_matrix(&m))]
     } else {

@@ -239,7 +239,8 @@ pub fn by_name(name: &str) -> Result<Box<dyn Decoder>, DecoderFailure> {
         other => match adapter::by_name(other) {
             Some(a) => Ok(Box::new(a)),
             None => Err(DecoderFailure::Setup(format!(
-                "unknown decoder {other:?}; expected one of {}, cmd:<command> or cmd+batch:<command>",
+                "unknown decoder {other:?}{}; expected one of {}, cmd:<command> or cmd+batch:<command>",
+                generator::suggest::did_you_mean(other, names()),
                 names().join(", ")
             ))),
         },

@@ -256,32 +256,7 @@ pub fn is_layer(path: &str) -> bool {
 /// ```
 pub fn closest(path: &str) -> Option<&'static str> {
     let generic = generic_path(path);
-    let candidates = FIELDS.iter().map(|f| f.path).chain(LAYERS.iter().copied());
-    if let Some(p) = candidates.clone().find(|p| p.eq_ignore_ascii_case(&generic)) {
-        return Some(p);
-    }
-    let limit = generic.chars().count() / 3;
-    candidates
-        .map(|p| (edit_distance(&generic, p), p))
-        .filter(|(d, _)| *d <= limit.max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, p)| p)
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    crate::suggest::closest(&generic, FIELDS.iter().map(|f| f.path).chain(LAYERS.iter().copied()))
 }
 
 /// The layers (JSON objects) of the model, by generic path.
