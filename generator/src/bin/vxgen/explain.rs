@@ -53,6 +53,10 @@ pub fn run(args: &ExplainArgs) -> i32 {
         Colour::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let explained = generator::explain::explain(&frame.data);
-    print!("{}", generator::explain::render(&explained, &frame, colour));
+    let text = generator::explain::render(&explained, &frame, colour);
+    // A reader that stops early (`| head`) is no error worth a message.
+    let mut stdout = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut stdout, text.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut stdout));
     0
 }
