@@ -29,7 +29,7 @@ pub struct ScenarioInfo {
 pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo {
         name: "mixed",
-        summary: "a realistic blend: HTTPS out 40%, HTTP to nginx 20%, DNS 25%, HTTP out 10%, ping 5%; flows overlap",
+        summary: "a realistic blend: HTTPS out 40%, HTTP to nginx 20%, DNS 25%, HTTP out 10%, ping 5% (the first five flows one of each, so any run of 5 or more holds them all); flows overlap",
         vni: None,
     },
     ScenarioInfo {
@@ -98,7 +98,15 @@ pub struct Scenario {
     info: &'static ScenarioInfo,
     loss: Option<f64>,
     group: Option<Group>,
+    /// `mixed`: how many flows it has drawn, and the order its first five
+    /// take (one of each kind, shuffled), so that even a short run holds
+    /// every kind the blend promises.
+    drawn: usize,
+    deck: [Kind; 5],
 }
+
+/// The kinds of `mixed`, one of each: its first five flows.
+const MIXED_KINDS: [Kind; 5] = [Kind::HttpsOutbound, Kind::HttpInbound, Kind::Dns, Kind::Http, Kind::Ping];
 
 impl Default for Scenario {
     /// `mixed`, vxgen's default.
@@ -148,7 +156,7 @@ impl Scenario {
             _ => return None,
         };
         let info = SCENARIOS.iter().find(|s| s.name == name)?;
-        Some(Scenario { kind, info, loss: None, group: None })
+        Some(Scenario { kind, info, loss: None, group: None, drawn: 0, deck: MIXED_KINDS })
     }
 
     /// Its entry in [`SCENARIOS`].
@@ -165,6 +173,16 @@ impl Scenario {
     /// The next flow, starting at `start_ns`.
     pub fn next_flow<R: Rng + ?Sized>(&mut self, host: &Host, rng: &mut R, start_ns: u64) -> NextFlow {
         let kind = match self.kind {
+            Kind::Mixed if self.drawn < self.deck.len() => {
+                if self.drawn == 0 {
+                    // Fisher-Yates, from the run's own randomness.
+                    for i in (1..self.deck.len()).rev() {
+                        self.deck.swap(i, rng.random_range(0..=i));
+                    }
+                }
+                self.drawn += 1;
+                self.deck[self.drawn - 1]
+            }
             Kind::Mixed => match rng.random_range(0..100) {
                 0..40 => Kind::HttpsOutbound,
                 40..60 => Kind::HttpInbound,
