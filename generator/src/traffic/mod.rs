@@ -10,11 +10,14 @@
 //! * [`tcp`]: TCP conversations (handshake, data, close) with consistent
 //!   sequence numbers, options and timing.
 //! * [`app`]: application payloads (HTTP/1.1, TLS, DNS) carried inside them.
+//! * [`recorded`]: frames read back from a pcap or pcapng capture of an
+//!   instance (`vxgen mirror`).
 
 pub mod app;
 pub mod dns;
 pub mod frame;
 pub mod icmp;
+pub mod recorded;
 pub mod scenario;
 pub mod tcp;
 pub mod web;
