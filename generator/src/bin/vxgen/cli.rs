@@ -674,10 +674,12 @@ fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
         Some(_) => None,
         None => match infer_eni(open()?, known_mac, MIRROR_INFER_FRAMES).map_err(read_error)? {
             Some(f) => Some(f),
-            None => return Err(CliError::Invalid(format!(
+            None => {
+                return Err(CliError::Invalid(format!(
                 "{}: no frame carries a unicast IPv4 address to take for the source ENI; give --source-ip",
                 args.input.display()
-            ))),
+            )))
+            }
         },
     };
     let mirror = build_mirror(m, config, args.seed, None, found.map(|f| (f.ip, f.mac)))?;
