@@ -479,12 +479,19 @@ fn describe_examples() -> (Vec<PathBuf>, Value) {
     let read = |p: &PathBuf| -> Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
     let (sessions, filters, targets) = (read(&paths[0]), read(&paths[1]), read(&paths[2]));
     let by_id = |list: &Value, key: &str, id: &Value| -> Value {
-        list.as_array().unwrap().iter().find(|x| &x[key] == id).unwrap_or_else(|| panic!("{key} {id}")).clone()
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| &x[key] == id)
+            .unwrap_or_else(|| panic!("{key} {id}"))
+            .clone()
     };
     let mut embedded = sessions.clone();
     for s in embedded["TrafficMirrorSessions"].as_array_mut().unwrap() {
-        let filter = by_id(&filters["TrafficMirrorFilters"], "TrafficMirrorFilterId", &s["TrafficMirrorFilterId"]);
-        let target = by_id(&targets["TrafficMirrorTargets"], "TrafficMirrorTargetId", &s["TrafficMirrorTargetId"]);
+        let filter =
+            by_id(&filters["TrafficMirrorFilters"], "TrafficMirrorFilterId", &s["TrafficMirrorFilterId"]);
+        let target =
+            by_id(&targets["TrafficMirrorTargets"], "TrafficMirrorTargetId", &s["TrafficMirrorTargetId"]);
         s["TrafficMirrorFilter"] = filter;
         s["TrafficMirrorTarget"] = target;
     }
@@ -507,7 +514,8 @@ fn describe_outputs_generate_what_their_rules_imply() {
 
     let dir = tempfile::tempdir().expect("temporary directory");
     let run = |files: &[&Path], name: &str| -> Vec<u8> {
-        let mut args: Vec<String> = vec!["generate".into(), "--seed".into(), "21".into(), "--count".into(), "30".into()];
+        let mut args: Vec<String> =
+            vec!["generate".into(), "--seed".into(), "21".into(), "--count".into(), "30".into()];
         for f in files {
             args.extend(["--session".into(), f.to_string_lossy().into_owned()]);
         }
@@ -540,9 +548,24 @@ fn describe_outputs_generate_what_their_rules_imply() {
     let o = vxgen(&[&args[..], &["-o", out.to_str().unwrap()]].concat());
     let err = stderr_of(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("TrafficMirrorSessions[0].TrafficMirrorFilterId = \"tmf-0aa11bb22cc33dd44\": no filter"), "{err}");
+    assert!(
+        err.contains("TrafficMirrorSessions[0].TrafficMirrorFilterId = \"tmf-0aa11bb22cc33dd44\": no filter"),
+        "{err}"
+    );
     assert!(!out.exists(), "no capture is written");
     // And a missing target likewise.
-    let o = vxgen(&["generate", "--session", three[0].to_str().unwrap(), "--session", three[1].to_str().unwrap(), "-o", out.to_str().unwrap()]);
-    assert!(stderr_of(&o).contains("TrafficMirrorTargetId = \"tmt-0123456789abcdef0\": no target"), "{}", stderr_of(&o));
+    let o = vxgen(&[
+        "generate",
+        "--session",
+        three[0].to_str().unwrap(),
+        "--session",
+        three[1].to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr_of(&o).contains("TrafficMirrorTargetId = \"tmt-0123456789abcdef0\": no target"),
+        "{}",
+        stderr_of(&o)
+    );
 }

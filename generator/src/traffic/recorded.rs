@@ -555,9 +555,10 @@ pub fn packet_key(frame: &[u8]) -> Option<FrameKey> {
 /// What [`infer_eni`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Inferred {
-    /// The IPv4 address in the most frames.
+    /// The IPv4 address in the most frames (or the one given).
     pub ip: Ipv4Addr,
-    /// The MAC address most frames from `ip` leave from.
+    /// The MAC address most frames from `ip` leave from (or the one given);
+    /// `None` if no frame is from `ip`.
     pub mac: Option<EthernetAddress>,
     /// Frames that carry `ip`, as source or destination.
     pub frames_with_ip: u64,
@@ -569,23 +570,23 @@ pub struct Inferred {
 /// grow the tally without bound.
 const MAX_TALLY: usize = 65_536;
 
-/// Guesses the source ENI from the first `limit` records of a capture: the
+fn is_unicast(a: Ipv4Addr) -> bool {
+    !(a.is_broadcast() || a.is_multicast() || a.is_unspecified() || a.is_link_local())
+}
+
+/// Completes `known` from the first `limit` records of a capture: the
 /// unicast IPv4 address that appears (as source or destination) in the most
-/// frames, and the MAC address most of the frames it sends leave from. An
-/// instance's own capture holds its address in nearly every frame. Given
-/// `mac`, only the frames from and to it count. `None` if no frame carries
-/// unicast IPv4.
+/// frames (of those from and to `known.mac`, if given), and the MAC address
+/// most of the frames from that address leave from. An instance's own
+/// capture holds its address in nearly every frame. `None` if no frame
+/// carries a unicast IPv4 address to take.
 ///
 /// ```
-/// use generator::traffic::recorded::infer_eni;
+/// use generator::traffic::recorded::{infer_eni, Eni};
 /// let empty_pcap = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0];
-/// assert_eq!(infer_eni(&empty_pcap[..], None, 1000).unwrap(), None);
+/// assert_eq!(infer_eni(&empty_pcap[..], Eni::default(), 1000).unwrap(), None);
 /// ```
-pub fn infer_eni<R: Read>(
-    input: R,
-    mac: Option<EthernetAddress>,
-    limit: u64,
-) -> Result<Option<Inferred>, ReadError> {
+pub fn infer_eni<R: Read>(input: R, known: Eni, limit: u64) -> Result<Option<Inferred>, ReadError> {
     let mut source = CaptureSource::open(input, Eni::default())?;
     let mut ips: HashMap<Ipv4Addr, u64> = HashMap::new();
     let mut macs: HashMap<(Ipv4Addr, EthernetAddress), u64> = HashMap::new();
@@ -596,25 +597,28 @@ pub fn infer_eni<R: Read>(
         let Some(_) = source.next_record(&mut data) else { break };
         let Some(read) = packet_key(&data) else { continue };
         frames += 1;
-        let mut count = |a: Option<IpAddr>| {
-            if let Some(IpAddr::V4(a)) = a {
-                let unicast =
-                    !(a.is_broadcast() || a.is_multicast() || a.is_unspecified() || a.is_link_local());
-                if unicast && (ips.len() < MAX_TALLY || ips.contains_key(&a)) {
+        let v4 = |a: Option<IpAddr>| match a {
+            Some(IpAddr::V4(a)) if is_unicast(a) => Some(a),
+            _ => None,
+        };
+        let (src, dst) = (v4(read.key.src), v4(read.key.dst));
+        let mut count = |a: Option<Ipv4Addr>| {
+            if let Some(a) = a {
+                if ips.len() < MAX_TALLY || ips.contains_key(&a) {
                     *ips.entry(a).or_default() += 1;
                 }
             }
         };
-        match mac {
+        match known.mac {
             None => {
-                count(read.key.src);
-                count(read.key.dst);
+                count(src);
+                count(dst);
             }
-            Some(m) if read.src_mac == m => count(read.key.src),
-            Some(m) if read.dst_mac == m => count(read.key.dst),
+            Some(m) if read.src_mac == m => count(src),
+            Some(m) if read.dst_mac == m => count(dst),
             Some(_) => {}
         }
-        if let Some(IpAddr::V4(a)) = read.key.src {
+        if let Some(a) = src {
             if macs.len() < MAX_TALLY || macs.contains_key(&(a, read.src_mac)) {
                 *macs.entry((a, read.src_mac)).or_default() += 1;
             }
@@ -624,14 +628,18 @@ pub fn infer_eni<R: Read>(
         return Err(e);
     }
     // Most frames first; ties to the lower address, so the guess never depends on hashing.
-    let Some((&ip, &frames_with_ip)) = ips.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) else {
-        return Ok(None);
+    let best = ips.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+    let (ip, frames_with_ip) = match (known.ip, best) {
+        (Some(ip), _) => (ip, ips.get(&ip).copied().unwrap_or(0)),
+        (None, Some((&ip, &n))) => (ip, n),
+        (None, None) => return Ok(None),
     };
-    let mac = macs
-        .iter()
-        .filter(|((a, _), _)| *a == ip)
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0 .1 .0.cmp(&a.0 .1 .0)))
-        .map(|((_, m), _)| *m);
+    let mac = known.mac.or_else(|| {
+        macs.iter()
+            .filter(|((a, _), _)| *a == ip)
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0 .1 .0.cmp(&a.0 .1 .0)))
+            .map(|((_, m), _)| *m)
+    });
     Ok(Some(Inferred { ip, mac, frames_with_ip, frames }))
 }
 

@@ -670,29 +670,38 @@ fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
     let file_source = config.as_ref().and_then(|c| c.source.clone()).unwrap_or_default();
     let known_ip = m.source_ip.or(file_source.ip);
     let known_mac = m.source_mac.or(file_source.mac);
-    let found = match known_ip {
-        Some(_) => None,
-        None => match infer_eni(open()?, known_mac, MIRROR_INFER_FRAMES).map_err(read_error)? {
+    let found = match (known_ip, known_mac) {
+        (Some(_), Some(_)) => None,
+        (ip, mac) => match infer_eni(open()?, Eni { ip, mac }, MIRROR_INFER_FRAMES).map_err(read_error)? {
             Some(f) => Some(f),
-            None => {
-                return Err(CliError::Invalid(format!(
+            None => return Err(CliError::Invalid(format!(
                 "{}: no frame carries a unicast IPv4 address to take for the source ENI; give --source-ip",
                 args.input.display()
-            )))
-            }
+            ))),
         },
     };
     let mirror = build_mirror(m, config, args.seed, None, found.map(|f| (f.ip, f.mac)))?;
     if let Some(f) = found {
-        let mac = match (known_mac, f.mac) {
-            (Some(m), _) => format!("{m}, given"),
-            (None, Some(m)) => m.to_string(),
-            (None, None) => "its MAC unknown".to_string(),
-        };
-        eprintln!(
-            "vxgen: source ENI inferred: {} ({mac}), in {} of the first {} frames; --source-ip and --source-mac choose another",
-            f.ip, f.frames_with_ip, f.frames
-        );
+        let first = format!("the first {} frames", f.frames);
+        match (known_ip, known_mac, f.mac) {
+            (Some(ip), _, Some(mac)) => eprintln!(
+                "vxgen: source ENI {ip}: MAC inferred: {mac} (most frames from {ip} in {first}); --source-mac chooses another"
+            ),
+            (Some(ip), _, None) => {
+                eprintln!("vxgen: source ENI {ip}: no frame from it in {first}, so its MAC is unknown: frames are told by IPv4 address only")
+            }
+            (None, given, mac) => {
+                let mac = match (given, mac) {
+                    (Some(m), _) => format!("{m}, given"),
+                    (None, Some(m)) => m.to_string(),
+                    (None, None) => "MAC unknown".into(),
+                };
+                eprintln!(
+                    "vxgen: source ENI inferred: {} ({mac}), in {} of {first}; --source-ip and --source-mac choose another",
+                    f.ip, f.frames_with_ip
+                )
+            }
+        }
     }
     // Frames are the ENI's by its IPv4 address, and by its MAC when that is known.
     let mac_known = known_mac.is_some() || found.is_some_and(|f| f.mac.is_some());
