@@ -674,10 +674,12 @@ fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
         (Some(_), Some(_)) => None,
         (ip, mac) => match infer_eni(open()?, Eni { ip, mac }, MIRROR_INFER_FRAMES).map_err(read_error)? {
             Some(f) => Some(f),
-            None => return Err(CliError::Invalid(format!(
+            None => {
+                return Err(CliError::Invalid(format!(
                 "{}: no frame carries a unicast IPv4 address to take for the source ENI; give --source-ip",
                 args.input.display()
-            ))),
+            )))
+            }
         },
     };
     let mirror = build_mirror(m, config, args.seed, None, found.map(|f| (f.ip, f.mac)))?;
