@@ -1,23 +1,31 @@
-//! Loading mirror sessions from JSON whose keys follow the EC2 API, so that
-//! the output of `aws ec2 describe-traffic-mirror-sessions` (and the filters of
-//! `aws ec2 describe-traffic-mirror-filters`) can be pasted in.
+//! Loading mirror sessions from JSON whose keys follow the EC2 API: the
+//! output of `aws ec2 describe-traffic-mirror-sessions`,
+//! `describe-traffic-mirror-filters` and `describe-traffic-mirror-targets`
+//! as the AWS CLI prints it, or our own file with everything embedded.
 //!
 //! # Shape
 //!
-//! The file is either one session object, or
-//! `{ "Source": {...}, "TrafficMirrorSessions": [ {...}, ... ] }` (`Source`
-//! optional). A session object has the keys of the EC2 API's
-//! TrafficMirrorSession, of which these are used:
+//! A document is one session object, or an object with any of
+//! `TrafficMirrorSessions`, `TrafficMirrorFilters`, `TrafficMirrorTargets`
+//! (the lists the three describe-* commands print; the EC2 API reference's
+//! TrafficMirrorSession, TrafficMirrorFilter, TrafficMirrorTarget), our own
+//! `Source`, and `NextToken`. Several documents
+//! ([`MirrorConfig::from_paths`]) are read as one: sessions are joined to
+//! their filter and target by `TrafficMirrorFilterId` and
+//! `TrafficMirrorTargetId`, and an id that names nothing given is an error.
+//! A session object has the keys of the EC2 API's TrafficMirrorSession, of
+//! which these are used:
 //!
 //! | Key | Meaning |
 //! | --- | --- |
 //! | `SessionNumber` | required, 1-32766, unique; lower is evaluated first |
 //! | `VirtualNetworkId` | the VNI, 0-16777215; absent: chosen at random from the seed |
 //! | `PacketLength` | 1-8500 bytes after the VXLAN header; absent: the whole packet |
-//! | `Description` | a string, ignored |
+//! | `TrafficMirrorFilterId`, `TrafficMirrorTargetId` | the filter and target, joined by id |
+//! | `NetworkInterfaceId` | the source ENI (a run mirrors one) |
+//! | `Description`, `TrafficMirrorSessionId`, `OwnerId`, `Tags` | checked for their types, then dropped |
 //!
-//! and three objects that AWS keeps elsewhere (a session only names its filter
-//! and target by id), embedded here:
+//! and, in our own format, three objects that AWS keeps elsewhere, embedded:
 //!
 //! * `TrafficMirrorFilter`: the shape one filter has in the output of
 //!   `describe-traffic-mirror-filters`: `IngressFilterRules`,
@@ -25,27 +33,32 @@
 //!   `TrafficDirection`, `RuleAction`, `Protocol`, `SourceCidrBlock`,
 //!   `DestinationCidrBlock`, `SourcePortRange` and `DestinationPortRange` as
 //!   `{ "FromPort", "ToPort" }`, `Description`) and `NetworkServices`
-//!   (`["amazon-dns"]`). `Protocol` absent or -1 means all protocols. Absent
-//!   altogether, the session mirrors everything ([`Filter::accept_all`]); present
-//!   without rules, it mirrors nothing but Amazon DNS if that is selected, as on AWS.
+//!   (`["amazon-dns"]`). `Protocol` absent or -1 means all protocols. A
+//!   session with neither a filter nor a filter id mirrors everything
+//!   ([`Filter::accept_all`]); a filter without rules mirrors nothing but
+//!   Amazon DNS if that is selected, as on AWS.
 //! * `TrafficMirrorTarget`: `Type` (`network-interface`,
-//!   `network-load-balancer` or `gateway-load-balancer-endpoint`), and our
-//!   `IpAddress`, `MacAddress` and `Mtu` (at least 68, the IPv4 minimum of
-//!   RFC 791). All optional.
+//!   `network-load-balancer` or `gateway-load-balancer-endpoint`), at most one
+//!   of `NetworkInterfaceId`, `NetworkLoadBalancerArn`,
+//!   `GatewayLoadBalancerEndpointId` (of that kind; it gives the kind when
+//!   `Type` is absent), and our `IpAddress`, `MacAddress`, `Mtu` (at least
+//!   68, the IPv4 minimum of RFC 791), `SubnetCidrBlock` and
+//!   `RouterMacAddress` (the target subnet's router). All optional.
 //! * `Gbp`: test knobs for the VXLAN Group Based Policy extension, which AWS
 //!   never sets: `PolicyId` (0-65535, default 0), `DontLearn`, `PolicyApplied`
 //!   (default false).
 //!
-//! `Source` has `PrivateIpAddress`, `MacAddress`, `VpcCidrBlock` (an IPv4
-//! /16 to /28, the VPC sizes AWS allows) and `RouterMacAddress`, all optional.
+//! `Source` has `NetworkInterfaceId`, `PrivateIpAddress`, `MacAddress`,
+//! `VpcCidrBlock` (an IPv4 /16 to /28, the VPC sizes AWS allows),
+//! `SubnetCidrBlock` and `RouterMacAddress` (the source subnet's router),
+//! all optional.
 //!
 //! # Unknown keys
 //!
-//! Keys that AWS prints but that do not matter here (`TrafficMirrorSessionId`,
-//! `TrafficMirrorTargetId`, `TrafficMirrorFilterId`, `TrafficMirrorFilterRuleId`,
-//! `NetworkInterfaceId`, `OwnerId`, `Tags`, `NextToken` ...) are accepted and
-//! ignored. Any other key is an error naming it: a misspelt `PacketLenght`
-//! would otherwise silently change the capture.
+//! Every key AWS documents for these objects is accepted (`Tags` as
+//! `[{"Key", "Value"}]`, `null` for absent values); any other key is an
+//! error naming it: a misspelt `PacketLenght` would otherwise silently change
+//! the capture.
 //!
 //! # Errors
 //!
