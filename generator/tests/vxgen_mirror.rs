@@ -520,3 +520,49 @@ fn bad_input_is_refused_clearly() {
 fn dir_has_no_partial(dir: &Path) -> bool {
     std::fs::read_dir(dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains(".partial-"))
 }
+
+/// Every target kind, with the pcapng comments: tshark reads each copy
+/// without a problem, a GWLB target's copies behind GENEVE, and each comment
+/// says the copy's direction and session.
+#[test]
+fn every_target_kind_and_the_comments() {
+    if !common::require_tool("tshark") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let frames = instance_capture();
+    let input = dir.path().join("instance.pcap");
+    std::fs::write(&input, pcap_bytes(true, 1, &frames.list)).unwrap();
+    // The frames AWS mirrors with a filter that accepts everything.
+    let mirrored = ["ssh-out", "https-out", "dns-query", "dns-reply", "ntp-out", "ntp-in"];
+    for target in ["eni", "nlb", "gwlb"] {
+        let out = dir.path().join(format!("{target}.pcapng"));
+        run_ok(&[
+            "mirror",
+            path_str(&input),
+            "--source-ip",
+            "10.0.1.23",
+            "--target",
+            target,
+            "--vni",
+            "3",
+            "-o",
+            path_str(&out),
+        ]);
+        let mut fields = FIELDS.to_vec();
+        fields.push("geneve.version");
+        let d = Dissection::of(&out, &fields);
+        assert_eq!(d.frames(), mirrored.len(), "{target}");
+        for (n, name) in (1..=d.frames()).zip(mirrored) {
+            assert_eq!(d.raw(n, "_ws.malformed"), "", "{target} {name}: malformed");
+            for (m, sev) in d.expert(n) {
+                assert!(sev < SEVERITY_WARN, "{target} {name}: expert info {m:?}");
+            }
+            let comment = d.raw(n, "frame.comment");
+            let direction = if matches!(name, "dns-reply" | "ntp-in") { "ingress" } else { "egress" };
+            assert!(comment.starts_with(direction), "{target} {name}: comment {comment:?}");
+            assert!(comment.contains("captured; vni 3, session 1"), "{target} {name}: comment {comment:?}");
+            assert_eq!(d.raw(n, "geneve.version") == "0", target == "gwlb", "{target} {name}: GENEVE");
+        }
+    }
+}

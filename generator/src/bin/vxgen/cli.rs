@@ -838,6 +838,65 @@ mod tests {
         assert!(resolve_mirror(&args).is_err());
     }
 
+    /// The mirror `vxgen generate` builds from `args` (after `generate`) and a session file holding `json`.
+    fn mirror_of(json: &str, args: &[&str]) -> Result<Mirror, CliError> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.json");
+        std::fs::write(&file, json).unwrap();
+        let mut all = vec!["vxgen", "generate", "--session", file.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let cli = Cli::try_parse_from(all).unwrap();
+        let Command::Generate(args) = cli.command else { unreachable!() };
+        resolve_mirror(&args).map(|(m, _)| m)
+    }
+
+    #[test]
+    fn targets_get_distinct_default_addresses_and_their_subnets_router() {
+        let json = r#"{ "TrafficMirrorSessions": [
+            { "SessionNumber": 1, "TrafficMirrorTargetId": "a" },
+            { "SessionNumber": 2, "TrafficMirrorTargetId": "b" },
+            { "SessionNumber": 3, "TrafficMirrorTargetId": "a" } ],
+          "TrafficMirrorTargets": [
+            { "TrafficMirrorTargetId": "a", "Type": "network-interface" },
+            { "TrafficMirrorTargetId": "b", "Type": "network-interface" } ] }"#;
+        let m = mirror_of(json, &[]).unwrap();
+        let ips: Vec<String> = m.sessions.iter().map(|s| s.target.ip.to_string()).collect();
+        assert_eq!(ips, ["10.0.2.50", "10.0.2.51", "10.0.2.50"]);
+        assert_ne!(m.sessions[0].target.mac, m.sessions[1].target.mac);
+        assert_eq!(m.sessions[0].target.subnet, Subnet::example_target());
+        assert_ne!(m.sessions[0].target.subnet.router_mac, m.source.subnet.router_mac);
+        // --target-ip cannot say which of two targets it means.
+        let err = mirror_of(json, &["--target-ip", "10.0.2.9"]).unwrap_err().to_string();
+        assert!(err.contains("2 targets have no IpAddress"), "{err}");
+        // A target in the source's subnet: the one router's MAC.
+        let same = r#"{ "SessionNumber": 1, "TrafficMirrorTarget": { "IpAddress": "10.0.1.99" } }"#;
+        let m = mirror_of(same, &[]).unwrap();
+        assert_eq!(m.sessions[0].target.subnet, m.source.subnet);
+    }
+
+    #[test]
+    fn options_fill_in_and_must_agree_with_the_file() {
+        let file = r#"{ "Source": { "PrivateIpAddress": "10.0.1.25" }, "TrafficMirrorSessions": [{ "SessionNumber": 1 }] }"#;
+        let err = mirror_of(file, &["--source-ip", "10.0.1.26"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "--source-ip 10.0.1.26 contradicts the session file's Source.PrivateIpAddress 10.0.1.25"
+        );
+        assert_eq!(
+            mirror_of(file, &["--source-ip", "10.0.1.25"]).unwrap().source.ip.to_string(),
+            "10.0.1.25"
+        );
+        // An ENI outside the example VPC: its own /16 and /24.
+        let m = mirror_of(r#"{ "SessionNumber": 1 }"#, &["--source-ip", "172.31.0.238"]).unwrap();
+        assert_eq!(m.source.vpc_cidr.to_string(), "172.31.0.0/16");
+        assert_eq!(m.source.subnet.cidr.to_string(), "172.31.0.0/24");
+        assert!(mirror_of(
+            r#"{ "SessionNumber": 1 }"#,
+            &["--source-ip", "172.31.0.238", "--vpc-cidr", "10.0.0.0/16"]
+        )
+        .is_err());
+    }
+
     #[test]
     fn help_lists_examples() {
         let help = <Cli as clap::CommandFactory>::command().render_long_help().to_string();
