@@ -742,3 +742,71 @@ mod tests {
         assert!(matches!(CaptureSource::new(&raw_ip[..10], Eni::default()), Err(ReadError::Header(_))));
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
+    use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
+    use pcap_file::pcapng::PcapNgWriter;
+
+    fn drain(bytes: &[u8]) {
+        let eni = Eni { ip: Some([10, 0, 1, 23].into()), mac: None };
+        if let Ok(mut s) = CaptureSource::new(bytes, eni) {
+            let mut buf = Vec::new();
+            while s.next_frame(&mut buf).is_some() {
+                buf.clear();
+            }
+        }
+        let _ = infer_eni(bytes, Eni::default(), 100);
+    }
+
+    fn sample_pcapng() -> Vec<u8> {
+        let mut w = PcapNgWriter::new(Vec::new()).unwrap();
+        w.write_pcapng_block(InterfaceDescriptionBlock {
+            linktype: DataLink::ETHERNET,
+            snaplen: 0,
+            options: vec![InterfaceDescriptionOption::IfTsResol(9)],
+        })
+        .unwrap();
+        let mut frame = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+        frame.extend([0x45, 0, 0, 29, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 1, 23, 198, 51, 100, 9]);
+        frame.extend([0x9c, 0x40, 0, 7, 0, 9, 0, 0, b'x']);
+        for i in 0..3u64 {
+            w.write_pcapng_block(EnhancedPacketBlock {
+                interface_id: 0,
+                timestamp: std::time::Duration::from_nanos(1_700_000_000_000_000_000 + i),
+                original_len: frame.len() as u32,
+                data: frame.as_slice().into(),
+                options: vec![],
+            })
+            .unwrap();
+        }
+        w.into_inner()
+    }
+
+    /// Every truncation and every single-byte corruption of a small pcapng
+    /// and pcap: an error or frames, never a panic.
+    #[test]
+    fn corrupt_captures_never_panic() {
+        let ng = sample_pcapng();
+        let mut pcap =
+            vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0];
+        for _ in 0..2 {
+            pcap.extend([0, 0, 0, 0, 0, 0, 0, 0, 43, 0, 0, 0, 43, 0, 0, 0]);
+            pcap.extend(&ng[ng.len() - 60..ng.len() - 17]);
+        }
+        for bytes in [&ng, &pcap] {
+            for cut in 0..bytes.len() {
+                drain(&bytes[..cut]);
+            }
+            for at in 0..bytes.len() {
+                for v in [0x00, 0xff, 0x80, 0x7f, 0x01] {
+                    let mut b = bytes.clone();
+                    b[at] = v;
+                    drain(&b);
+                }
+            }
+        }
+    }
+}
