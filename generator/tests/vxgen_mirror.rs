@@ -565,4 +565,28 @@ fn every_target_kind_and_the_comments() {
             assert_eq!(d.raw(n, "geneve.version") == "0", target == "gwlb", "{target} {name}: GENEVE");
         }
     }
+    // PacketLength and the MTU cut the copies as they cut generated ones.
+    for (flag, value, why) in
+        [("--packet-length", "60", "PacketLength 60"), ("--target-mtu", "100", "MTU 100")]
+    {
+        let out = dir.path().join(format!("cut{value}.pcapng"));
+        run_ok(&["mirror", path_str(&input), "--source-ip", "10.0.1.23", flag, value, "-o", path_str(&out)]);
+        let kept = if flag == "--packet-length" { 60 } else { 100 - 36 };
+        let recs = read_pcapng(&out);
+        assert_eq!(recs.len(), mirrored.len());
+        let d = Dissection::of(&out, FIELDS);
+        for (n, r) in (1..=d.frames()).zip(&recs) {
+            let name = mirrored[n - 1];
+            let original = &frames.list[frames.names.iter().position(|x| *x == name).unwrap()].1;
+            let inner = &r.data[VXLAN_OVERHEAD..];
+            assert_eq!(inner, &original[..original.len().min(kept)], "{why}: {name}: the inner bytes kept");
+            let comment = d.raw(n, "frame.comment");
+            assert_eq!(
+                comment.contains(&format!("truncated by {why} (inner frame {} bytes)", original.len())),
+                original.len() > kept,
+                "{why}: {name}: {comment:?}"
+            );
+            // (A cut inside the inner TCP header is malformed to tshark, as on AWS: not checked here.)
+        }
+    }
 }

@@ -73,6 +73,8 @@ pub(super) struct SessionDoc {
     pub traffic_mirror_session_id: Option<String>,
     _owner_id: Option<String>,
     _tags: Option<List<Object<TagDoc>>>,
+    /// The API's `tagSet`, as some tools print it.
+    _tag_set: Option<List<Object<TagDoc>>>,
 }
 
 /// One TrafficMirrorFilter, as `describe-traffic-mirror-filters` prints it
@@ -87,6 +89,8 @@ pub(super) struct FilterDoc {
     // Checked for their JSON types, then dropped.
     _description: Option<String>,
     _tags: Option<List<Object<TagDoc>>>,
+    /// The API's `tagSet`, as some tools print it.
+    _tag_set: Option<List<Object<TagDoc>>>,
 }
 
 /// One TrafficMirrorFilterRule (EC2 API reference, "TrafficMirrorFilterRule").
@@ -106,6 +110,8 @@ pub(super) struct RuleDoc {
     // Checked for their JSON types, then dropped.
     _traffic_mirror_filter_rule_id: Option<String>,
     _tags: Option<List<Object<TagDoc>>>,
+    /// The API's `tagSet`, as some tools print it.
+    _tag_set: Option<List<Object<TagDoc>>>,
 }
 
 /// TrafficMirrorPortRange.
@@ -136,6 +142,8 @@ pub(super) struct TargetDoc {
     _description: Option<String>,
     _owner_id: Option<String>,
     _tags: Option<List<Object<TagDoc>>>,
+    /// The API's `tagSet`, as some tools print it.
+    _tag_set: Option<List<Object<TagDoc>>>,
 }
 
 /// One tag, `{ "Key": "Name", "Value": "ids" }` (EC2 API reference, "Tag").

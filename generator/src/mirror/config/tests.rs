@@ -282,7 +282,8 @@ fn full_session() {
                         "SourcePortRange": { "FromPort": 0, "ToPort": 65535 },
                         "DestinationPortRange": { "FromPort": 53, "ToPort": 53 },
                         "Description": "no DNS to 2001:db8::/32",
-                        "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1", "Tags": []
+                        "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1", "Tags": [],
+                        "TagSet": [{ "Key": "k", "Value": "v" }]
                     }],
                     "NetworkServices": ["amazon-dns", "amazon-dns"]
                 },
@@ -679,7 +680,8 @@ fn every_aws_key_we_drop_is_accepted_at_its_level() {
                     "IngressFilterRules": [{
                         "RuleNumber": 1, "RuleAction": "accept",
                         "SourceCidrBlock": "0.0.0.0/0", "DestinationCidrBlock": "0.0.0.0/0",
-                        "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1", "Tags": []
+                        "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1", "Tags": [],
+                        "TagSet": [{ "Key": "k", "Value": "v" }]
                     }]
                 },
                 "TrafficMirrorTarget": {
