@@ -567,7 +567,7 @@ fn every_target_kind_and_the_comments() {
     }
     // PacketLength and the MTU cut the copies as they cut generated ones.
     for (flag, value, why) in
-        [("--packet-length", "60", "PacketLength 60"), ("--target-mtu", "100", "MTU 100")]
+        [("--packet-length", "60", "by PacketLength 60"), ("--target-mtu", "100", "to target MTU 100")]
     {
         let out = dir.path().join(format!("cut{value}.pcapng"));
         run_ok(&["mirror", path_str(&input), "--source-ip", "10.0.1.23", flag, value, "-o", path_str(&out)]);
@@ -582,7 +582,7 @@ fn every_target_kind_and_the_comments() {
             assert_eq!(inner, &original[..original.len().min(kept)], "{why}: {name}: the inner bytes kept");
             let comment = d.raw(n, "frame.comment");
             assert_eq!(
-                comment.contains(&format!("truncated by {why} (inner frame {} bytes)", original.len())),
+                comment.contains(&format!("truncated {why} (inner frame {} bytes)", original.len())),
                 original.len() > kept,
                 "{why}: {name}: {comment:?}"
             );
