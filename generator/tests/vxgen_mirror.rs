@@ -500,6 +500,34 @@ fn bad_input_is_refused_clearly() {
     let missing = dir.path().join("missing.pcap");
     let o = vxgen(&["mirror", path_str(&missing), "-o", path_str(&dir.path().join("x.pcapng"))]);
     assert!(stderr_of(&o).contains("cannot read") && o.status.code() == Some(1), "{}", stderr_of(&o));
+    // Standard input: with both addresses, else refused.
+    let good_path = dir.path().join("stdin.pcap");
+    std::fs::write(&good_path, &good).unwrap();
+    let piped = |extra: &[&str]| {
+        let mut args = vec!["mirror", "-", "-o", "-"];
+        args.extend_from_slice(extra);
+        std::process::Command::new(vxgen_support::VXGEN)
+            .args(&args)
+            .stdin(std::fs::File::open(&good_path).unwrap())
+            .output()
+            .unwrap()
+    };
+    let o = piped(&["--source-ip", "10.0.1.23", "--source-mac", "02:4f:1a:8c:3e:71"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let from_file = dir.path().join("from-file.pcapng");
+    run_ok(&[
+        "mirror",
+        path_str(&good_path),
+        "--source-ip",
+        "10.0.1.23",
+        "--source-mac",
+        "02:4f:1a:8c:3e:71",
+        "-o",
+        path_str(&from_file),
+    ]);
+    assert!(o.stdout == std::fs::read(&from_file).unwrap(), "standard input: another capture than the file");
+    let o = piped(&["--source-ip", "10.0.1.23"]);
+    assert!(stderr_of(&o).contains("needs --source-ip and --source-mac"), "{}", stderr_of(&o));
     // Inference with nothing to infer from.
     let arp_only = dir.path().join("arp.pcap");
     std::fs::write(&arp_only, pcap_bytes(false, 1, &frames.list[..1])).unwrap();

@@ -212,7 +212,8 @@ const MIRROR_INFER_FRAMES: u64 = 10_000;
 
 #[derive(Debug, Args)]
 struct MirrorCmdArgs {
-    /// The capture to mirror: pcap or pcapng, link type Ethernet (`tcpdump -w` on the instance).
+    /// The capture to mirror: pcap or pcapng, link type Ethernet (`tcpdump -w` on the instance); `-` for
+    /// standard input (with --source-ip and --source-mac, since nothing can be inferred in one pass).
     #[arg(value_name = "INPUT")]
     input: PathBuf,
     /// Seed of the random choices (a random VNI).
@@ -506,13 +507,6 @@ fn build_mirror(
     };
 
     // Targets: one per distinct TrafficMirrorTargetId (or per session when none).
-    let mut keys: Vec<Option<String>> = Vec::new();
-    for spec in &config.sessions {
-        let key = spec.target.id.clone();
-        if key.is_none() || !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
     let without_ip = config.sessions.iter().filter(|s| s.target.ip.is_none()).map(|s| &s.target.id);
     let mut distinct_without_ip: Vec<&Option<String>> = Vec::new();
     for id in without_ip {
@@ -659,9 +653,14 @@ fn format_for(format: Option<Format>, target: &OutputTarget) -> Format {
 /// `vxgen mirror`: an existing capture through the mirror, streamed.
 fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
     let _ = generator::capture::install_signal_cleanup();
-    let open = || {
-        std::fs::File::open(&args.input)
-            .map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", args.input.display())))
+    let stdin = args.input.as_os_str() == "-";
+    let open = || -> Result<Box<dyn std::io::Read>, CliError> {
+        if stdin {
+            return Ok(Box::new(std::io::stdin().lock()));
+        }
+        let file = std::fs::File::open(&args.input)
+            .map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", args.input.display())))?;
+        Ok(Box::new(file))
     };
     let read_error = |source: ReadError| CliError::Read { path: args.input.clone(), source };
     // The source ENI: as given (options, the session file's Source), or guessed from the first frames.
@@ -672,6 +671,12 @@ fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
     let known_mac = m.source_mac.or(file_source.mac);
     let found = match (known_ip, known_mac) {
         (Some(_), Some(_)) => None,
+        _ if stdin => {
+            return Err(CliError::Invalid(
+                "reading standard input (-) needs --source-ip and --source-mac: the ENI cannot be inferred in one pass"
+                    .into(),
+            ))
+        }
         (ip, mac) => match infer_eni(open()?, Eni { ip, mac }, MIRROR_INFER_FRAMES).map_err(read_error)? {
             Some(f) => Some(f),
             None => {
