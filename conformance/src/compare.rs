@@ -344,9 +344,19 @@ pub fn same(path: &str, expected: &Value, got: &Value) -> bool {
 /// assert!(in_subject("frame.malformed.reason", "frame.malformed"));
 /// ```
 pub fn in_subject(path: &str, subject: &str) -> bool {
-    let generic = generic_path(path);
+    let generic = generic_cow(path);
+    let generic = generic.as_ref();
     generic == subject
         || generic.strip_prefix(subject).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// `path` with its list indices left out, allocating only when it has any.
+fn generic_cow(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.contains('[') {
+        generic_path(path).into()
+    } else {
+        path.into()
+    }
 }
 
 fn is_subject(path: &str, subject: &[String]) -> bool {
@@ -367,7 +377,7 @@ fn compare_frame(
     g.remove("frame.number");
     let truncated = expected.frame.truncated == Some(true);
     let known_note = |path: &str| {
-        let generic = generic_path(path);
+        let generic = generic_cow(path);
         known
             .iter()
             .find(|k| (k.path == generic || k.path == path) && (truncated || !k.only_truncated))

@@ -166,52 +166,17 @@ fn hex_rows(out: &mut String, bytes: &[u8], start: usize, label: &str) {
     }
 }
 
-/// The VXLAN header's fields under both readings, with their bytes.
+/// The VXLAN header's fields under both readings, with their bytes
+/// ([`generator::explain::render_vxlan`], as `vxgen explain` shows them).
 fn vxlan_fields(out: &mut String, h: &[u8], start: usize) {
-    use generator::wire::vxlan;
-    if h.len() < 8 {
+    let Ok(bytes) = <[u8; 8]>::try_from(h) else {
         let _ = writeln!(out, "        (only {} of the 8 VXLAN bytes captured)", h.len());
         return;
+    };
+    let readings = generator::explain::VxlanReadings { offset: start, bytes };
+    for line in generator::explain::render_vxlan(&readings, false).lines() {
+        let _ = writeln!(out, "      {line}");
     }
-    let flags16 = u16::from_be_bytes([h[0], h[1]]);
-    let hex =
-        |r: std::ops::Range<usize>| h[r].iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
-    let bit = |mask: u16, name: &str| format!("{name}={}", u8::from(flags16 & mask != 0));
-    let _ = writeln!(
-        out,
-        "        RFC 7348 section 5 reading          | GBP (draft-smith-vxlan-group-policy 2.1) reading"
-    );
-    let _ = writeln!(
-        out,
-        "        {:04x} flags8    {}  I={}       | {:04x} flags16   {} {} {} {} {}",
-        start,
-        hex(0..1),
-        u8::from(h[0] & 0x08 != 0),
-        start,
-        hex(0..2),
-        bit(vxlan::FLAG_G, "G"),
-        bit(vxlan::FLAG_I, "I"),
-        bit(vxlan::FLAG_D, "D"),
-        bit(vxlan::FLAG_A, "A"),
-    );
-    let _ = writeln!(
-        out,
-        "        {:04x} reserved24 {} = {:<8}| {:04x} group_policy_id {} = {}",
-        start + 1,
-        hex(1..4),
-        u32::from_be_bytes([0, h[1], h[2], h[3]]),
-        start + 2,
-        hex(2..4),
-        u16::from_be_bytes([h[2], h[3]])
-    );
-    let _ = writeln!(
-        out,
-        "        {:04x} vxlan.vni  {} = {} (both readings)",
-        start + 4,
-        hex(4..7),
-        u32::from_be_bytes([0, h[4], h[5], h[6]])
-    );
-    let _ = writeln!(out, "        {:04x} reserved8  {} = {} (both readings)", start + 7, hex(7..8), h[7]);
 }
 
 /// The page of `vxconform show ID`.

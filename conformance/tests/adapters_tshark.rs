@@ -162,3 +162,67 @@ fn version_and_missing_program() {
     let version = Tshark::new().version().expect("tshark --version");
     assert!(version.starts_with(|c: char| c.is_ascii_digit()), "{version}");
 }
+
+/// sharkd (one process for the corpus) and `tshark -T fields` (one process
+/// per capture) are two transports of one dissection: on every vector of
+/// the corpus they must give the same frames, field for field, or fail the
+/// same way.
+#[test]
+fn sharkd_and_tshark_fields_agree_on_every_vector() {
+    if !common::require_tool("tshark") || !common::require_tool("sharkd") {
+        return;
+    }
+    let opts = DecodeOptions::default();
+    let batch = Tshark::new();
+    let fields = Tshark::new().fields_only();
+    assert!(batch.uses_sharkd(), "sharkd is installed: captures must go to it");
+    assert!(!fields.uses_sharkd());
+    let mut frames = 0;
+    for id in adapters::all_ids() {
+        let v = adapters::vector(&id);
+        let one = fields.decode(&v.capture, &opts);
+        let other = batch.decode(&v.capture, &opts);
+        match (&one, &other) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.frames.len(), b.frames.len(), "{id}: frame counts");
+                for (x, y) in a.frames.iter().zip(&b.frames) {
+                    let (x, y) = (adapters::leaves(x), adapters::leaves(y));
+                    let only = |p: &[(String, serde_json::Value)], q: &[(String, serde_json::Value)]| {
+                        p.iter().filter(|l| !q.contains(l)).cloned().collect::<Vec<_>>()
+                    };
+                    assert!(
+                        x == y,
+                        "{id}: tshark -T fields and sharkd disagree: -T fields only {:?}; sharkd only {:?}",
+                        only(&x, &y),
+                        only(&y, &x)
+                    );
+                }
+                frames += a.frames.len();
+            }
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{id}: {a} / {b}"),
+            _ => panic!("{id}: tshark -T fields gave {one:?}, sharkd {other:?}"),
+        }
+    }
+    assert!(frames > 100, "{frames} frames compared");
+    let sharkd = batch.sharkd_pool().expect("sharkd in use");
+    assert_eq!(sharkd.started(), 1, "one sharkd process answered the whole corpus");
+}
+
+/// A file that is no capture is that capture's error alone: the same sharkd
+/// goes on with the next one.
+#[test]
+fn sharkd_refuses_a_non_capture_and_goes_on() {
+    if !common::require_tool("tshark") || !common::require_tool("sharkd") {
+        return;
+    }
+    let opts = DecodeOptions::default();
+    let tshark = Tshark::new();
+    let junk = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(junk.path(), b"this is not a capture file at all\n").unwrap();
+    let refused = tshark.decode(junk.path(), &opts);
+    assert!(matches!(refused, Err(DecoderFailure::Declined { .. })), "{refused:?}");
+    let v = adapters::vector("vni-9999999");
+    let decoded = tshark.decode(&v.capture, &opts).expect("the next capture");
+    assert_eq!(decoded.frames[0].vxlan.as_ref().and_then(|x| x.vni), Some(9_999_999));
+    assert_eq!(tshark.sharkd_pool().unwrap().started(), 1);
+}

@@ -123,3 +123,14 @@ fn formats_and_output_file() {
         assert!(text.contains(check), "{format}: {text}");
     }
 }
+
+/// `--decoder`'s help names every decoder `vxconform` knows.
+#[test]
+fn decoder_help_names_every_decoder() {
+    for command in ["run", "decode"] {
+        let help = stdout(&vxconform(&[command, "--help"]));
+        for name in conformance::decoder::names() {
+            assert!(help.contains(name), "`vxconform {command} --help` does not name {name}:\n{help}");
+        }
+    }
+}

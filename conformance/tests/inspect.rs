@@ -35,10 +35,11 @@ fn show_annotates_the_vxlan_bytes_under_both_readings() {
     assert!(text.contains("\"id\": \"gbp-g-d-a\""), "the manifest entry: {text}");
     // First word 0x8848ffff, VNI 9999999 = 98 96 7f, at offset 42 (0x2a) of the frame.
     assert!(text.contains("  002a  88 48 ff ff 98 96 7f 00"), "{text}");
-    assert!(text.contains("flags16   88 48 G=1 I=1 D=1 A=1"), "{text}");
-    assert!(text.contains("reserved24 48 ff ff = 4784127"), "{text}");
-    assert!(text.contains("group_policy_id ff ff = 65535"), "{text}");
-    assert!(text.contains("vxlan.vni  98 96 7f = 9999999"), "{text}");
+    assert!(text.contains("Flags (16)            0x8848  G=1 I=1 D=1 A=1"), "{text}");
+    assert!(text.contains("Reserved (24)  0x48ffff"), "{text}");
+    assert!(text.contains("Group Policy ID (16)  65535"), "{text}");
+    let vni = text.lines().find(|l| l.contains("VNI (24)")).expect("the VNI under both readings");
+    assert_eq!(vni.matches("9999999").count(), 2, "{vni}");
     let o = vxconform(&["show", "gbp-g-d"]);
     assert!(o.status.success());
     let o = vxconform(&["show", "nope"]);

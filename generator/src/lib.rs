@@ -27,9 +27,12 @@
 //!   conformance runner.
 //! * [`vectors`]: the named test-vector corpus (`vectors/`), its expected
 //!   dissections and manifest.
+//! * [`explain`]: one frame's bytes annotated field by field for a learner
+//!   (`vxgen explain`), the VXLAN header under both of its readings.
 
 pub mod capture;
 pub mod dissection;
+pub mod explain;
 pub mod flow;
 pub mod generate;
 pub mod mirror;

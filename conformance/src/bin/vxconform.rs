@@ -99,7 +99,7 @@ struct ShowArgs {
 
 #[derive(Args, Debug)]
 struct DecodeArgs {
-    /// reference, tshark, tcpdump, scapy, cmd:"COMMAND" or cmd+batch:"COMMAND".
+    /// reference, tshark, tcpdump, scapy, gopacket, libtrace, pnet, packet-dissector, cmd:"COMMAND" or cmd+batch:"COMMAND".
     #[arg(long, value_name = "NAME")]
     decoder: String,
     /// A second decoder: print the fields the two read differently.
@@ -130,7 +130,7 @@ struct Common {
 
 #[derive(Args, Debug)]
 struct RunArgs {
-    /// reference, tshark, tcpdump, scapy, cmd:"COMMAND" (one process per vector) or cmd+batch:"COMMAND" (one for the run; see docs/decoder-protocol.md).
+    /// reference, tshark, tcpdump, scapy, the adapter programs gopacket, libtrace, pnet and packet-dissector (built by conformance/adapters/build.sh), cmd:"COMMAND" (one process per vector) or cmd+batch:"COMMAND" (one for the run; see docs/decoder-protocol.md).
     #[arg(long, value_name = "NAME")]
     decoder: String,
     #[command(flatten)]

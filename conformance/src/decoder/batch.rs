@@ -70,6 +70,7 @@
 
 use super::external::read_frame;
 use super::process::{self, lock, Running, GRACE, STDERR_KEEP};
+use super::tshark::sharkd;
 use super::{one_line, shorten, DecodeOptions, Decoded, Decoder, DecoderFailure};
 use serde_json::{Map, Value};
 use std::fs::File;
@@ -114,6 +115,10 @@ pub(crate) enum Framing {
         /// Where in a line of output the sentinel's line starts.
         find: fn(&str) -> Option<usize>,
     },
+    /// sharkd's JSON-RPC console ([`super::tshark::sharkd`]): `load` and
+    /// `status`, then one `frame` request per frame; the answer is the
+    /// frames' results and ends with the last one.
+    Sharkd,
 }
 
 /// `cmd+batch:<shell command>`: a decoder speaking the batch protocol, run
@@ -457,6 +462,10 @@ struct Reading {
     lines: Vec<AnswerLine>,
     /// The opening sentinel's line, once read ([`Framing::Sentinel`]).
     opening: Option<String>,
+    /// Where the conversation stands ([`Framing::Sharkd`]).
+    sharkd: sharkd::Conversation,
+    /// Requests the answer so far calls for, to send next.
+    follow_up: Vec<u8>,
 }
 
 /// An end marker: its `error`, if any.
@@ -499,6 +508,32 @@ impl Reading {
         match framing {
             Framing::EndMarker => self.json_line(bytes, path),
             Framing::Sentinel { find, .. } => self.text_line(bytes, *find),
+            Framing::Sharkd => self.sharkd_line(bytes),
+        }
+    }
+
+    /// A line of sharkd's console: a response to one of the requests.
+    fn sharkd_line(&mut self, bytes: &[u8]) -> Result<Option<Marker>, Trouble> {
+        let n = self.line_number;
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let garbage = |reason: String| Trouble::Garbage { reason, excerpt: shorten(text, 120) };
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| garbage(format!("line {n} is not JSON ({e})")))?;
+        match self.sharkd.line(text, value).map_err(garbage)? {
+            sharkd::Step::Nothing => Ok(None),
+            sharkd::Step::Send(requests) => {
+                self.follow_up.extend_from_slice(&requests);
+                Ok(None)
+            }
+            sharkd::Step::Frame(line, last) => {
+                self.lines.push(line);
+                Ok(last.then_some(Marker { error: None }))
+            }
+            sharkd::Step::End(error) => Ok(Some(Marker { error })),
         }
     }
 
@@ -627,6 +662,7 @@ impl Worker {
             let request = match framing {
                 Framing::EndMarker => format!("{path}\n"),
                 Framing::Sentinel { capture, .. } => format!("{capture}\n{path}\n{capture}\n"),
+                Framing::Sharkd => sharkd::first_requests(path),
             };
             let _ = requests.send(request.into_bytes());
         }
@@ -639,6 +675,11 @@ impl Worker {
                 None if !self.stdout_open => reading.last_line(path, framing)?.map(|m| (m, false)),
                 None => None,
             };
+            if !reading.follow_up.is_empty() {
+                if let Some(requests) = &self.requests {
+                    let _ = requests.send(std::mem::take(&mut reading.follow_up));
+                }
+            }
             if let Some((marker, clean)) = marker {
                 self.answered += 1;
                 // What it wrote to stderr before its answer's end is in the

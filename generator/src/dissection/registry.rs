@@ -222,11 +222,13 @@ pub fn generic_path(path: &str) -> String {
 
 /// The field at a generic or concrete path.
 pub fn field(path: &str) -> Option<&'static Field> {
+    static BY_PATH: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Field>> =
+        std::sync::OnceLock::new();
+    let by_path = BY_PATH.get_or_init(|| FIELDS.iter().map(|f| (f.path, f)).collect());
     if path.contains('[') {
-        let generic = generic_path(path);
-        FIELDS.iter().find(|f| f.path == generic)
+        by_path.get(generic_path(path).as_str()).copied()
     } else {
-        FIELDS.iter().find(|f| f.path == path)
+        by_path.get(path).copied()
     }
 }
 

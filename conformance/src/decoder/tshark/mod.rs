@@ -2,6 +2,12 @@
 //!
 //! # How tshark is run
 //!
+//! Through [`sharkd`], Wireshark's daemon, when it is installed beside
+//! tshark: one process loads capture after capture, and the adapter reads
+//! from each frame's protocol tree the fields this command would print,
+//! in the same form, then translates them the same way ([`translate_row`]).
+//! Otherwise (or with [`Tshark::fields_only`]), one process per capture:
+//!
 //! ```text
 //! tshark -n -r CAPTURE -T fields -E header=n -E separator=/t -E quote=n
 //!        -E occurrence=a -E aggregator=<US> -o tcp.relative_sequence_numbers:FALSE
@@ -77,6 +83,7 @@
 use super::{process, DecodeOptions, Decoder, DecoderFailure};
 use crate::compare::KnownDifference;
 pub mod fields;
+pub mod sharkd;
 
 use fields::{layer_of, parse_bool, parse_uint, Field, Read, FIELD_MAP, PREFS};
 use generator::dissection::{FrameDissection, FrameFacts};
@@ -105,17 +112,58 @@ const AGGREGATOR: char = '\u{1f}';
 pub struct Tshark {
     program: Option<PathBuf>,
     version: OnceLock<Option<String>>,
+    /// Only `tshark -T fields`, one process per capture, even where sharkd
+    /// is installed.
+    fields_only: bool,
+    /// The sharkd beside tshark, started on the first capture; `None` when
+    /// there is none.
+    sharkd: OnceLock<Option<Result<sharkd::Sharkd, DecoderFailure>>>,
 }
 
 impl Tshark {
-    /// The adapter running `tshark` from `PATH`.
+    /// The adapter running `tshark` from `PATH`: through the `sharkd` beside
+    /// it when there is one ([`sharkd`], one process for many captures),
+    /// otherwise one `tshark -T fields` process per capture. Both give the
+    /// same dissection (`conformance/tests/adapters_tshark.rs` checks it
+    /// on the whole corpus).
     pub fn new() -> Tshark {
         Tshark::default()
     }
 
-    /// The adapter running the tshark at `program`.
+    /// The adapter running the tshark at `program` (and the `sharkd` in
+    /// the same directory, if there is one).
     pub fn with_program(program: impl Into<PathBuf>) -> Tshark {
-        Tshark { program: Some(program.into()), version: OnceLock::new() }
+        Tshark { program: Some(program.into()), ..Tshark::default() }
+    }
+
+    /// The adapter running one `tshark -T fields` process per capture,
+    /// never sharkd.
+    pub fn fields_only(self) -> Tshark {
+        Tshark { fields_only: true, ..self }
+    }
+
+    /// Whether captures go to sharkd (started on the first capture, if
+    /// not started yet); `false` when sharkd is not installed beside tshark
+    /// or [`Tshark::fields_only`] was asked for.
+    pub fn uses_sharkd(&self) -> bool {
+        matches!(self.sharkd(), Some(Ok(_)))
+    }
+
+    /// The pool of sharkd processes, when captures go to sharkd.
+    pub fn sharkd_pool(&self) -> Option<&crate::decoder::batch::Pool> {
+        match self.sharkd() {
+            Some(Ok(s)) => Some(s.pool()),
+            _ => None,
+        }
+    }
+
+    fn sharkd(&self) -> Option<&Result<sharkd::Sharkd, DecoderFailure>> {
+        if self.fields_only {
+            return None;
+        }
+        self.sharkd
+            .get_or_init(|| sharkd::beside(self.program()).map(|program| sharkd::Sharkd::new(&program)))
+            .as_ref()
     }
 
     fn program(&self) -> &Path {
@@ -213,6 +261,11 @@ impl Decoder for Tshark {
         capture: &Path,
         opts: &DecodeOptions,
     ) -> Result<crate::decoder::Decoded, DecoderFailure> {
+        match self.sharkd() {
+            Some(Ok(sharkd)) => return sharkd.decode(capture, opts),
+            Some(Err(e)) => return Err(e.clone()),
+            None => {}
+        }
         let config = EmptyDir::new()
             .map_err(|e| DecoderFailure::Setup(format!("cannot create a configuration directory: {e}")))?;
         let out = process::run(&mut self.command(capture, config.path()), None, opts)?;

@@ -73,6 +73,9 @@ enum Command {
     /// mirror session would deliver to its target.
     #[command(after_help = MIRROR_EXAMPLES)]
     Mirror(MirrorCmdArgs),
+    /// Explain one frame byte by byte: every field, its value and its clause, VXLAN under both readings.
+    #[command(after_help = crate::explain::EXPLAIN_EXAMPLES)]
+    Explain(crate::explain::ExplainArgs),
 }
 
 const CORPUS_EXAMPLES: &str = "\
@@ -367,6 +370,7 @@ where
                 1
             }
         },
+        Command::Explain(args) => crate::explain::run(&args),
         Command::Scenarios => {
             let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
             for s in SCENARIOS {

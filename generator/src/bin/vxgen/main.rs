@@ -5,6 +5,7 @@
 //! (on by default), which brings clap and indicatif.
 
 mod cli;
+mod explain;
 
 fn main() {
     std::process::exit(cli::main(std::env::args_os()));
