@@ -30,6 +30,7 @@ fn sessions(config: &MirrorConfig) -> Vec<Session> {
                 ip: s.target.ip.unwrap_or(Ipv4Addr::new(10, 0, 2, 2)),
                 mac: s.target.mac.unwrap_or(EthernetAddress([0x02, 0, 0, 0, 0, 2])),
                 mtu: s.target.mtu.unwrap_or(9001),
+                subnet: generator::mirror::session::Subnet::example_target(),
                 gwlb: None,
             },
             gbp: s.gbp,

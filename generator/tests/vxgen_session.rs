@@ -467,3 +467,105 @@ fn reject_before_accept_and_port_ranges() {
     let used = check_session_file(&json, 23, 40, 9009);
     assert!(used.contains(&5) && used.contains(&9), "sessions used: {used:?}");
 }
+
+/// docs/examples/describe-traffic-mirror-*.json, as `aws ec2` prints them,
+/// joined by the ids here (independently of vxgen's loader).
+fn describe_examples() -> (Vec<PathBuf>, Value) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples");
+    let paths: Vec<PathBuf> = ["sessions", "filters", "targets"]
+        .iter()
+        .map(|k| dir.join(format!("describe-traffic-mirror-{k}.json")))
+        .collect();
+    let read = |p: &PathBuf| -> Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
+    let (sessions, filters, targets) = (read(&paths[0]), read(&paths[1]), read(&paths[2]));
+    let by_id = |list: &Value, key: &str, id: &Value| -> Value {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| &x[key] == id)
+            .unwrap_or_else(|| panic!("{key} {id}"))
+            .clone()
+    };
+    let mut embedded = sessions.clone();
+    for s in embedded["TrafficMirrorSessions"].as_array_mut().unwrap() {
+        let filter =
+            by_id(&filters["TrafficMirrorFilters"], "TrafficMirrorFilterId", &s["TrafficMirrorFilterId"]);
+        let target =
+            by_id(&targets["TrafficMirrorTargets"], "TrafficMirrorTargetId", &s["TrafficMirrorTargetId"]);
+        s["TrafficMirrorFilter"] = filter;
+        s["TrafficMirrorTarget"] = target;
+    }
+    (paths, embedded)
+}
+
+/// The real-shaped outputs of describe-traffic-mirror-sessions, -filters and
+/// -targets generate the capture their rules imply (checked frame by frame by
+/// the evaluator above, through their join), byte for byte the same whether
+/// given as three `--session` files, as one merged file, or embedded; without
+/// the filters it is an error naming the session's filter id.
+#[test]
+fn describe_outputs_generate_what_their_rules_imply() {
+    if !common::require_tool("tshark") {
+        return;
+    }
+    let (paths, embedded) = describe_examples();
+    let used = check_session_file(&embedded, 21, 30, 4242);
+    assert!(used.contains(&1) && used.contains(&2), "both sessions mirror something: {used:?}");
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let run = |files: &[&Path], name: &str| -> Vec<u8> {
+        let mut args: Vec<String> =
+            vec!["generate".into(), "--seed".into(), "21".into(), "--count".into(), "30".into()];
+        for f in files {
+            args.extend(["--session".into(), f.to_string_lossy().into_owned()]);
+        }
+        let out = dir.path().join(name);
+        args.extend(["-o".into(), out.to_string_lossy().into_owned()]);
+        let o = vxgen(&args);
+        assert!(o.status.success(), "vxgen {args:?}: {}", stderr_of(&o));
+        std::fs::read(&out).expect("the capture")
+    };
+    let embedded_file = dir.path().join("embedded.json");
+    std::fs::write(&embedded_file, embedded.to_string()).unwrap();
+    let mut merged = Value::Object(Default::default());
+    for p in &paths {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        merged.as_object_mut().unwrap().extend(v.as_object().unwrap().clone());
+    }
+    let merged_file = dir.path().join("merged.json");
+    std::fs::write(&merged_file, merged.to_string()).unwrap();
+    let want = run(&[&embedded_file], "embedded.pcapng");
+    let three: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    assert!(run(&three, "three.pcapng") == want, "three describe-* files: another capture than their join");
+    assert!(run(&[&merged_file], "merged.pcapng") == want, "the merged file: another capture than the join");
+    // In another order too: ids join, not positions.
+    let reordered = [three[2], three[0], three[1]];
+    assert!(run(&reordered, "reordered.pcapng") == want, "the files in another order");
+
+    // A session whose filter is not given is an error, not "mirror everything".
+    let out = dir.path().join("none.pcapng");
+    let args = ["generate", "--session", three[0].to_str().unwrap(), "--session", three[2].to_str().unwrap()];
+    let o = vxgen(&[&args[..], &["-o", out.to_str().unwrap()]].concat());
+    let err = stderr_of(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("TrafficMirrorSessions[0].TrafficMirrorFilterId = \"tmf-0aa11bb22cc33dd44\": no filter"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no capture is written");
+    // And a missing target likewise.
+    let o = vxgen(&[
+        "generate",
+        "--session",
+        three[0].to_str().unwrap(),
+        "--session",
+        three[1].to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr_of(&o).contains("TrafficMirrorTargetId = \"tmt-0123456789abcdef0\": no target"),
+        "{}",
+        stderr_of(&o)
+    );
+}

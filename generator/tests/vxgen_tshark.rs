@@ -352,9 +352,13 @@ fn check_fields(gen: &Gen) {
         let len = d.num(f, "frame.len", 0) as usize;
         let present = len - overhead;
 
-        // Outer Ethernet: from the VPC router to the target (the appliance for GWLB).
-        let outer_mac = if gwlb { target.gwlb.expect("GWLB hop").appliance_mac } else { target.mac };
-        assert_eq!(d.at(f, "eth.src", 0), source.router_mac.to_string(), "frame {f}: outer eth.src");
+        // Outer Ethernet: from the router of the target's subnet (the appliance's
+        // for GWLB) to the target, not the source subnet's router (docs/aws.md, "Subnets").
+        let hop = target.gwlb;
+        let outer_mac = if gwlb { hop.expect("GWLB hop").appliance_mac } else { target.mac };
+        let outer_router = if gwlb { hop.expect("GWLB hop").router_mac } else { target.subnet.router_mac };
+        assert_ne!(outer_router, source.subnet.router_mac, "the example target sits in another subnet");
+        assert_eq!(d.at(f, "eth.src", 0), outer_router.to_string(), "frame {f}: outer eth.src");
         assert_eq!(d.at(f, "eth.dst", 0), outer_mac.to_string(), "frame {f}: outer eth.dst");
 
         // The mirror copy's IPv4 and UDP headers (docs/aws.md "The copy on the wire").
@@ -379,11 +383,12 @@ fn check_fields(gen: &Gen) {
         // Inner addresses and ports; the outer source port is their flow hash.
         let inner = d.inner(f, outer);
         let key = inner.key();
-        assert_eq!(
-            sport,
-            source_port(&key) as u64,
-            "frame {f}: outer udp.srcport is not the hash of {key:?}"
-        );
+        // The VPC resolver's replies carry port 65408 (observed; docs/aws.md).
+        let resolvers = [IpAddr::from([10, 0, 0, 2]), IpAddr::from([169, 254, 169, 253])];
+        let resolver_reply =
+            inner.protocol == IpProtocol::UDP && inner.src_port == Some(53) && resolvers.contains(&inner.src);
+        let want = if resolver_reply { SOURCE_PORT_BASE } else { source_port(&key) };
+        assert_eq!(sport, want as u64, "frame {f}: outer udp.srcport for {key:?}");
         let instance: IpAddr = if inner.v6 { instance_v6.into() } else { source.ip.into() };
         assert!(
             inner.src == instance || inner.dst == instance,
@@ -392,8 +397,11 @@ fn check_fields(gen: &Gen) {
             inner.dst
         );
         let egress = inner.src == instance;
-        let (eth_src, eth_dst) =
-            if egress { (source.mac, source.router_mac) } else { (source.router_mac, source.mac) };
+        let (eth_src, eth_dst) = if egress {
+            (source.mac, source.subnet.router_mac)
+        } else {
+            (source.subnet.router_mac, source.mac)
+        };
         assert_eq!(d.at(f, "eth.src", -1), eth_src.to_string(), "frame {f}: inner eth.src");
         assert_eq!(d.at(f, "eth.dst", -1), eth_dst.to_string(), "frame {f}: inner eth.dst");
 
@@ -497,7 +505,12 @@ fn check_fields(gen: &Gen) {
             assert_eq!(data[0], format!("{:016x}", hop.endpoint_id), "frame {f}: GWLB endpoint id option");
             assert_eq!(data[1], format!("{:016x}", hop.attachment_id), "frame {f}: attachment id option");
             assert_eq!(data[2].len(), 8, "frame {f}: flow cookie option {:?} is not 4 bytes", data[2]);
-            cookies.entry(flow_id(&inner)).or_default().insert(data[2].to_string());
+            // One cookie per flow the GWLB sees: the mirror copy's outer UDP flow (the
+            // VPC resolver's replies have a port of their own, 65408).
+            cookies
+                .entry(format!("{} port {sport}", flow_id(&inner)))
+                .or_default()
+                .insert(data[2].to_string());
         } else {
             assert_eq!(d.raw(f, "geneve.version"), "", "frame {f}: a GENEVE layer without a GWLB target");
         }
@@ -577,6 +590,12 @@ fn outer_source_port_is_a_symmetric_flow_hash() {
         let flow = flow_id(&inner);
         let port = d.num(f, "udp.srcport", 0);
         assert!((SOURCE_PORT_BASE as u64..=65535).contains(&port), "frame {f}: udp.srcport {port}");
+        // The VPC resolver's replies are the exception: port 65408 (docs/aws.md).
+        let resolver = [IpAddr::from([10, 0, 0, 2]), IpAddr::from([169, 254, 169, 253])];
+        if inner.protocol == IpProtocol::UDP && inner.src_port == Some(53) && resolver.contains(&inner.src) {
+            assert_eq!(port, SOURCE_PORT_BASE as u64, "frame {f}: a resolver reply's udp.srcport");
+            continue;
+        }
         ports.entry(flow.clone()).or_default().insert(port);
         let egress = inner.src == IpAddr::from(instance) || inner.src == IpAddr::from(instance_v6);
         if inner.protocol == IpProtocol::TCP {

@@ -8,7 +8,7 @@ use super::reorder::{Delays, ReorderBuffer};
 use super::Stats;
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
 use crate::flow::{Direction, PacketKey};
-use crate::mirror::encap::{encapsulate_in_place, source_port, OuterHeaders, HEADROOM};
+use crate::mirror::encap::{encapsulate_in_place, outer_source_port, OuterHeaders, HEADROOM};
 use crate::mirror::filter::pick_session;
 use crate::mirror::session::Mirror;
 use crate::traffic::PacketInfo;
@@ -153,7 +153,7 @@ impl Default for RouteCache {
 
 impl RouteCache {
     /// The index in `mirror.sessions` of the session that mirrors a packet
-    /// ([`pick_session`]) and its outer source port ([`source_port`]).
+    /// ([`pick_session`]) and its outer source port ([`outer_source_port`]).
     fn route(&mut self, mirror: &Mirror, direction: Direction, key: &PacketKey) -> (Option<usize>, u16) {
         let i = (key.src_port.unwrap_or(0) ^ key.dst_port.unwrap_or(0) ^ direction as u16) as usize
             % self.slots.len();
@@ -165,7 +165,7 @@ impl RouteCache {
         let session = pick_session(&mirror.sessions, direction, key, &mirror.source.vpc_cidr);
         let index = session
             .map(|s| mirror.sessions.iter().position(|x| core::ptr::eq(x, s)).expect("from the slice"));
-        let port = source_port(key);
+        let port = outer_source_port(key, &mirror.source.vpc_cidr);
         self.slots[i] = Some((direction, *key, index, port));
         (index, port)
     }
@@ -278,7 +278,7 @@ mod tests {
                 let s = s.map(|i| &mirror.sessions[i]);
                 let want = pick_session(&mirror.sessions, d, &k, &mirror.source.vpc_cidr);
                 assert_eq!(s.map(|s| s.session_number), want.map(|s| s.session_number));
-                assert_eq!(port, source_port(&k));
+                assert_eq!(port, outer_source_port(&k, &mirror.source.vpc_cidr));
             }
         }
     }

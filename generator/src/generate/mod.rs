@@ -120,7 +120,7 @@ pub fn host_of(source: &Source) -> Host {
         mac: source.mac,
         ipv4: source.ip,
         ipv6: Ipv6Addr::new(0x2001, 0xdb8, 0x1f18, 0x4c01, 0, 0, 0, u16::from(source.ip.octets()[3])),
-        router_mac: source.router_mac,
+        router_mac: source.subnet.router_mac,
         vpc_cidr: source.vpc_cidr,
     }
 }

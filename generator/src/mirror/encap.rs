@@ -12,7 +12,8 @@
 //! | outer IPv4 source | primary IP of the source ENI | AWS packet format |
 //! | outer IPv4 destination | primary IP of the target | AWS packet format |
 //! | TTL, DF, IP ID, DSCP/ECN | 255, clear, 0, 0 | observed |
-//! | UDP source port | hash of the inner 5-tuple (3-tuple for other protocols), 65408-65535, same both ways | AWS packet format; range observed |
+//! | UDP source port | hash of the inner 5-tuple (3-tuple for other protocols), 65408-65535, same both ways; 65408 for the VPC resolver's replies | AWS packet format; range and resolver observed |
+//! | Ethernet source | the router MAC of the target's subnet | observed |
 //! | UDP destination port | 4789 | AWS packet format, IANA |
 //! | UDP checksum | 0 | RFC 7348 section 5 (SHOULD be 0 over IPv4); observed |
 //! | VXLAN first word | 0x08000000 (I flag only) | RFC 7348 section 5; observed |
@@ -83,6 +84,41 @@ pub fn source_port(key: &PacketKey) -> u16 {
     }
     h.write(&[key.protocol.map_or(0, |p| p.0)]);
     SOURCE_PORT_BASE + (h.finish() % 128) as u16
+}
+
+/// The outer UDP source port AWS gives the Amazon DNS server's UDP replies:
+/// [`SOURCE_PORT_BASE`], the bottom of the range (a zero hash), whatever the
+/// query's flow hash was. Observed in a real mirrored capture: every reply of
+/// the VPC resolver (VPC base + 2, source port 53) carried outer source port
+/// 65408 while each query carried its own hash (docs/aws.md, "The copy on the
+/// wire"). vxgen treats the resolver's other addresses (169.254.169.253,
+/// fd00:ec2::253) alike (**chosen**: the same service).
+pub const RESOLVER_REPLY_PORT: u16 = SOURCE_PORT_BASE;
+
+/// The outer UDP source port of a copy of `key` in a VPC with primary CIDR
+/// `vpc_cidr`: [`RESOLVER_REPLY_PORT`] for a UDP datagram from the Amazon DNS
+/// server's port 53, else [`source_port`].
+///
+/// ```
+/// use generator::flow::PacketKey;
+/// use generator::mirror::encap::{outer_source_port, source_port, RESOLVER_REPLY_PORT};
+/// let vpc = "172.31.0.0/16".parse().unwrap();
+/// let query = PacketKey::udp([172, 31, 0, 238].into(), [172, 31, 0, 2].into(), 40000, 53);
+/// assert_eq!(outer_source_port(&query, &vpc), source_port(&query));
+/// assert_eq!(outer_source_port(&query.reversed(), &vpc), RESOLVER_REPLY_PORT);
+/// // NTP with an internet server: one port for both directions.
+/// let ntp = PacketKey::udp([172, 31, 0, 238].into(), [192, 0, 2, 123].into(), 123, 123);
+/// assert_eq!(outer_source_port(&ntp, &vpc), outer_source_port(&ntp.reversed(), &vpc));
+/// ```
+pub fn outer_source_port(key: &PacketKey, vpc_cidr: &ipnet::Ipv4Net) -> u16 {
+    let resolver_reply = key.protocol == Some(IpProtocol::UDP)
+        && key.src_port == Some(crate::flow::DNS_PORT)
+        && key.src.is_some_and(|ip| crate::flow::is_amazon_dns_address(ip, vpc_cidr));
+    if resolver_reply {
+        RESOLVER_REPLY_PORT
+    } else {
+        source_port(key)
+    }
 }
 
 /// FNV-1a, 64-bit: a tiny, fixed, portable hash, so that the same flow gets
@@ -168,14 +204,15 @@ pub fn encapsulate(
     out.clear();
     out.resize(HEADROOM, 0);
     out.extend_from_slice(inner);
-    let (copy, start) = encapsulate_in_place(session, source, out, HEADROOM, source_port(key));
+    let port = outer_source_port(key, &source.vpc_cidr);
+    let (copy, start) = encapsulate_in_place(session, source, out, HEADROOM, port);
     out.drain(..start);
     copy
 }
 
 /// Wraps the inner frame that occupies `buf[inner_start..]` where it lies:
 /// truncates it as the session says and writes the outer headers into the
-/// bytes just before it, with `port` (see [`source_port`]) as the outer UDP
+/// bytes just before it, with `port` (see [`outer_source_port`]) as the outer UDP
 /// source port. Returns what was done and the offset at which the finished
 /// frame starts; the frame is `buf[start..]`.
 ///
@@ -213,7 +250,7 @@ pub fn encapsulate_in_place(
                     - kept;
             let start = inner_start.checked_sub(headers).expect("encapsulate_in_place: not enough headroom");
             let eth = ethernet::Repr {
-                src_addr: source.router_mac,
+                src_addr: hop.router_mac,
                 dst_addr: hop.appliance_mac,
                 ethertype: EtherType::IPV4,
             };
@@ -237,8 +274,10 @@ pub fn encapsulate_in_place(
         _ => {
             let start =
                 inner_start.checked_sub(VXLAN_OVERHEAD).expect("encapsulate_in_place: not enough headroom");
+            // The copy reaches the target from the router of the target's
+            // subnet (observed: not the source subnet's router MAC).
             let eth = ethernet::Repr {
-                src_addr: source.router_mac,
+                src_addr: target.subnet.router_mac,
                 dst_addr: target.mac,
                 ethertype: EtherType::IPV4,
             };

@@ -8,6 +8,7 @@
 use super::filter::Filter;
 use crate::wire::vxlan::Vni;
 use crate::wire::EthernetAddress;
+use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
 /// Smallest and largest session number (EC2 API CreateTrafficMirrorSession,
@@ -23,6 +24,47 @@ pub const MAX_PACKET_LENGTH: u16 = 8500;
 /// ("Traffic Mirroring quotas").
 pub const MAX_SESSIONS_PER_SOURCE: usize = 3;
 
+/// A VPC subnet: its CIDR block and the MAC address of its router.
+///
+/// Each subnet has its own implicit router (Amazon VPC User Guide, "Subnet
+/// CIDR blocks": the base + 1 address is reserved for the VPC router), and
+/// frames to or from anything off the interface's link carry that router's
+/// MAC. In a real mirrored capture whose source and target ENIs sit in
+/// different subnets, the inner frames carry the source subnet's router MAC
+/// (`02:29:...`) and the outer frame the target subnet's (`06:1d:...`): see
+/// docs/aws.md, "Subnets".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subnet {
+    /// The subnet's IPv4 CIDR block (within the VPC's).
+    pub cidr: Ipv4Net,
+    /// MAC address of the subnet's router (locally administered, as AWS assigns them).
+    pub router_mac: EthernetAddress,
+}
+
+impl Subnet {
+    /// The source ENI's subnet unless told otherwise: `10.0.1.0/24`.
+    pub fn example_source() -> Subnet {
+        Subnet {
+            cidr: Ipv4Net::new(Ipv4Addr::new(10, 0, 1, 0), 24).expect("literal CIDR"),
+            router_mac: EthernetAddress([0x02, 0x9d, 0x44, 0x10, 0x6b, 0x01]),
+        }
+    }
+
+    /// The target's subnet unless told otherwise: `10.0.2.0/24`, another
+    /// subnet than [`Subnet::example_source`], with another router MAC.
+    pub fn example_target() -> Subnet {
+        Subnet {
+            cidr: Ipv4Net::new(Ipv4Addr::new(10, 0, 2, 0), 24).expect("literal CIDR"),
+            router_mac: EthernetAddress([0x06, 0x1d, 0x5c, 0x3a, 0x8e, 0x01]),
+        }
+    }
+
+    /// Whether `ip` lies in this subnet.
+    pub fn contains(&self, ip: Ipv4Addr) -> bool {
+        self.cidr.contains(&ip)
+    }
+}
+
 /// The network interface whose traffic is mirrored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -32,20 +74,21 @@ pub struct Source {
     /// MAC address of the ENI (locally administered, as AWS assigns them).
     pub mac: EthernetAddress,
     /// The VPC's IPv4 CIDR block; its base + 2 is the Amazon DNS resolver.
-    pub vpc_cidr: ipnet::Ipv4Net,
-    /// MAC address of the VPC router, the other end of every inner frame.
-    pub router_mac: EthernetAddress,
+    pub vpc_cidr: Ipv4Net,
+    /// The ENI's subnet: its router's MAC is the other end of every inner
+    /// frame that leaves the link.
+    pub subnet: Subnet,
 }
 
 impl Source {
     /// The source ENI used unless a session file names one: `10.0.1.23` in
-    /// the VPC `10.0.0.0/16`.
+    /// the subnet `10.0.1.0/24` of the VPC `10.0.0.0/16`.
     pub fn example() -> Source {
         Source {
             ip: Ipv4Addr::new(10, 0, 1, 23),
             mac: EthernetAddress([0x02, 0x4f, 0x1a, 0x8c, 0x3e, 0x71]),
             vpc_cidr: "10.0.0.0/16".parse().expect("literal CIDR"),
-            router_mac: EthernetAddress([0x02, 0x9d, 0x44, 0x10, 0x6b, 0x01]),
+            subnet: Subnet::example_source(),
         }
     }
 }
@@ -87,6 +130,9 @@ pub struct Target {
     /// MTU of the receiving interface; a copy larger than this is truncated
     /// to it ("Traffic Mirroring limitations": packet size and MTU).
     pub mtu: u16,
+    /// The target's subnet: the copy reaches the target from its router, so
+    /// the outer Ethernet source is this subnet's router MAC (observed).
+    pub subnet: Subnet,
     /// For a Gateway Load Balancer endpoint target: the hop from the Gateway
     /// Load Balancer to the appliance, which adds the GENEVE layer.
     pub gwlb: Option<GwlbHop>,
@@ -94,12 +140,14 @@ pub struct Target {
 
 impl Target {
     /// The target used unless a session file names one: an appliance ENI at
-    /// `10.0.2.50` with the VPC's jumbo MTU (9001), or an NLB / GWLB endpoint.
+    /// `10.0.2.50` with the VPC's jumbo MTU (9001), or an NLB / GWLB endpoint,
+    /// in the subnet [`Subnet::example_target`] (not the source's).
     pub fn example(kind: TargetKind) -> Target {
         let gwlb = (kind == TargetKind::GatewayLoadBalancerEndpoint).then_some(GwlbHop {
             gwlb_ip: Ipv4Addr::new(10, 0, 3, 10),
             appliance_ip: Ipv4Addr::new(10, 0, 3, 50),
             appliance_mac: EthernetAddress([0x06, 0x3a, 0x5e, 0x21, 0x90, 0x0c]),
+            router_mac: EthernetAddress([0x06, 0x5b, 0x0e, 0x77, 0x13, 0x01]),
             endpoint_id: 0x0a1b_2c3d_4e5f_6071,
             attachment_id: 0x1f2e_3d4c_5b6a_7988,
         });
@@ -112,6 +160,7 @@ impl Target {
             },
             mac: EthernetAddress([0x02, 0x7c, 0x11, 0xe4, 0x52, 0x9a]),
             mtu: 9001,
+            subnet: Subnet::example_target(),
             gwlb,
         }
     }
@@ -128,6 +177,9 @@ pub struct GwlbHop {
     pub appliance_ip: Ipv4Addr,
     /// MAC address of the appliance's interface.
     pub appliance_mac: EthernetAddress,
+    /// MAC address of the router of the appliance's subnet (`10.0.3.0/24`):
+    /// the outermost Ethernet source.
+    pub router_mac: EthernetAddress,
     /// GENEVE option (class 0x0108, type 1): the GWLB endpoint id.
     pub endpoint_id: u64,
     /// GENEVE option (class 0x0108, type 2): the attachment id.

@@ -33,9 +33,9 @@
 //!
 //! | field | query (instance) | response (Amazon DNS server) |
 //! |---|---|---|
-//! | IPv4 TTL | 64, Linux's default | 255 (observed on EC2) |
-//! | IPv4 DF | set | clear (observed on EC2) |
-//! | IPv4 identification | per-socket counter from a random start, +1 per datagram | a counter from a random start, +1 per response |
+//! | IPv4 TTL | 64, Linux's default | 255 (observed) |
+//! | IPv4 DF | set | set (observed) |
+//! | IPv4 identification | per-socket counter from a random start, +1 per datagram | 0 (observed) |
 //! | UDP checksum | filled | filled |
 //!
 //! Linux sets DF on UDP datagrams: a socket starts with `IP_PMTUDISC_WANT`
@@ -44,10 +44,16 @@
 //! never changes `IP_MTU_DISCOVER`. (BIND's tools and systemd-resolved turn
 //! path MTU discovery off on their DNS sockets and so send with DF clear; a
 //! public tcpdump transcript from an EC2 instance using one of those shows DF
-//! clear on the queries and TTL 255, DF clear, consecutive IP IDs on the
-//! answers from VPC base + 2.) A connected socket takes its IP ID from a
+//! clear on the queries.) A connected socket takes its IP ID from a
 //! per-socket counter that `connect()` seeds at random (`ip4_datagram_connect`,
 //! `ip_select_ident_segs`).
+//!
+//! The resolver's replies, in a public capture of real mirrored traffic
+//! (outer 172.31.0.238 to 172.31.17.188, VNI 5569041), all carry IPv4 ID 0,
+//! DF set and TTL 255 (an ID of 0 with DF is what RFC 6864 section 4.1 allows
+//! for atomic datagrams); see docs/aws.md. Earlier versions of this module
+//! followed an older transcript (DF clear, counting IDs); the mirrored
+//! capture is the better witness of what a mirror target sees.
 //!
 //! All addresses in answers come from the documentation ranges (RFC 5737:
 //! 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24; RFC 3849: 2001:db8::/32) and
@@ -105,8 +111,18 @@ pub const EPHEMERAL_PORTS: Range<u16> = 32768..61000;
 pub const INSTANCE_TTL: u8 = 64;
 
 /// IPv4 TTL of the Amazon DNS server's responses as they reach the instance:
-/// 255, as observed on an EC2 instance (the resolver is not a routed hop away).
+/// 255, as observed in a real mirrored capture (the resolver is not a routed
+/// hop away).
 pub const RESOLVER_TTL: u8 = 255;
+
+/// IPv4 identification of every Amazon DNS server response: 0, with DF set
+/// ([`RESOLVER_DONT_FRAG`]), as observed in a real mirrored capture (RFC 6864
+/// section 4.1: an atomic datagram's ID may be any value).
+pub const RESOLVER_IP_IDENT: u16 = 0;
+
+/// Whether the Amazon DNS server's responses have DF set: yes, as observed in
+/// a real mirrored capture.
+pub const RESOLVER_DONT_FRAG: bool = true;
 
 /// The `search` domain glibc appends after an NXDOMAIN: the DHCP option
 /// set's `domain-name` in us-east-1 (Amazon VPC User Guide, "DHCP option
@@ -236,8 +252,6 @@ pub struct DnsExchange {
     pub query_ip_ident: u16,
     /// When the response reached the instance, ns since the epoch.
     pub response_ns: u64,
-    /// IPv4 identification of the response.
-    pub response_ip_ident: u16,
     /// The response's RCODE: [`rcode::NOERROR`] or [`rcode::NXDOMAIN`].
     pub rcode: u8,
     /// The answer section: CNAMEs first, then the addresses of the type
@@ -395,7 +409,6 @@ impl DnsLookup {
                     query_ns: at,
                     query_ip_ident: ip_ident,
                     response_ns: at + rtt,
-                    response_ip_ident: 0,
                     rcode: if nxdomain { rcode::NXDOMAIN } else { rcode::NOERROR },
                     answers: if nxdomain { Vec::new() } else { answers(qtype) },
                     soa_seed: rng.random(),
@@ -409,23 +422,14 @@ impl DnsLookup {
             at = last + rng.random_range(50 * US..=200 * US);
         }
 
-        // The resolver numbers its datagrams in the order it sends them.
-        let mut order: Vec<usize> = (0..exchanges.len()).collect();
-        order.sort_by_key(|&i| exchanges[i].response_ns);
-        let mut ident: u16 = rng.random();
-        for i in order {
-            exchanges[i].response_ip_ident = ident;
-            ident = ident.wrapping_add(1);
-        }
-
         DnsLookup { name: record.name, kind, nxdomain, resolver, exchanges }
     }
 
     /// Builds the frames: each query (egress, instance MAC to router MAC) and
     /// each response (ingress), in time order.
     ///
-    /// Queries carry [`INSTANCE_TTL`] and DF; responses [`RESOLVER_TTL`] and
-    /// no DF; every UDP checksum is filled.
+    /// Queries carry [`INSTANCE_TTL`] and DF; responses [`RESOLVER_TTL`],
+    /// DF and IP ID 0 ([`RESOLVER_IP_IDENT`]); every UDP checksum is filled.
     pub fn packets(&self, host: &Host) -> PacketList {
         // A query and its response per exchange; most responses are far
         // below 512 bytes (RFC 1035 section 4.2.1's UDP limit).
@@ -456,7 +460,8 @@ impl DnsLookup {
                 key: PacketKey::udp(server.ip, client.ip, server.port, client.port),
                 event: Event::Datagram(label),
             };
-            let ip = IpFields { hop_limit: RESOLVER_TTL, ident: ex.response_ip_ident, dont_frag: false };
+            let ip =
+                IpFields { hop_limit: RESOLVER_TTL, ident: RESOLVER_IP_IDENT, dont_frag: RESOLVER_DONT_FRAG };
             list.push(info, |buf| push_udp_frame(buf, &server, &client, &ip, &payload));
         }
         list.sort();
@@ -588,10 +593,7 @@ mod tests {
                         assert_eq!((eth.src_addr(), eth.dst_addr()), (h.router_mac, h.mac));
                         assert_eq!((ip.src_addr(), ip.dst_addr()), (lookup.resolver, h.ipv4));
                         assert_eq!((dgram.src_port(), dgram.dst_port()), (53, ex.client_port));
-                        assert_eq!(
-                            (ip.hop_limit(), ip.dont_frag(), ip.ident()),
-                            (255, false, ex.response_ip_ident)
-                        );
+                        assert_eq!((ip.hop_limit(), ip.dont_frag(), ip.ident()), (255, true, 0));
                         assert_eq!(hdr.rcode(), ex.rcode);
                         assert_eq!(usize::from(hdr.ancount), ex.answers.len());
                         assert_eq!(info.timestamp_ns, ex.response_ns);
@@ -649,12 +651,6 @@ mod tests {
                 }
                 assert_eq!(l.kind == LookupKind::Cname, !l.exchanges[0].cnames().is_empty());
                 assert_eq!(l.exchanges[0].cnames(), l.exchanges[1].cnames());
-            }
-            // Resolver IP IDs count up in response order.
-            let mut by_time: Vec<_> = l.exchanges.iter().collect();
-            by_time.sort_by_key(|e| e.response_ns);
-            for w in by_time.windows(2) {
-                assert_eq!(w[1].response_ip_ident, w[0].response_ip_ident.wrapping_add(1));
             }
         }
         assert_eq!(kinds.len(), 4);

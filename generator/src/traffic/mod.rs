@@ -10,11 +10,14 @@
 //! * [`tcp`]: TCP conversations (handshake, data, close) with consistent
 //!   sequence numbers, options and timing.
 //! * [`app`]: application payloads (HTTP/1.1, TLS, DNS) carried inside them.
+//! * [`recorded`]: frames read back from a pcap or pcapng capture of an
+//!   instance (`vxgen mirror`).
 
 pub mod app;
 pub mod dns;
 pub mod frame;
 pub mod icmp;
+pub mod recorded;
 pub mod scenario;
 pub mod tcp;
 pub mod web;
@@ -97,8 +100,9 @@ pub struct PacketInfo {
 ///
 /// One flow is a source ([`tcp::TcpConversation`], [`PacketList`], [`Flow`]);
 /// so is a whole scenario, its flows merged
-/// ([`crate::generate::FlowScheduler`]), and so would be a capture read back
-/// or one shard of a scenario. Whatever the source,
+/// ([`crate::generate::FlowScheduler`]), so is a capture read back
+/// ([`recorded::CaptureSource`]), and so would be one shard of a scenario.
+/// Whatever the source,
 /// [`crate::generate::mirror_traffic`] mirrors its frames into a capture.
 ///
 /// A source of one's own: two frames, mirrored into a pcapng in memory.
@@ -151,7 +155,7 @@ pub struct PacketInfo {
 /// let mirror = Mirror::example(4242);
 /// let instance = Endpoint { mac: mirror.source.mac, ip: mirror.source.ip.into(), port: 40000 };
 /// let server =
-///     Endpoint { mac: mirror.source.router_mac, ip: Ipv4Addr::new(198, 51, 100, 9).into(), port: 7 };
+///     Endpoint { mac: mirror.source.subnet.router_mac, ip: Ipv4Addr::new(198, 51, 100, 9).into(), port: 7 };
 /// let mut source = TwoFrames { sent: 0, instance, server };
 /// let mut writer = CaptureWriter::new(Vec::new(), Format::PcapNg, 65535).unwrap();
 /// let opts = EmitOptions { comments: true, reorder: 0.0, seed: 1 };

@@ -19,7 +19,7 @@ use crate::dissection::{
     MalformedReason, Outer, Tcp, Truncation, TruncationCause, Udp, Vlan, Vxlan,
 };
 use crate::flow::PacketKey;
-use crate::mirror::encap::{source_port, OUTER_TTL};
+use crate::mirror::encap::{outer_source_port, OUTER_TTL};
 use crate::mirror::session::{Source, Target, TargetKind};
 use crate::wire::{
     ethernet, geneve, icmpv4, icmpv6, ipv4, ipv6, tcp, udp, vlan, vxlan, EtherType, IpProtocol,
@@ -344,9 +344,10 @@ pub struct FrameSpec {
 
 impl FrameSpec {
     /// A copy as AWS sends it to a network-interface target (AWS "Traffic
-    /// Mirroring packet format"; values in docs/aws.md): router MAC to
-    /// target MAC, source ENI 10.0.1.23 to target 10.0.2.50, TTL 255, DF
-    /// clear, IP ID 0, UDP source port from the inner flow's hash, UDP 4789,
+    /// Mirroring packet format"; values in docs/aws.md): the target subnet's
+    /// router MAC to the target MAC, source ENI 10.0.1.23 to target
+    /// 10.0.2.50, TTL 255, DF clear, IP ID 0, UDP source port from the inner
+    /// flow's hash (65408 for the VPC resolver's replies), UDP 4789,
     /// checksum 0, VXLAN flags 0x08 and `vni`.
     ///
     /// ```
@@ -361,13 +362,13 @@ impl FrameSpec {
     pub fn aws(inner: InnerSpec, vni: u32) -> FrameSpec {
         let source = Source::example();
         let target = Target::example(TargetKind::NetworkInterface);
-        let port = source_port(&inner.key());
+        let port = outer_source_port(&inner.key(), &source.vpc_cidr);
         FrameSpec {
             timestamp_ns: 0,
             gwlb: None,
             outer: OuterSpec {
                 eth: ethernet::Repr {
-                    src_addr: source.router_mac,
+                    src_addr: target.subnet.router_mac,
                     dst_addr: target.mac,
                     ethertype: EtherType::IPV4,
                 },
@@ -402,7 +403,6 @@ impl FrameSpec {
     /// 4789 / VXLAN / the inner frame, with the values
     /// [`crate::mirror::encap::encapsulate`] uses.
     pub fn aws_gwlb(inner: InnerSpec, vni: u32) -> FrameSpec {
-        let source = Source::example();
         let target = Target::example(TargetKind::GatewayLoadBalancerEndpoint);
         let hop = target.gwlb.expect("a GWLB target has a hop");
         let mut spec = FrameSpec::aws(inner, vni);
@@ -412,7 +412,7 @@ impl FrameSpec {
         let cookie = crate::mirror::encap::flow_cookie(port);
         spec.gwlb = Some(GwlbSpec {
             eth: ethernet::Repr {
-                src_addr: source.router_mac,
+                src_addr: hop.router_mac,
                 dst_addr: hop.appliance_mac,
                 ethertype: EtherType::IPV4,
             },

@@ -63,7 +63,7 @@ pub fn instance(port: u16) -> Host {
 
 /// The remote server at `port`, twelve hops away, through the VPC router.
 pub fn remote(port: u16) -> Host {
-    Host { mac: Source::example().router_mac, ip: IpAddr::V4(REMOTE_IP), port, ttl: 52 }
+    Host { mac: Source::example().subnet.router_mac, ip: IpAddr::V4(REMOTE_IP), port, ttl: 52 }
 }
 
 /// The instance over IPv6.
@@ -78,7 +78,7 @@ pub fn remote6(port: u16) -> Host {
 
 /// The VPC resolver (AWS "Amazon DNS server": VPC base + 2), port 53.
 pub fn resolver() -> Host {
-    Host { mac: Source::example().router_mac, ip: IpAddr::V4(RESOLVER_IP), port: 53, ttl: 255 }
+    Host { mac: Source::example().subnet.router_mac, ip: IpAddr::V4(RESOLVER_IP), port: 53, ttl: 255 }
 }
 
 /// The IP header from `src` to `dst` (lengths and protocol filled by the
@@ -350,7 +350,19 @@ pub fn dns_response(id: u16, name: &str, answers: &[Ipv4Addr]) -> InnerSpec {
         query_type: Some(dns::QType::A.code()),
         answer_count: Some(answers.len() as u16),
     };
-    udp_datagram(resolver(), instance(50_614), 0, payload, Some(App { dns: Some(facts), ..App::default() }))
+    let mut spec = udp_datagram(
+        resolver(),
+        instance(50_614),
+        0,
+        payload,
+        Some(App { dns: Some(facts), ..App::default() }),
+    );
+    // The VPC resolver's replies: IP ID 0, DF set, TTL 255 (observed in a
+    // real mirrored capture; docs/aws.md).
+    if let InnerIp::V4(r) = &mut spec.ip {
+        r.dont_frag = true;
+    }
+    spec
 }
 
 /// An ICMP echo request (or reply) between the instance and the remote

@@ -5,16 +5,23 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use generator::capture::{CaptureError, CaptureWriter, Format, Output, OutputTarget};
+use generator::generate::{mirror_traffic, EmitOptions};
 use generator::generate::{run, GenerateError, Options, Stats};
 use generator::mirror::config::{ConfigError, MirrorConfig};
 use generator::mirror::filter::Filter;
-use generator::mirror::session::{Gbp, Mirror, Session, Source, Target, TargetKind, MAX_PACKET_LENGTH};
+use generator::mirror::session::{
+    Gbp, Mirror, Session, Source, Subnet, Target, TargetKind, MAX_PACKET_LENGTH,
+};
+use generator::traffic::recorded::{infer_eni, CaptureSource, Eni, ReadError};
 use generator::traffic::scenario::{Scenario, UnknownScenario, SCENARIOS};
 use generator::wire::vxlan::Vni;
+use generator::wire::EthernetAddress;
+use ipnet::Ipv4Net;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -30,7 +37,19 @@ Examples:
   vxgen generate --packet-length 64 -o headers-only.pcapng
   vxgen generate --target gwlb -o gwlb.pcapng
   vxgen generate --session docs/examples/session.json -o mine.pcapng
+  vxgen generate --session sessions.json --session filters.json --session targets.json -o aws.pcapng
+      the JSON `aws ec2 describe-traffic-mirror-sessions`, `-filters` and `-targets` print, joined by id
+  vxgen mirror instance.pcap -o mirrored.pcapng --source-ip 10.0.1.23
+      what a mirror session would deliver for a capture made on the instance (tcpdump -w)
   vxgen generate --count 5 -o - | tshark -r - -V";
+
+const MIRROR_EXAMPLES: &str = "\
+Examples:
+  vxgen mirror instance.pcap -o mirrored.pcapng
+      the source ENI inferred (the IPv4 address in the most frames; stderr says which), mirrored to an ENI target
+  vxgen mirror instance.pcapng -o mirrored.pcap --source-ip 172.31.0.238 --vni 5569041
+  vxgen mirror instance.pcap -o nlb.pcapng --session sessions.json --session filters.json --session targets.json
+      the sessions AWS describes, their filters (amazon-dns too) and targets (NLB: PacketLength 8500)";
 
 /// Synthesize AWS VPC Traffic Mirroring captures (VXLAN, UDP 4789), deterministically from a seed.
 #[derive(Debug, Parser)]
@@ -50,6 +69,10 @@ enum Command {
     /// Rebuild the test-vector corpus (captures, expected dissections, manifest) byte for byte.
     #[command(after_help = CORPUS_EXAMPLES)]
     Corpus(CorpusArgs),
+    /// Mirror an existing capture of an instance's traffic (pcap or pcapng, Ethernet): write what an AWS
+    /// mirror session would deliver to its target.
+    #[command(after_help = MIRROR_EXAMPLES)]
+    Mirror(MirrorCmdArgs),
     /// Explain one frame byte by byte: every field, its value and its clause, VXLAN under both readings.
     #[command(after_help = crate::explain::EXPLAIN_EXAMPLES)]
     Explain(crate::explain::ExplainArgs),
@@ -112,10 +135,6 @@ struct GenerateArgs {
     /// What traffic to generate (`vxgen scenarios` lists them).
     #[arg(long, default_value = "mixed", value_name = "NAME")]
     scenario: String,
-    /// VXLAN Network Identifier, 0..16777215, or `random` (chosen from the seed, as AWS picks one when
-    /// VirtualNetworkId is not given). Default: the scenario's preset VNI, else random.
-    #[arg(long, value_parser = parse_vni, value_name = "N|random")]
-    vni: Option<VniArg>,
     /// Fraction (0..1) of TCP data copies delayed in the mirror path so that they arrive after later ones, as
     /// AWS warns NLB and GWLB targets may see. Sequence numbers are untouched.
     #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
@@ -126,25 +145,8 @@ struct GenerateArgs {
     /// At most this many flows in progress at once (flows overlap in time up to this).
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]
     max_concurrent: u16,
-    /// Set the GBP G bit and this Group Policy ID (0..65535). AWS never sets it: a knob for testing decoders.
-    #[arg(long, value_name = "N")]
-    gbp_policy_id: Option<u16>,
-    /// GBP flags to set besides G, comma-separated: d (Don't Learn), a (Policy Applied).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "d,a")]
-    gbp_flags: Vec<GbpFlag>,
-    /// PacketLength: bytes kept after the VXLAN header, 1..8500 (default: whole packet; 8500 for nlb/gwlb).
-    #[arg(long, value_parser = parse_packet_length, value_name = "N")]
-    packet_length: Option<u16>,
-    /// MTU of the target; larger copies to an ENI target are truncated to it (68..65535).
-    #[arg(long, default_value_t = 9001, value_parser = parse_mtu, value_name = "N")]
-    target_mtu: u16,
-    /// Kind of mirror target.
-    #[arg(long, value_enum, default_value_t = TargetArg::Eni)]
-    target: TargetArg,
-    /// Mirror sessions and filters from a JSON file with EC2 API keys (see docs/examples/session.json);
-    /// the options above fill in what the file leaves out.
-    #[arg(long, value_name = "FILE.json")]
-    session: Option<PathBuf>,
+    #[command(flatten)]
+    mirror: MirrorArgs,
     /// Capture format: pcap (microseconds), pcap-ns (nanoseconds) or pcapng (with per-packet comments).
     /// Default: from the output's extension, else pcapng.
     #[arg(long, value_parser = parse_format, value_name = "pcap|pcap-ns|pcapng")]
@@ -157,6 +159,82 @@ struct GenerateArgs {
     #[arg(short, long, default_value = "sample.pcapng", value_name = "PATH|-")]
     output: String,
     /// Replace the output file if it exists (atomically; through a symlink, the file it names).
+    #[arg(long)]
+    force: bool,
+}
+
+/// The mirror: sessions, filters, targets and the source ENI (shared by `generate` and `mirror`).
+#[derive(Debug, Args)]
+struct MirrorArgs {
+    /// VXLAN Network Identifier, 0..16777215, or `random` (chosen from the seed, as AWS picks one when
+    /// VirtualNetworkId is not given). Default: the scenario's preset VNI, else random.
+    #[arg(long, value_parser = parse_vni, value_name = "N|random")]
+    vni: Option<VniArg>,
+    /// Set the GBP G bit and this Group Policy ID (0..65535). AWS never sets it: a knob for testing decoders.
+    #[arg(long, value_name = "N")]
+    gbp_policy_id: Option<u16>,
+    /// GBP flags to set besides G, comma-separated: d (Don't Learn), a (Policy Applied).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "d,a")]
+    gbp_flags: Vec<GbpFlag>,
+    /// PacketLength: bytes kept after the VXLAN header, 1..8500 (default: whole packet; 8500 for nlb/gwlb).
+    #[arg(long, value_parser = parse_packet_length, value_name = "N")]
+    packet_length: Option<u16>,
+    /// MTU of the target; larger copies to an ENI target are truncated to it (68..65535).
+    #[arg(long, default_value_t = 9001, value_parser = parse_mtu, value_name = "N")]
+    target_mtu: u16,
+    /// Kind of mirror target (for sessions whose target the files do not describe).
+    #[arg(long, value_enum, default_value_t = TargetArg::Eni)]
+    target: TargetArg,
+    /// Primary IPv4 address of the target (AWS's describe-traffic-mirror-targets does not say it). Default:
+    /// 10.0.2.50 (ENI), 10.0.2.100 (NLB), 10.0.2.200 (GWLB endpoint).
+    #[arg(long, value_name = "IPv4")]
+    target_ip: Option<Ipv4Addr>,
+    /// Mirror sessions, filters and targets from JSON with EC2 API keys: our own file
+    /// (docs/examples/session.json), or what `aws ec2 describe-traffic-mirror-sessions`, `-filters` and
+    /// `-targets` print (repeat --session for each, or merge them), joined by TrafficMirrorFilterId and
+    /// TrafficMirrorTargetId. The options above fill in what the files leave out.
+    #[arg(long, value_name = "FILE.json")]
+    session: Vec<PathBuf>,
+    /// The source ENI's id, when the sessions given mirror several (`eni-...`); the others are left out.
+    #[arg(long, value_name = "ID")]
+    source_eni: Option<String>,
+    /// Primary private IPv4 address of the source ENI (the outer IPv4 source). Default: 10.0.1.23 for
+    /// `generate`; for `mirror`, inferred from the capture.
+    #[arg(long, value_name = "IPv4")]
+    source_ip: Option<Ipv4Addr>,
+    /// MAC address of the source ENI. Default: 02:4f:1a:8c:3e:71 for `generate`; for `mirror`, inferred.
+    #[arg(long, value_name = "MAC", value_parser = parse_mac)]
+    source_mac: Option<EthernetAddress>,
+    /// The VPC's IPv4 CIDR block (its base + 2 is the Amazon DNS server). Default: 10.0.0.0/16 if it holds
+    /// the source ENI, else the /16 that does.
+    #[arg(long, value_name = "CIDR")]
+    vpc_cidr: Option<Ipv4Net>,
+}
+
+const MIRROR_INFER_FRAMES: u64 = 10_000;
+
+#[derive(Debug, Args)]
+struct MirrorCmdArgs {
+    /// The capture to mirror: pcap or pcapng, link type Ethernet (`tcpdump -w` on the instance); `-` for
+    /// standard input (with --source-ip and --source-mac, since nothing can be inferred in one pass).
+    #[arg(value_name = "INPUT")]
+    input: PathBuf,
+    /// Seed of the random choices (a random VNI).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    mirror: MirrorArgs,
+    /// Capture format: pcap (microseconds), pcap-ns (nanoseconds) or pcapng (with per-packet comments).
+    /// Default: from the output's extension, else pcapng.
+    #[arg(long, value_parser = parse_format, value_name = "pcap|pcap-ns|pcapng")]
+    format: Option<Format>,
+    /// Leave out the per-packet comments of pcapng.
+    #[arg(long)]
+    no_comments: bool,
+    /// Output file, or `-` for standard output.
+    #[arg(short, long, value_name = "PATH|-")]
+    output: String,
+    /// Replace the output file if it exists (atomically).
     #[arg(long)]
     force: bool,
 }
@@ -203,6 +281,14 @@ fn parse_mtu(s: &str) -> Result<u16, String> {
     }
 }
 
+fn parse_mac(s: &str) -> Result<EthernetAddress, String> {
+    match s.parse::<EthernetAddress>() {
+        Ok(m) if m.is_multicast() => Err("a group (multicast) address is not an interface's".to_string()),
+        Ok(m) => Ok(m),
+        Err(_) => Err("not a MAC address (like 02:1a:2b:3c:4d:5e)".to_string()),
+    }
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|_| "format must be pcap, pcap-ns or pcapng".to_string())
 }
@@ -218,6 +304,8 @@ enum CliError {
     Generate(#[from] GenerateError),
     #[error("{0}")]
     Invalid(String),
+    #[error("{}: {source}", path.display())]
+    Read { path: PathBuf, source: ReadError },
 }
 
 /// Runs `vxgen` with `args` (the first being the program name) and returns
@@ -264,6 +352,15 @@ where
                 1
             }
         },
+        Command::Mirror(args) => match mirror_capture(&args) {
+            Ok(()) => 0,
+            Err(CliError::Capture(CaptureError::BrokenPipe))
+            | Err(CliError::Generate(GenerateError::Capture(CaptureError::BrokenPipe))) => 0,
+            Err(e) => {
+                eprintln!("vxgen: {e}");
+                1
+            }
+        },
         Command::Generate(args) => match generate(&args) {
             Ok(()) => 0,
             Err(CliError::Capture(CaptureError::BrokenPipe))
@@ -287,14 +384,86 @@ where
 /// Builds the mirror (source and sessions) from the options and the session
 /// file, and parses the scenario, whose preset VNI is one of the defaults.
 fn resolve_mirror(args: &GenerateArgs) -> Result<(Mirror, Scenario), CliError> {
-    // Configuration randomness has its own stream so that it never shifts the traffic's.
-    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    rng.set_stream(1);
-    let gbp = gbp_from_args(args)?;
     let scenario: Scenario =
         args.scenario.parse().map_err(|e: UnknownScenario| CliError::Invalid(e.to_string()))?;
+    let preset = scenario.info().vni.and_then(|v| Vni::new(v).ok());
+    let config = load_config(&args.mirror)?;
+    let mirror = build_mirror(&args.mirror, config, args.seed, preset, None)?;
+    Ok((mirror, scenario))
+}
+
+/// The /16 holding `ip` (**chosen** default VPC block when 10.0.0.0/16 does not hold the ENI: AWS's
+/// default VPCs are /16s), or the example VPC if it holds `ip`.
+fn default_vpc(ip: Ipv4Addr) -> Ipv4Net {
+    let example = Source::example().vpc_cidr;
+    if example.contains(&ip) {
+        example
+    } else {
+        Ipv4Net::new(ip, 16).expect("16 is a valid prefix").trunc()
+    }
+}
+
+/// The /24 holding `ip` with `router_mac`, or `example` if it holds `ip`.
+fn default_subnet(ip: Ipv4Addr, example: Subnet) -> Subnet {
+    if example.contains(ip) {
+        example
+    } else {
+        Subnet { cidr: Ipv4Net::new(ip, 24).expect("24 is a valid prefix").trunc(), ..example }
+    }
+}
+
+/// An option and the file's value for the same thing: either, or both if equal.
+fn agree<T: PartialEq + std::fmt::Display + Copy>(
+    option: Option<T>,
+    file: Option<T>,
+    flag: &str,
+    key: &str,
+) -> Result<Option<T>, CliError> {
+    match (option, file) {
+        (Some(o), Some(f)) if o != f => {
+            Err(CliError::Invalid(format!("{flag} {o} contradicts the session file's Source.{key} {f}")))
+        }
+        (o, f) => Ok(o.or(f)),
+    }
+}
+
+/// The `--session` files, joined; `None` without any.
+fn load_config(args: &MirrorArgs) -> Result<Option<MirrorConfig>, CliError> {
+    if args.session.is_empty() {
+        if args.source_eni.is_some() {
+            return Err(CliError::Invalid(
+                "--source-eni chooses among the sessions of --session files".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    let paths: Vec<&std::path::Path> = args.session.iter().map(PathBuf::as_path).collect();
+    let config = MirrorConfig::from_paths(&paths, args.source_eni.as_deref())?;
+    if config.other_sessions > 0 {
+        eprintln!(
+            "vxgen: mirroring {}: {} session(s) of other network interfaces left out",
+            config.source_eni.as_deref().unwrap_or("the source ENI"),
+            config.other_sessions
+        );
+    }
+    Ok(Some(config))
+}
+
+/// The mirror from the options and the `--session` files. `preset` is the
+/// scenario's VNI; `found` the source ENI a capture shows (`vxgen mirror`).
+fn build_mirror(
+    args: &MirrorArgs,
+    config: Option<MirrorConfig>,
+    seed: u64,
+    preset: Option<Vni>,
+    found: Option<(Ipv4Addr, Option<EthernetAddress>)>,
+) -> Result<Mirror, CliError> {
+    // Configuration randomness has its own stream so that it never shifts the traffic's.
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(1);
+    let gbp = gbp_from_args(args)?;
     // An explicit --vni wins; else the scenario's preset; else random, as AWS does.
-    let vni_arg = args.vni.unwrap_or(match scenario.info().vni.and_then(|v| Vni::new(v).ok()) {
+    let vni_arg = args.vni.unwrap_or(match preset {
         Some(v) => VniArg::Fixed(v),
         None => VniArg::Random,
     });
@@ -302,38 +471,82 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<(Mirror, Scenario), CliError> {
         VniArg::Fixed(v) => v,
         VniArg::Random => random_vni(&mut rng),
     };
+
+    // The source ENI: options, the file's Source, what the capture shows, the example.
+    let example = Source::example();
+    let file_source = config.as_ref().and_then(|c| c.source.clone()).unwrap_or_default();
+    let ip = agree(args.source_ip, file_source.ip, "--source-ip", "PrivateIpAddress")?
+        .or(found.map(|f| f.0))
+        .unwrap_or(example.ip);
+    let mac = agree(args.source_mac, file_source.mac, "--source-mac", "MacAddress")?
+        .or(found.and_then(|f| f.1))
+        .unwrap_or(example.mac);
+    let vpc_cidr = agree(args.vpc_cidr, file_source.vpc_cidr, "--vpc-cidr", "VpcCidrBlock")?
+        .unwrap_or_else(|| default_vpc(ip));
+    let mut subnet = default_subnet(ip, example.subnet);
+    if let Some(cidr) = file_source.subnet_cidr {
+        subnet.cidr = cidr;
+    }
+    subnet.router_mac = file_source.router_mac.unwrap_or(subnet.router_mac);
+    if !vpc_cidr.contains(&ip) {
+        return Err(CliError::Invalid(format!("the source ENI {ip} is not in the VPC {vpc_cidr}")));
+    }
+    let source = Source { ip, mac, vpc_cidr, subnet };
+
     let kind = TargetKind::from(args.target);
-    let mut target = Target::example(kind);
-    target.mtu = args.target_mtu;
-    let Some(path) = &args.session else {
-        let mirror = Mirror {
-            source: Source::example(),
-            sessions: vec![Session {
-                session_number: 1,
-                vni: cli_vni,
-                packet_length: args.packet_length,
-                filter: Filter::accept_all(),
-                target,
-                gbp,
-            }],
+    let Some(config) = config else {
+        let mut target = Target::example(kind);
+        target.mtu = args.target_mtu;
+        target.ip = args.target_ip.unwrap_or(target.ip);
+        target.subnet = target_subnet(&source, target.ip, None, None);
+        let session = Session {
+            session_number: 1,
+            vni: cli_vni,
+            packet_length: args.packet_length,
+            filter: Filter::accept_all(),
+            target,
+            gbp,
         };
-        return Ok((mirror, scenario));
+        return Ok(Mirror { source, sessions: vec![session] });
     };
-    let config = MirrorConfig::from_path(path)?;
-    let mut source = Source::example();
-    if let Some(s) = &config.source {
-        source.ip = s.ip.unwrap_or(source.ip);
-        source.mac = s.mac.unwrap_or(source.mac);
-        source.vpc_cidr = s.vpc_cidr.unwrap_or(source.vpc_cidr);
-        source.router_mac = s.router_mac.unwrap_or(source.router_mac);
+
+    // Targets: one per distinct TrafficMirrorTargetId (or per session when none).
+    let without_ip = config.sessions.iter().filter(|s| s.target.ip.is_none()).map(|s| &s.target.id);
+    let mut distinct_without_ip: Vec<&Option<String>> = Vec::new();
+    for id in without_ip {
+        if id.is_none() || !distinct_without_ip.contains(&id) {
+            distinct_without_ip.push(id);
+        }
+    }
+    if args.target_ip.is_some() && distinct_without_ip.len() > 1 {
+        return Err(CliError::Invalid(format!(
+            "--target-ip: {} targets have no IpAddress; give each one in the session file",
+            distinct_without_ip.len()
+        )));
     }
     let mut sessions = Vec::with_capacity(config.sessions.len());
+    let mut made: Vec<(Option<String>, Target)> = Vec::new();
     for spec in config.sessions {
-        let kind = spec.target.kind.unwrap_or(kind);
-        let mut t = Target::example(kind);
-        t.ip = spec.target.ip.unwrap_or(t.ip);
-        t.mac = spec.target.mac.unwrap_or(t.mac);
-        t.mtu = spec.target.mtu.unwrap_or(args.target_mtu);
+        let target = match made.iter().find(|(id, _)| id.is_some() && *id == spec.target.id) {
+            Some((_, t)) => t.clone(),
+            None => {
+                let kind = spec.target.kind.unwrap_or(kind);
+                let mut t = Target::example(kind);
+                // Default addresses: the example's, then the next ones for further targets of a kind.
+                let same_kind = made.iter().filter(|(_, m)| m.kind == kind).count() as u32;
+                let default_ip = Ipv4Addr::from(u32::from(t.ip).wrapping_add(same_kind));
+                t.ip = spec.target.ip.or(args.target_ip).unwrap_or(default_ip);
+                t.mac = spec.target.mac.unwrap_or(EthernetAddress({
+                    let mut m = t.mac.0;
+                    m[5] = m[5].wrapping_add(same_kind as u8);
+                    m
+                }));
+                t.mtu = spec.target.mtu.unwrap_or(args.target_mtu);
+                t.subnet = target_subnet(&source, t.ip, spec.target.subnet_cidr, spec.target.router_mac);
+                made.push((spec.target.id.clone(), t.clone()));
+                t
+            }
+        };
         sessions.push(Session {
             session_number: spec.session_number,
             // A session without VirtualNetworkId gets a random one, as AWS does;
@@ -344,22 +557,41 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<(Mirror, Scenario), CliError> {
             }),
             packet_length: spec.packet_length.or(args.packet_length),
             filter: spec.filter,
-            target: t,
+            target,
             gbp: spec.gbp.or(gbp),
         });
     }
     if sessions.is_empty() {
-        return Err(CliError::Invalid(format!("{}: the file holds no session", path.display())));
+        return Err(CliError::Invalid("the --session files hold no session".into()));
     }
     sessions.sort_by_key(|s| s.session_number);
-    Ok((Mirror { source, sessions }, scenario))
+    Ok(Mirror { source, sessions })
+}
+
+/// The target's subnet: as the file says; else the source's if it holds the
+/// target (one router, one MAC); else the example target subnet (or the /24
+/// holding the target), with its own router MAC.
+fn target_subnet(
+    source: &Source,
+    ip: Ipv4Addr,
+    cidr: Option<Ipv4Net>,
+    router_mac: Option<EthernetAddress>,
+) -> Subnet {
+    let mut subnet = match cidr {
+        Some(cidr) if cidr == source.subnet.cidr => source.subnet,
+        Some(cidr) => Subnet { cidr, ..Subnet::example_target() },
+        None if source.subnet.contains(ip) => source.subnet,
+        None => default_subnet(ip, Subnet::example_target()),
+    };
+    subnet.router_mac = router_mac.unwrap_or(subnet.router_mac);
+    subnet
 }
 
 fn random_vni(rng: &mut ChaCha8Rng) -> Vni {
     Vni::new(rng.random_range(0..=Vni::MAX.value())).expect("in range by construction")
 }
 
-fn gbp_from_args(args: &GenerateArgs) -> Result<Option<Gbp>, CliError> {
+fn gbp_from_args(args: &MirrorArgs) -> Result<Option<Gbp>, CliError> {
     match (args.gbp_policy_id, args.gbp_flags.is_empty()) {
         (None, true) => Ok(None),
         (None, false) => Err(CliError::Invalid(
@@ -385,12 +617,7 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
                 .into(),
         ));
     }
-    let format = args.format.unwrap_or_else(|| match &target {
-        OutputTarget::File(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pcap")) => {
-            Format::Pcap
-        }
-        _ => Format::PcapNg,
-    });
+    let format = format_for(args.format, &target);
     let opts = Options {
         seed: args.seed,
         conversations: args.count,
@@ -414,6 +641,127 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
     }
     writer.finish()?.commit()?;
     summary(&args.output, &mirror, &stats);
+    Ok(())
+}
+
+/// `--format`, else from the output's extension (`.pcap`: pcap), else pcapng.
+fn format_for(format: Option<Format>, target: &OutputTarget) -> Format {
+    format.unwrap_or_else(|| match target {
+        OutputTarget::File(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pcap")) => {
+            Format::Pcap
+        }
+        _ => Format::PcapNg,
+    })
+}
+
+/// `vxgen mirror`: an existing capture through the mirror, streamed.
+fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
+    let _ = generator::capture::install_signal_cleanup();
+    let stdin = args.input.as_os_str() == "-";
+    let open = || -> Result<Box<dyn std::io::Read>, CliError> {
+        if stdin {
+            return Ok(Box::new(std::io::stdin().lock()));
+        }
+        let file = std::fs::File::open(&args.input)
+            .map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", args.input.display())))?;
+        Ok(Box::new(file))
+    };
+    let read_error = |source: ReadError| CliError::Read { path: args.input.clone(), source };
+    // The source ENI: as given (options, the session file's Source), or guessed from the first frames.
+    let m = &args.mirror;
+    let config = load_config(m)?;
+    let file_source = config.as_ref().and_then(|c| c.source.clone()).unwrap_or_default();
+    let known_ip = m.source_ip.or(file_source.ip);
+    let known_mac = m.source_mac.or(file_source.mac);
+    let found = match (known_ip, known_mac) {
+        (Some(_), Some(_)) => None,
+        _ if stdin => {
+            return Err(CliError::Invalid(
+                "reading standard input (-) needs --source-ip and --source-mac: the ENI cannot be inferred in one pass"
+                    .into(),
+            ))
+        }
+        (ip, mac) => match infer_eni(open()?, Eni { ip, mac }, MIRROR_INFER_FRAMES).map_err(read_error)? {
+            Some(f) => Some(f),
+            None => {
+                return Err(CliError::Invalid(format!(
+                "{}: no frame carries a unicast IPv4 address to take for the source ENI; give --source-ip",
+                args.input.display()
+            )))
+            }
+        },
+    };
+    let mirror = build_mirror(m, config, args.seed, None, found.map(|f| (f.ip, f.mac)))?;
+    if let Some(f) = found {
+        let first = format!("the first {} frames", f.frames);
+        match (known_ip, known_mac, f.mac) {
+            (Some(ip), _, Some(mac)) => eprintln!(
+                "vxgen: source ENI {ip}: MAC inferred: {mac} (most frames from {ip} in {first}); --source-mac chooses another"
+            ),
+            (Some(ip), _, None) => {
+                eprintln!("vxgen: source ENI {ip}: no frame from it in {first}, so its MAC is unknown: frames are told by IPv4 address only")
+            }
+            (None, given, mac) => {
+                let mac = match (given, mac) {
+                    (Some(m), _) => format!("{m}, given"),
+                    (None, Some(m)) => m.to_string(),
+                    (None, None) => "MAC unknown".into(),
+                };
+                eprintln!(
+                    "vxgen: source ENI inferred: {} ({mac}), in {} of {first}; --source-ip and --source-mac choose another",
+                    f.ip, f.frames_with_ip
+                )
+            }
+        }
+    }
+    // Frames are the ENI's by its IPv4 address, and by its MAC when that is known.
+    let mac_known = known_mac.is_some() || found.is_some_and(|f| f.mac.is_some());
+    let eni = Eni { ip: Some(mirror.source.ip), mac: mac_known.then_some(mirror.source.mac) };
+    let mut source = CaptureSource::new(open()?, eni).map_err(read_error)?;
+
+    let target: OutputTarget = args.output.parse().map_err(|e| CliError::Invalid(format!("-o: {e}")))?;
+    if target.is_terminal() {
+        return Err(CliError::Invalid(
+            "refusing to write a binary capture to a terminal; pipe it (-o - | tshark -r -) or name a file"
+                .into(),
+        ));
+    }
+    let format = format_for(args.format, &target);
+    let output = Output::create(&target, args.force)?;
+    let mut writer = CaptureWriter::new(output, format, 262_144)?;
+    let opts = EmitOptions {
+        comments: format == Format::PcapNg && !args.no_comments,
+        reorder: 0.0,
+        seed: args.seed,
+    };
+    let stats = mirror_traffic(&mirror, &mut source, &opts, &mut writer)?;
+    if let Some(e) = source.take_error() {
+        // The output is not committed: its temporary file goes with the writer.
+        return Err(read_error(e));
+    }
+    writer.finish()?.commit()?;
+    let read = source.stats();
+    let to = if args.output == "-" { "standard output".to_string() } else { args.output.clone() };
+    let vnis: Vec<String> = mirror.sessions.iter().map(|s| s.vni.to_string()).collect();
+    eprintln!(
+        "vxgen: {} records read, {} of the source ENI ({} of other hosts, {} too short); {} copies ({} truncated, {} not mirrored), {} bytes to {} (VNI {})",
+        read.records,
+        read.frames,
+        read.not_the_eni,
+        read.runts,
+        stats.copies,
+        stats.truncated,
+        stats.not_mirrored,
+        stats.bytes,
+        to,
+        vnis.join(", ")
+    );
+    if read.cut_short > 0 {
+        eprintln!(
+            "vxgen: {} records were cut short by the input's snapshot length; their copies hold only the bytes captured",
+            read.cut_short
+        );
+    }
     Ok(())
 }
 
@@ -497,6 +845,65 @@ mod tests {
         let cli = Cli::try_parse_from(["vxgen", "generate", "--gbp-flags", "d"]).unwrap();
         let Command::Generate(args) = cli.command else { unreachable!() };
         assert!(resolve_mirror(&args).is_err());
+    }
+
+    /// The mirror `vxgen generate` builds from `args` (after `generate`) and a session file holding `json`.
+    fn mirror_of(json: &str, args: &[&str]) -> Result<Mirror, CliError> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.json");
+        std::fs::write(&file, json).unwrap();
+        let mut all = vec!["vxgen", "generate", "--session", file.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let cli = Cli::try_parse_from(all).unwrap();
+        let Command::Generate(args) = cli.command else { unreachable!() };
+        resolve_mirror(&args).map(|(m, _)| m)
+    }
+
+    #[test]
+    fn targets_get_distinct_default_addresses_and_their_subnets_router() {
+        let json = r#"{ "TrafficMirrorSessions": [
+            { "SessionNumber": 1, "TrafficMirrorTargetId": "a" },
+            { "SessionNumber": 2, "TrafficMirrorTargetId": "b" },
+            { "SessionNumber": 3, "TrafficMirrorTargetId": "a" } ],
+          "TrafficMirrorTargets": [
+            { "TrafficMirrorTargetId": "a", "Type": "network-interface" },
+            { "TrafficMirrorTargetId": "b", "Type": "network-interface" } ] }"#;
+        let m = mirror_of(json, &[]).unwrap();
+        let ips: Vec<String> = m.sessions.iter().map(|s| s.target.ip.to_string()).collect();
+        assert_eq!(ips, ["10.0.2.50", "10.0.2.51", "10.0.2.50"]);
+        assert_ne!(m.sessions[0].target.mac, m.sessions[1].target.mac);
+        assert_eq!(m.sessions[0].target.subnet, Subnet::example_target());
+        assert_ne!(m.sessions[0].target.subnet.router_mac, m.source.subnet.router_mac);
+        // --target-ip cannot say which of two targets it means.
+        let err = mirror_of(json, &["--target-ip", "10.0.2.9"]).unwrap_err().to_string();
+        assert!(err.contains("2 targets have no IpAddress"), "{err}");
+        // A target in the source's subnet: the one router's MAC.
+        let same = r#"{ "SessionNumber": 1, "TrafficMirrorTarget": { "IpAddress": "10.0.1.99" } }"#;
+        let m = mirror_of(same, &[]).unwrap();
+        assert_eq!(m.sessions[0].target.subnet, m.source.subnet);
+    }
+
+    #[test]
+    fn options_fill_in_and_must_agree_with_the_file() {
+        let file = r#"{ "Source": { "PrivateIpAddress": "10.0.1.25" }, "TrafficMirrorSessions": [{ "SessionNumber": 1 }] }"#;
+        let err = mirror_of(file, &["--source-ip", "10.0.1.26"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "--source-ip 10.0.1.26 contradicts the session file's Source.PrivateIpAddress 10.0.1.25"
+        );
+        assert_eq!(
+            mirror_of(file, &["--source-ip", "10.0.1.25"]).unwrap().source.ip.to_string(),
+            "10.0.1.25"
+        );
+        // An ENI outside the example VPC: its own /16 and /24.
+        let m = mirror_of(r#"{ "SessionNumber": 1 }"#, &["--source-ip", "172.31.0.238"]).unwrap();
+        assert_eq!(m.source.vpc_cidr.to_string(), "172.31.0.0/16");
+        assert_eq!(m.source.subnet.cidr.to_string(), "172.31.0.0/24");
+        assert!(mirror_of(
+            r#"{ "SessionNumber": 1 }"#,
+            &["--source-ip", "172.31.0.238", "--vpc-cidr", "10.0.0.0/16"]
+        )
+        .is_err());
     }
 
     #[test]

@@ -18,26 +18,33 @@ use serde_json::Value;
 /// An AWS key that is accepted and dropped (whatever its value).
 type Ignored = Option<IgnoredAny>;
 
-/// `{ "Source": {...}, "TrafficMirrorSessions": [...] }`.
+/// `{ "Source": {...}, "TrafficMirrorSessions": [...], "TrafficMirrorFilters":
+/// [...], "TrafficMirrorTargets": [...] }`: our own file, the output of one of
+/// `aws ec2 describe-traffic-mirror-sessions`, `-filters`, `-targets`, or
+/// their merge.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub(super) struct FileDoc {
     pub source: Option<Object<SourceDoc>>,
     pub traffic_mirror_sessions: Option<List<Object<SessionDoc>>>,
-    // Dropped: `NextToken`.
-    _next_token: Ignored,
+    pub traffic_mirror_filters: Option<List<Object<FilterDoc>>>,
+    pub traffic_mirror_targets: Option<List<Object<TargetDoc>>>,
+    /// Pagination token the AWS CLI prints (a string); dropped.
+    _next_token: Option<String>,
 }
 
-/// `Source`: the mirrored network interface.
+/// `Source`: the mirrored network interface (our own object: AWS's outputs
+/// do not describe the ENI).
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub(super) struct SourceDoc {
+    pub network_interface_id: Option<String>,
     pub private_ip_address: Option<String>,
     pub mac_address: Option<String>,
     pub vpc_cidr_block: Option<String>,
+    pub subnet_cidr_block: Option<String>,
     pub router_mac_address: Option<String>,
-    // Dropped: `NetworkInterfaceId`, `VpcId`, ...
-    _network_interface_id: Ignored,
+    // Dropped: what `describe-network-interfaces` also prints.
     _vpc_id: Ignored,
     _subnet_id: Ignored,
     _owner_id: Ignored,
@@ -46,7 +53,7 @@ pub(super) struct SourceDoc {
     _tag_set: Ignored,
 }
 
-/// One TrafficMirrorSession.
+/// One TrafficMirrorSession (EC2 API reference, "TrafficMirrorSession").
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub(super) struct SessionDoc {
@@ -55,32 +62,38 @@ pub(super) struct SessionDoc {
     pub packet_length: Option<Int>,
     /// Must be a string, then dropped.
     _description: Option<String>,
+    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_target_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    /// Our own: the filter and target embedded rather than joined by id.
     pub traffic_mirror_filter: Option<Object<FilterDoc>>,
     pub traffic_mirror_target: Option<Object<TargetDoc>>,
     pub gbp: Option<Object<GbpDoc>>,
-    // Dropped: the ids AWS prints.
-    _traffic_mirror_session_id: Ignored,
-    _traffic_mirror_target_id: Ignored,
-    _traffic_mirror_filter_id: Ignored,
-    _network_interface_id: Ignored,
-    _owner_id: Ignored,
-    _tags: Ignored,
+    // Checked for their JSON types, then dropped.
+    pub traffic_mirror_session_id: Option<String>,
+    _owner_id: Option<String>,
+    _tags: Option<List<Object<TagDoc>>>,
+    /// The API's `tagSet`, as some tools print it.
+    _tag_set: Option<List<Object<TagDoc>>>,
 }
 
-/// `TrafficMirrorFilter`, as `describe-traffic-mirror-filters` prints one.
+/// One TrafficMirrorFilter, as `describe-traffic-mirror-filters` prints it
+/// (EC2 API reference, "TrafficMirrorFilter").
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub(super) struct FilterDoc {
+    pub traffic_mirror_filter_id: Option<String>,
     pub ingress_filter_rules: Option<List<Object<RuleDoc>>>,
     pub egress_filter_rules: Option<List<Object<RuleDoc>>>,
     pub network_services: Option<List<String>>,
-    // Dropped.
-    _traffic_mirror_filter_id: Ignored,
-    _description: Ignored,
-    _tags: Ignored,
+    // Checked for their JSON types, then dropped.
+    _description: Option<String>,
+    _tags: Option<List<Object<TagDoc>>>,
+    /// The API's `tagSet`, as some tools print it.
+    _tag_set: Option<List<Object<TagDoc>>>,
 }
 
-/// One TrafficMirrorFilterRule.
+/// One TrafficMirrorFilterRule (EC2 API reference, "TrafficMirrorFilterRule").
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub(super) struct RuleDoc {
@@ -93,10 +106,12 @@ pub(super) struct RuleDoc {
     pub source_port_range: Option<Object<PortRangeDoc>>,
     pub destination_port_range: Option<Object<PortRangeDoc>>,
     pub description: Option<String>,
-    // Dropped.
-    _traffic_mirror_filter_rule_id: Ignored,
-    _traffic_mirror_filter_id: Ignored,
-    _tags: Ignored,
+    pub traffic_mirror_filter_id: Option<String>,
+    // Checked for their JSON types, then dropped.
+    _traffic_mirror_filter_rule_id: Option<String>,
+    _tags: Option<List<Object<TagDoc>>>,
+    /// The API's `tagSet`, as some tools print it.
+    _tag_set: Option<List<Object<TagDoc>>>,
 }
 
 /// TrafficMirrorPortRange.
@@ -107,22 +122,36 @@ pub(super) struct PortRangeDoc {
     pub to_port: Option<Int>,
 }
 
-/// `TrafficMirrorTarget`.
+/// One TrafficMirrorTarget, as `describe-traffic-mirror-targets` prints it
+/// (EC2 API reference, "TrafficMirrorTarget"), with our own `IpAddress`,
+/// `MacAddress`, `Mtu`, `SubnetCidrBlock` and `RouterMacAddress`.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub(super) struct TargetDoc {
+    pub traffic_mirror_target_id: Option<String>,
     pub r#type: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub network_load_balancer_arn: Option<String>,
+    pub gateway_load_balancer_endpoint_id: Option<String>,
     pub ip_address: Option<String>,
     pub mac_address: Option<String>,
     pub mtu: Option<Int>,
-    // Dropped.
-    _traffic_mirror_target_id: Ignored,
-    _network_interface_id: Ignored,
-    _network_load_balancer_arn: Ignored,
-    _gateway_load_balancer_endpoint_id: Ignored,
-    _description: Ignored,
-    _owner_id: Ignored,
-    _tags: Ignored,
+    pub subnet_cidr_block: Option<String>,
+    pub router_mac_address: Option<String>,
+    // Checked for their JSON types, then dropped.
+    _description: Option<String>,
+    _owner_id: Option<String>,
+    _tags: Option<List<Object<TagDoc>>>,
+    /// The API's `tagSet`, as some tools print it.
+    _tag_set: Option<List<Object<TagDoc>>>,
+}
+
+/// One tag, `{ "Key": "Name", "Value": "ids" }` (EC2 API reference, "Tag").
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub(super) struct TagDoc {
+    _key: Option<String>,
+    _value: Option<String>,
 }
 
 /// `Gbp`: our test knobs.

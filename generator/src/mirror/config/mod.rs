@@ -1,23 +1,31 @@
-//! Loading mirror sessions from JSON whose keys follow the EC2 API, so that
-//! the output of `aws ec2 describe-traffic-mirror-sessions` (and the filters of
-//! `aws ec2 describe-traffic-mirror-filters`) can be pasted in.
+//! Loading mirror sessions from JSON whose keys follow the EC2 API: the
+//! output of `aws ec2 describe-traffic-mirror-sessions`,
+//! `describe-traffic-mirror-filters` and `describe-traffic-mirror-targets`
+//! as the AWS CLI prints it, or our own file with everything embedded.
 //!
 //! # Shape
 //!
-//! The file is either one session object, or
-//! `{ "Source": {...}, "TrafficMirrorSessions": [ {...}, ... ] }` (`Source`
-//! optional). A session object has the keys of the EC2 API's
-//! TrafficMirrorSession, of which these are used:
+//! A document is one session object, or an object with any of
+//! `TrafficMirrorSessions`, `TrafficMirrorFilters`, `TrafficMirrorTargets`
+//! (the lists the three describe-* commands print; the EC2 API reference's
+//! TrafficMirrorSession, TrafficMirrorFilter, TrafficMirrorTarget), our own
+//! `Source`, and `NextToken`. Several documents
+//! ([`MirrorConfig::from_paths`]) are read as one: sessions are joined to
+//! their filter and target by `TrafficMirrorFilterId` and
+//! `TrafficMirrorTargetId`, and an id that names nothing given is an error.
+//! A session object has the keys of the EC2 API's TrafficMirrorSession, of
+//! which these are used:
 //!
 //! | Key | Meaning |
 //! | --- | --- |
 //! | `SessionNumber` | required, 1-32766, unique; lower is evaluated first |
 //! | `VirtualNetworkId` | the VNI, 0-16777215; absent: chosen at random from the seed |
 //! | `PacketLength` | 1-8500 bytes after the VXLAN header; absent: the whole packet |
-//! | `Description` | a string, ignored |
+//! | `TrafficMirrorFilterId`, `TrafficMirrorTargetId` | the filter and target, joined by id |
+//! | `NetworkInterfaceId` | the source ENI (a run mirrors one) |
+//! | `Description`, `TrafficMirrorSessionId`, `OwnerId`, `Tags` | checked for their types, then dropped |
 //!
-//! and three objects that AWS keeps elsewhere (a session only names its filter
-//! and target by id), embedded here:
+//! and, in our own format, three objects that AWS keeps elsewhere, embedded:
 //!
 //! * `TrafficMirrorFilter`: the shape one filter has in the output of
 //!   `describe-traffic-mirror-filters`: `IngressFilterRules`,
@@ -25,27 +33,32 @@
 //!   `TrafficDirection`, `RuleAction`, `Protocol`, `SourceCidrBlock`,
 //!   `DestinationCidrBlock`, `SourcePortRange` and `DestinationPortRange` as
 //!   `{ "FromPort", "ToPort" }`, `Description`) and `NetworkServices`
-//!   (`["amazon-dns"]`). `Protocol` absent or -1 means all protocols. Absent
-//!   altogether, the session mirrors everything ([`Filter::accept_all`]); present
-//!   without rules, it mirrors nothing but Amazon DNS if that is selected, as on AWS.
+//!   (`["amazon-dns"]`). `Protocol` absent or -1 means all protocols. A
+//!   session with neither a filter nor a filter id mirrors everything
+//!   ([`Filter::accept_all`]); a filter without rules mirrors nothing but
+//!   Amazon DNS if that is selected, as on AWS.
 //! * `TrafficMirrorTarget`: `Type` (`network-interface`,
-//!   `network-load-balancer` or `gateway-load-balancer-endpoint`), and our
-//!   `IpAddress`, `MacAddress` and `Mtu` (at least 68, the IPv4 minimum of
-//!   RFC 791). All optional.
+//!   `network-load-balancer` or `gateway-load-balancer-endpoint`), at most one
+//!   of `NetworkInterfaceId`, `NetworkLoadBalancerArn`,
+//!   `GatewayLoadBalancerEndpointId` (of that kind; it gives the kind when
+//!   `Type` is absent), and our `IpAddress`, `MacAddress`, `Mtu` (at least
+//!   68, the IPv4 minimum of RFC 791), `SubnetCidrBlock` and
+//!   `RouterMacAddress` (the target subnet's router). All optional.
 //! * `Gbp`: test knobs for the VXLAN Group Based Policy extension, which AWS
 //!   never sets: `PolicyId` (0-65535, default 0), `DontLearn`, `PolicyApplied`
 //!   (default false).
 //!
-//! `Source` has `PrivateIpAddress`, `MacAddress`, `VpcCidrBlock` (an IPv4
-//! /16 to /28, the VPC sizes AWS allows) and `RouterMacAddress`, all optional.
+//! `Source` has `NetworkInterfaceId`, `PrivateIpAddress`, `MacAddress`,
+//! `VpcCidrBlock` (an IPv4 /16 to /28, the VPC sizes AWS allows),
+//! `SubnetCidrBlock` and `RouterMacAddress` (the source subnet's router),
+//! all optional.
 //!
 //! # Unknown keys
 //!
-//! Keys that AWS prints but that do not matter here (`TrafficMirrorSessionId`,
-//! `TrafficMirrorTargetId`, `TrafficMirrorFilterId`, `TrafficMirrorFilterRuleId`,
-//! `NetworkInterfaceId`, `OwnerId`, `Tags`, `NextToken` ...) are accepted and
-//! ignored. Any other key is an error naming it: a misspelt `PacketLenght`
-//! would otherwise silently change the capture.
+//! Every key AWS documents for these objects is accepted (`Tags` as
+//! `[{"Key", "Value"}]`, `null` for absent values); any other key is an
+//! error naming it: a misspelt `PacketLenght` would otherwise silently change
+//! the capture.
 //!
 //! # Errors
 //!
@@ -95,7 +108,7 @@ use crate::wire::vxlan::Vni;
 use crate::wire::{EthernetAddress, IpProtocol};
 use core::ops::RangeInclusive;
 use document::{
-    FileDoc, FilterDoc, GbpDoc, Int, Object, PortRangeDoc, RuleDoc, SessionDoc, SourceDoc, TargetDoc,
+    FileDoc, FilterDoc, GbpDoc, Int, List, Object, PortRangeDoc, RuleDoc, SessionDoc, SourceDoc, TargetDoc,
 };
 use ipnet::{IpNet, Ipv4Net};
 use serde_json::Value;
@@ -117,10 +130,16 @@ pub const VPC_PREFIX_RANGE: core::ops::RangeInclusive<u8> = 16..=28;
 /// A loaded configuration: the sessions of one source network interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MirrorConfig {
-    /// The source network interface, if the file describes it.
+    /// The source network interface, if a file describes it.
     pub source: Option<SourceSpec>,
+    /// The `NetworkInterfaceId` of the source the sessions mirror, when the
+    /// files name one.
+    pub source_eni: Option<String>,
     /// One to three sessions, in file order (evaluation order is by session number).
     pub sessions: Vec<SessionSpec>,
+    /// Sessions of other source network interfaces, left out (see
+    /// [`MirrorConfig::from_paths`]).
+    pub other_sessions: usize,
 }
 
 /// What the file says about the source network interface; `None` fields are
@@ -133,21 +152,32 @@ pub struct SourceSpec {
     pub mac: Option<EthernetAddress>,
     /// `VpcCidrBlock`: the VPC's primary IPv4 CIDR block.
     pub vpc_cidr: Option<Ipv4Net>,
-    /// `RouterMacAddress`: the VPC router's MAC address.
+    /// `SubnetCidrBlock`: the IPv4 CIDR block of the ENI's subnet.
+    pub subnet_cidr: Option<Ipv4Net>,
+    /// `RouterMacAddress`: the MAC address of the router of the ENI's subnet.
     pub router_mac: Option<EthernetAddress>,
+    /// `NetworkInterfaceId`: the ENI's id (`eni-...`).
+    pub network_interface_id: Option<String>,
 }
 
 /// One session as the file gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionSpec {
+    /// `TrafficMirrorSessionId`, when given.
+    pub id: Option<String>,
+    /// `NetworkInterfaceId`: the source ENI, when given.
+    pub network_interface_id: Option<String>,
     /// `SessionNumber`.
     pub session_number: u16,
     /// `VirtualNetworkId`; `None`: chosen at random from the seed.
     pub virtual_network_id: Option<Vni>,
     /// `PacketLength`; `None`: the whole packet.
     pub packet_length: Option<u16>,
-    /// `TrafficMirrorFilter`; [`Filter::accept_all`] when absent.
+    /// `TrafficMirrorFilter`, embedded or joined by `TrafficMirrorFilterId`;
+    /// [`Filter::accept_all`] when the session names no filter at all.
     pub filter: Filter,
+    /// `TrafficMirrorFilterId`, when given.
+    pub filter_id: Option<String>,
     /// `TrafficMirrorTarget`.
     pub target: TargetSpec,
     /// `Gbp`: VXLAN GBP bits to set (a test knob; AWS never sets them).
@@ -158,14 +188,25 @@ pub struct SessionSpec {
 /// from the seed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TargetSpec {
-    /// `Type`.
+    /// `TrafficMirrorTargetId`, when given.
+    pub id: Option<String>,
+    /// `Type`, or the kind its `NetworkInterfaceId`, `NetworkLoadBalancerArn`
+    /// or `GatewayLoadBalancerEndpointId` implies.
     pub kind: Option<TargetKind>,
+    /// That `NetworkInterfaceId`, `NetworkLoadBalancerArn` or
+    /// `GatewayLoadBalancerEndpointId`.
+    pub resource: Option<String>,
     /// `IpAddress`: the outer destination address.
     pub ip: Option<Ipv4Addr>,
     /// `MacAddress`: the outer destination MAC address.
     pub mac: Option<EthernetAddress>,
     /// `Mtu`: the receiving interface's MTU (at least 68).
     pub mtu: Option<u16>,
+    /// `SubnetCidrBlock`: the IPv4 CIDR block of the target's subnet.
+    pub subnet_cidr: Option<Ipv4Net>,
+    /// `RouterMacAddress`: the MAC of the router of the target's subnet, the
+    /// outer Ethernet source of every copy.
+    pub router_mac: Option<EthernetAddress>,
 }
 
 /// Why a configuration could not be loaded. Every message is one line and
@@ -236,6 +277,51 @@ pub enum ConfigError {
     /// `TrafficMirrorSessions` is empty.
     #[error("TrafficMirrorSessions: the list is empty; give at least one session")]
     NoSessions,
+    /// A session names a filter or target by id that no file gives.
+    #[error("{key} = \"{id}\": no {what} with this id was given; add the output of `aws ec2 describe-traffic-mirror-{what}s` (another --session file, or merged into this one)")]
+    NotGiven {
+        /// Path of the id key.
+        key: String,
+        /// The id.
+        id: String,
+        /// `filter` or `target`.
+        what: &'static str,
+    },
+    /// Two objects of the same kind carry one id.
+    #[error("{key} = \"{id}\": given twice (also {first})")]
+    Duplicate {
+        /// Path of the second id.
+        key: String,
+        /// The id.
+        id: String,
+        /// Where the first was.
+        first: String,
+    },
+    /// Sessions of several source network interfaces, and no choice among them.
+    #[error("the sessions mirror {count} network interfaces ({enis}); a run mirrors one: choose it (vxgen: --source-eni ID)")]
+    SeveralSources {
+        /// How many.
+        count: usize,
+        /// Their ids, comma-separated.
+        enis: String,
+    },
+    /// The chosen source network interface has no session.
+    #[error("no session mirrors {eni} (the sessions given mirror {enis})")]
+    NoSessionOf {
+        /// The chosen id.
+        eni: String,
+        /// The ids the sessions name.
+        enis: String,
+    },
+    /// An error in one of several files.
+    #[error("{}: {source}", path.display())]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong in it.
+        #[source]
+        source: Box<ConfigError>,
+    },
     /// Any other mismatch between the file and its shape, in serde's words.
     #[error("{key}: {message}")]
     Shape {
@@ -247,16 +333,11 @@ pub enum ConfigError {
 }
 
 impl MirrorConfig {
-    /// Parses a configuration from JSON text.
+    /// Parses a configuration from JSON text: one document (see the module's
+    /// documentation for the shapes).
     pub fn from_json_str(text: &str) -> Result<MirrorConfig, ConfigError> {
-        let root: Value = serde_json::from_str(text)?;
-        let wrapped = root.as_object().is_some_and(|m| m.contains_key("TrafficMirrorSessions"));
-        if wrapped {
-            let Object(file) = document::read::<Object<FileDoc>>(&root)?;
-            return load_file(file);
-        }
-        let Object(session) = document::read::<Object<SessionDoc>>(&root)?;
-        Ok(MirrorConfig { source: None, sessions: vec![load_session(&At::default(), session)?] })
+        let parts = Parts::parse(text)?;
+        join(vec![(None, parts)], None)
     }
 
     /// Reads and parses a configuration file.
@@ -268,10 +349,225 @@ impl MirrorConfig {
     /// assert_eq!(config.sessions.len(), 2);
     /// ```
     pub fn from_path(path: &Path) -> Result<MirrorConfig, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
-        MirrorConfig::from_json_str(&text)
+        MirrorConfig::from_paths(&[path], None)
     }
+
+    /// Reads several documents and joins them: sessions from one (the output
+    /// of `aws ec2 describe-traffic-mirror-sessions`, say), the filters and
+    /// targets they name by `TrafficMirrorFilterId` and
+    /// `TrafficMirrorTargetId` from the others (`describe-traffic-mirror-filters`,
+    /// `describe-traffic-mirror-targets`), or all of them merged into one
+    /// object. A session that names a filter or target no document gives is
+    /// an error ([`ConfigError::NotGiven`]); filters and targets no session
+    /// names are ignored (the AWS CLI lists every one of the region).
+    ///
+    /// A run mirrors one source network interface. `source_eni` (or the
+    /// `Source` object's `NetworkInterfaceId`) chooses it: the sessions of
+    /// other interfaces are left out and counted in
+    /// [`MirrorConfig::other_sessions`]. Without a choice, sessions of two
+    /// or more interfaces are an error ([`ConfigError::SeveralSources`]).
+    /// The quota (at most 3 sessions) and unique session numbers apply to
+    /// the chosen interface's sessions.
+    ///
+    /// Errors in one file name it when there are several.
+    ///
+    /// ```
+    /// use generator::mirror::config::MirrorConfig;
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/examples/");
+    /// let files: Vec<std::path::PathBuf> = ["describe-traffic-mirror-sessions.json",
+    ///     "describe-traffic-mirror-filters.json", "describe-traffic-mirror-targets.json"]
+    ///     .iter().map(|f| std::path::Path::new(dir).join(f)).collect();
+    /// let paths: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+    /// let config = MirrorConfig::from_paths(&paths, None).unwrap();
+    /// assert_eq!(config.sessions.len(), 2);
+    /// assert!(config.sessions[0].filter.amazon_dns());
+    /// // Without the filters, the sessions' filter ids name nothing.
+    /// let err = MirrorConfig::from_paths(&[paths[0], paths[2]], None).unwrap_err();
+    /// assert!(err.to_string().contains("TrafficMirrorFilterId = \"tmf-0aa11bb22cc33dd44\": no filter"), "{err}");
+    /// ```
+    pub fn from_paths(paths: &[&Path], source_eni: Option<&str>) -> Result<MirrorConfig, ConfigError> {
+        let many = paths.len() > 1;
+        let mut docs = Vec::with_capacity(paths.len());
+        for path in paths {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+            let parts = Parts::parse(&text).map_err(|e| in_file(many.then_some(*path), e))?;
+            docs.push((many.then(|| path.to_path_buf()), parts));
+        }
+        join(docs, source_eni)
+    }
+}
+
+fn in_file(path: Option<&Path>, e: ConfigError) -> ConfigError {
+    match path {
+        Some(path) => ConfigError::InFile { path: path.to_path_buf(), source: Box::new(e) },
+        None => e,
+    }
+}
+
+/// A filter or target of a session: embedded (our own format), named by id
+/// (AWS's), or neither.
+#[derive(Debug)]
+enum Ref<T> {
+    Embedded(T),
+    ById(String),
+    Neither,
+}
+
+/// A session before the join.
+#[derive(Debug)]
+struct Draft {
+    at: At,
+    spec: SessionSpec,
+    filter: Ref<Filter>,
+    target: Ref<TargetSpec>,
+    target_id_at: String,
+}
+
+/// What one document holds.
+#[derive(Debug, Default)]
+struct Parts {
+    source: Option<SourceSpec>,
+    sessions: Vec<Draft>,
+    filters: Vec<(At, String, Filter)>,
+    targets: Vec<(At, String, TargetSpec)>,
+}
+
+/// The keys that make a document a file rather than one session object.
+const FILE_KEYS: [&str; 5] =
+    ["Source", "TrafficMirrorSessions", "TrafficMirrorFilters", "TrafficMirrorTargets", "NextToken"];
+
+impl Parts {
+    fn parse(text: &str) -> Result<Parts, ConfigError> {
+        let root: Value = serde_json::from_str(text)?;
+        let wrapped = root.as_object().is_some_and(|m| FILE_KEYS.iter().any(|k| m.contains_key(*k)));
+        if !wrapped {
+            let Object(session) = document::read::<Object<SessionDoc>>(&root)?;
+            return Ok(Parts { sessions: vec![load_session(&At::default(), session)?], ..Parts::default() });
+        }
+        let Object(file) = document::read::<Object<FileDoc>>(&root)?;
+        load_file(file)
+    }
+}
+
+/// Joins the documents' sessions with their filters and targets and picks
+/// the source interface (see [`MirrorConfig::from_paths`]).
+fn join(docs: Vec<(Option<PathBuf>, Parts)>, source_eni: Option<&str>) -> Result<MirrorConfig, ConfigError> {
+    let placed = |path: &Option<PathBuf>, e: ConfigError| in_file(path.as_deref(), e);
+    let mut source: Option<(Option<PathBuf>, SourceSpec)> = None;
+    let mut filters: Vec<(Option<PathBuf>, At, String, Filter)> = Vec::new();
+    let mut targets: Vec<(Option<PathBuf>, At, String, TargetSpec)> = Vec::new();
+    let mut drafts: Vec<(Option<PathBuf>, Draft)> = Vec::new();
+    let describe = |path: &Option<PathBuf>, at: &At| match path {
+        Some(p) => format!("{} in {}", at.0, p.display()),
+        None => at.0.clone(),
+    };
+    for (path, parts) in docs {
+        if let Some(s) = parts.source {
+            if let Some((first, _)) = &source {
+                let first = describe(first, &At("Source".into()));
+                let e = invalid("Source".into(), "{...}", &format!("given twice (also {first})"));
+                return Err(placed(&path, e));
+            }
+            source = Some((path.clone(), s));
+        }
+        for (at, id, f) in parts.filters {
+            let key = at.key("TrafficMirrorFilterId");
+            if let Some((p, a, ..)) = filters.iter().find(|(_, _, i, _)| *i == id) {
+                let first = describe(p, a);
+                return Err(placed(&path, ConfigError::Duplicate { key, id, first }));
+            }
+            filters.push((path.clone(), at, id, f));
+        }
+        for (at, id, t) in parts.targets {
+            let key = at.key("TrafficMirrorTargetId");
+            if let Some((p, a, ..)) = targets.iter().find(|(_, _, i, _)| *i == id) {
+                let first = describe(p, a);
+                return Err(placed(&path, ConfigError::Duplicate { key, id, first }));
+            }
+            targets.push((path.clone(), at, id, t));
+        }
+        drafts.extend(parts.sessions.into_iter().map(|d| (path.clone(), d)));
+    }
+    if drafts.is_empty() {
+        return Err(ConfigError::NoSessions);
+    }
+
+    // The source interface: chosen, named by Source, or the only one.
+    let chosen = source_eni
+        .map(str::to_string)
+        .or_else(|| source.as_ref().and_then(|(_, s)| s.network_interface_id.clone()));
+    let mut enis: Vec<&str> = Vec::new();
+    for (_, d) in &drafts {
+        if let Some(e) = d.spec.network_interface_id.as_deref() {
+            if !enis.contains(&e) {
+                enis.push(e);
+            }
+        }
+    }
+    let source_eni = match chosen {
+        Some(eni) => {
+            if !enis.is_empty() && !enis.contains(&eni.as_str()) {
+                return Err(ConfigError::NoSessionOf { eni, enis: enis.join(", ") });
+            }
+            Some(eni)
+        }
+        None if enis.len() > 1 => {
+            return Err(ConfigError::SeveralSources { count: enis.len(), enis: enis.join(", ") });
+        }
+        None => enis.first().map(|e| e.to_string()),
+    };
+    let before = drafts.len();
+    drafts.retain(|(_, d)| match (&d.spec.network_interface_id, &source_eni) {
+        (Some(e), Some(chosen)) => e == chosen,
+        _ => true,
+    });
+    let other_sessions = before - drafts.len();
+    if drafts.len() > MAX_SESSIONS_PER_SOURCE {
+        return Err(ConfigError::TooManySessions { count: drafts.len() });
+    }
+
+    let mut sessions: Vec<SessionSpec> = Vec::with_capacity(drafts.len());
+    let mut placed_at: Vec<(Option<PathBuf>, At)> = Vec::with_capacity(drafts.len());
+    for (path, d) in drafts {
+        let Draft { at, mut spec, filter, target, target_id_at } = d;
+        if let Some(first) = sessions.iter().position(|s| s.session_number == spec.session_number) {
+            let e = ConfigError::InvalidValue {
+                key: at.key("SessionNumber"),
+                value: spec.session_number.to_string(),
+                reason: format!(
+                    "already used by {}; session numbers must be unique",
+                    describe(&placed_at[first].0, &placed_at[first].1)
+                ),
+            };
+            return Err(placed(&path, e));
+        }
+        spec.filter = match filter {
+            Ref::Embedded(f) => f,
+            Ref::Neither => Filter::accept_all(),
+            Ref::ById(id) => match filters.iter().find(|(_, _, i, _)| *i == id) {
+                Some((.., f)) => f.clone(),
+                None => {
+                    let key = at.key("TrafficMirrorFilterId");
+                    return Err(placed(&path, ConfigError::NotGiven { key, id, what: "filter" }));
+                }
+            },
+        };
+        spec.target = match target {
+            Ref::Embedded(t) => t,
+            Ref::Neither => TargetSpec::default(),
+            Ref::ById(id) => match targets.iter().find(|(_, _, i, _)| *i == id) {
+                Some((.., t)) => t.clone(),
+                None => {
+                    let e = ConfigError::NotGiven { key: target_id_at, id, what: "target" };
+                    return Err(placed(&path, e));
+                }
+            },
+        };
+        sessions.push(spec);
+        placed_at.push((path, at));
+    }
+    Ok(MirrorConfig { source: source.map(|(_, s)| s), source_eni, sessions, other_sessions })
 }
 
 // ---------------------------------------------------------------------------
@@ -397,54 +693,83 @@ fn wide(range: &RangeInclusive<u16>) -> RangeInclusive<i64> {
 // ---------------------------------------------------------------------------
 // The values, object by object.
 
-fn load_file(file: FileDoc) -> Result<MirrorConfig, ConfigError> {
-    let source = file.source.map(|Object(s)| load_source(&At::default().child("Source"), s)).transpose()?;
-    let list = file.traffic_mirror_sessions.ok_or(ConfigError::NoSessions)?.0;
-    if list.is_empty() {
-        return Err(ConfigError::NoSessions);
-    }
-    if list.len() > MAX_SESSIONS_PER_SOURCE {
-        return Err(ConfigError::TooManySessions { count: list.len() });
-    }
-    let at = At::default().child("TrafficMirrorSessions");
-    let mut sessions: Vec<SessionSpec> = Vec::with_capacity(list.len());
-    for (i, Object(doc)) in list.into_iter().enumerate() {
-        let session = load_session(&at.index(i), doc)?;
-        if let Some(first) = sessions.iter().position(|s| s.session_number == session.session_number) {
-            return Err(ConfigError::InvalidValue {
-                key: at.index(i).key("SessionNumber"),
-                value: session.session_number.to_string(),
-                reason: format!("already used by {}; session numbers must be unique", at.index(first).0),
-            });
+fn load_file(file: FileDoc) -> Result<Parts, ConfigError> {
+    let root = At::default();
+    let source = file.source.map(|Object(s)| load_source(&root.child("Source"), s)).transpose()?;
+    let mut parts = Parts { source, ..Parts::default() };
+    if let Some(List(list)) = file.traffic_mirror_sessions {
+        if list.is_empty() && file.traffic_mirror_filters.is_none() && file.traffic_mirror_targets.is_none() {
+            return Err(ConfigError::NoSessions);
         }
-        sessions.push(session);
+        let at = root.child("TrafficMirrorSessions");
+        for (i, Object(doc)) in list.into_iter().enumerate() {
+            parts.sessions.push(load_session(&at.index(i), doc)?);
+        }
     }
-    Ok(MirrorConfig { source, sessions })
+    if let Some(List(list)) = file.traffic_mirror_filters {
+        let at = root.child("TrafficMirrorFilters");
+        for (i, Object(doc)) in list.into_iter().enumerate() {
+            let at = at.index(i);
+            let id = required(&at, "TrafficMirrorFilterId", doc.traffic_mirror_filter_id.clone())?;
+            let filter = load_filter(&at, doc)?;
+            parts.filters.push((at, id, filter));
+        }
+    }
+    if let Some(List(list)) = file.traffic_mirror_targets {
+        let at = root.child("TrafficMirrorTargets");
+        for (i, Object(doc)) in list.into_iter().enumerate() {
+            let at = at.index(i);
+            let id = required(&at, "TrafficMirrorTargetId", doc.traffic_mirror_target_id.clone())?;
+            let target = load_target(&at, doc)?;
+            if target.kind.is_none() {
+                return Err(ConfigError::Missing { key: at.key("Type") });
+            }
+            parts.targets.push((at, id, target));
+        }
+    }
+    Ok(parts)
+}
+
+fn ipv4_block(at: &At, key: &str, value: Option<&str>) -> Result<Option<Ipv4Net>, ConfigError> {
+    let Some(s) = value else { return Ok(None) };
+    let net: Ipv4Net =
+        s.parse().map_err(|_| invalid(at.key(key), s, "not an IPv4 CIDR block (like 10.0.0.0/16)"))?;
+    if !VPC_PREFIX_RANGE.contains(&net.prefix_len()) {
+        let reason = if key == "VpcCidrBlock" {
+            "a VPC CIDR block is between /16 and /28"
+        } else {
+            "a subnet CIDR block is between /16 and /28"
+        };
+        return Err(invalid(at.key(key), s, reason));
+    }
+    Ok(Some(net))
 }
 
 fn load_source(at: &At, doc: SourceDoc) -> Result<SourceSpec, ConfigError> {
-    let vpc_cidr = match doc.vpc_cidr_block.as_deref() {
-        None => None,
-        Some(s) => {
-            let key = at.key("VpcCidrBlock");
-            let net: Ipv4Net = s
-                .parse()
-                .map_err(|_| invalid(key.clone(), s, "not an IPv4 CIDR block (like 10.0.0.0/16)"))?;
-            if !VPC_PREFIX_RANGE.contains(&net.prefix_len()) {
-                return Err(invalid(key, s, "a VPC CIDR block is between /16 and /28"));
-            }
-            Some(net)
+    let vpc = ipv4_block(at, "VpcCidrBlock", doc.vpc_cidr_block.as_deref())?;
+    let subnet = ipv4_block(at, "SubnetCidrBlock", doc.subnet_cidr_block.as_deref())?;
+    if let (Some(v), Some(s)) = (vpc, subnet) {
+        if !v.contains(&s) {
+            return Err(invalid(at.key("SubnetCidrBlock"), s.to_string(), "is not within VpcCidrBlock"));
         }
-    };
+    }
+    let ip = ipv4(at, "PrivateIpAddress", doc.private_ip_address.as_deref())?;
+    if let (Some(ip), Some(s)) = (ip, subnet) {
+        if !s.contains(&ip) {
+            return Err(invalid(at.key("PrivateIpAddress"), ip.to_string(), "is not within SubnetCidrBlock"));
+        }
+    }
     Ok(SourceSpec {
-        ip: ipv4(at, "PrivateIpAddress", doc.private_ip_address.as_deref())?,
+        ip,
         mac: mac(at, "MacAddress", doc.mac_address.as_deref())?,
-        vpc_cidr,
+        vpc_cidr: vpc,
+        subnet_cidr: subnet,
         router_mac: mac(at, "RouterMacAddress", doc.router_mac_address.as_deref())?,
+        network_interface_id: doc.network_interface_id,
     })
 }
 
-fn load_session(at: &At, doc: SessionDoc) -> Result<SessionSpec, ConfigError> {
+fn load_session(at: &At, doc: SessionDoc) -> Result<Draft, ConfigError> {
     let number = required(at, "SessionNumber", doc.session_number)?;
     let session_number =
         in_range(at, "SessionNumber", number, wide(&SESSION_NUMBER_RANGE), "must be 1-32766")?;
@@ -466,16 +791,48 @@ fn load_session(at: &At, doc: SessionDoc) -> Result<SessionSpec, ConfigError> {
         1..=i64::from(MAX_PACKET_LENGTH),
         "must be 1-8500",
     )?;
-    let filter = match doc.traffic_mirror_filter {
-        None => Filter::accept_all(),
-        Some(Object(f)) => load_filter(&at.child("TrafficMirrorFilter"), f)?,
+    let filter_id = doc.traffic_mirror_filter_id;
+    let filter = match (doc.traffic_mirror_filter, &filter_id) {
+        (Some(Object(f)), id) => {
+            let f_at = at.child("TrafficMirrorFilter");
+            same_id(&f_at, "TrafficMirrorFilterId", f.traffic_mirror_filter_id.as_deref(), id.as_deref())?;
+            Ref::Embedded(load_filter(&f_at, f)?)
+        }
+        (None, Some(id)) => Ref::ById(id.clone()),
+        (None, None) => Ref::Neither,
     };
-    let target = match doc.traffic_mirror_target {
-        None => TargetSpec::default(),
-        Some(Object(t)) => load_target(&at.child("TrafficMirrorTarget"), t)?,
+    let target = match (doc.traffic_mirror_target, &doc.traffic_mirror_target_id) {
+        (Some(Object(t)), id) => {
+            let t_at = at.child("TrafficMirrorTarget");
+            same_id(&t_at, "TrafficMirrorTargetId", t.traffic_mirror_target_id.as_deref(), id.as_deref())?;
+            Ref::Embedded(load_target(&t_at, t)?)
+        }
+        (None, Some(id)) => Ref::ById(id.clone()),
+        (None, None) => Ref::Neither,
     };
     let gbp = doc.gbp.map(|Object(g)| load_gbp(&at.child("Gbp"), g)).transpose()?;
-    Ok(SessionSpec { session_number, virtual_network_id, packet_length, filter, target, gbp })
+    let spec = SessionSpec {
+        id: doc.traffic_mirror_session_id,
+        network_interface_id: doc.network_interface_id,
+        session_number,
+        virtual_network_id,
+        packet_length,
+        filter: Filter::accept_all(),
+        filter_id,
+        target: TargetSpec::default(),
+        gbp,
+    };
+    Ok(Draft { at: at.clone(), spec, filter, target, target_id_at: at.key("TrafficMirrorTargetId") })
+}
+
+/// An embedded object's own id, if it has one, must be the one its session names.
+fn same_id(at: &At, key: &str, own: Option<&str>, session: Option<&str>) -> Result<(), ConfigError> {
+    match (own, session) {
+        (Some(own), Some(session)) if own != session => {
+            Err(invalid(at.key(key), own, &format!("the session names {session}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn load_filter(at: &At, doc: FilterDoc) -> Result<Filter, ConfigError> {
@@ -486,7 +843,15 @@ fn load_filter(at: &At, doc: FilterDoc) -> Result<Filter, ConfigError> {
     ] {
         let list_at = at.child(key);
         for (i, Object(rule)) in list.into_iter().flat_map(|l| l.0).enumerate() {
-            rules.push(load_rule(&list_at.index(i), rule, direction)?);
+            let rule_at = list_at.index(i);
+            let own = rule.traffic_mirror_filter_id.as_deref();
+            if let (Some(own), Some(filter)) = (own, doc.traffic_mirror_filter_id.as_deref()) {
+                if own != filter {
+                    let reason = format!("the rule is in filter {filter}");
+                    return Err(invalid(rule_at.key("TrafficMirrorFilterId"), own, &reason));
+                }
+            }
+            rules.push(load_rule(&rule_at, rule, direction)?);
         }
     }
     let mut amazon_dns = false;
@@ -552,7 +917,7 @@ fn load_port_range(at: &At, doc: PortRangeDoc) -> Result<PortRange, ConfigError>
 }
 
 fn load_target(at: &At, doc: TargetDoc) -> Result<TargetSpec, ConfigError> {
-    let kind = match doc.r#type.as_deref() {
+    let named = match doc.r#type.as_deref() {
         None => None,
         Some("network-interface") => Some(TargetKind::NetworkInterface),
         Some("network-load-balancer") => Some(TargetKind::NetworkLoadBalancer),
@@ -562,13 +927,50 @@ fn load_target(at: &At, doc: TargetDoc) -> Result<TargetSpec, ConfigError> {
             return Err(invalid(at.key("Type"), other, reason));
         }
     };
+    // The resource: at most one, of the kind `Type` says (EC2 API
+    // TrafficMirrorTarget: one of NetworkInterfaceId, NetworkLoadBalancerArn,
+    // GatewayLoadBalancerEndpointId).
+    let mut kind = named;
+    let mut resource: Option<(&str, String)> = None;
+    for (key, value, k) in [
+        ("NetworkInterfaceId", doc.network_interface_id, TargetKind::NetworkInterface),
+        ("NetworkLoadBalancerArn", doc.network_load_balancer_arn, TargetKind::NetworkLoadBalancer),
+        (
+            "GatewayLoadBalancerEndpointId",
+            doc.gateway_load_balancer_endpoint_id,
+            TargetKind::GatewayLoadBalancerEndpoint,
+        ),
+    ] {
+        let Some(value) = value else { continue };
+        if let Some((other, _)) = &resource {
+            let reason = format!("a target is one resource, and {other} is given too");
+            return Err(invalid(at.key(key), value, &reason));
+        }
+        if named.is_some_and(|n| n != k) {
+            let reason = format!("a {} target has no {key}", named.map_or("", TargetKind::api_name));
+            return Err(invalid(at.key(key), value, &reason));
+        }
+        kind = Some(k);
+        resource = Some((key, value));
+    }
     let reason = "must be 68-65535 (68 is the IPv4 minimum)";
     let mtu = optional_in_range(at, "Mtu", doc.mtu, i64::from(MIN_MTU)..=i64::from(u16::MAX), reason)?;
+    let ip = ipv4(at, "IpAddress", doc.ip_address.as_deref())?;
+    let subnet_cidr = ipv4_block(at, "SubnetCidrBlock", doc.subnet_cidr_block.as_deref())?;
+    if let (Some(ip), Some(s)) = (ip, subnet_cidr) {
+        if !s.contains(&ip) {
+            return Err(invalid(at.key("IpAddress"), ip.to_string(), "is not within SubnetCidrBlock"));
+        }
+    }
     Ok(TargetSpec {
+        id: doc.traffic_mirror_target_id,
         kind,
-        ip: ipv4(at, "IpAddress", doc.ip_address.as_deref())?,
+        resource: resource.map(|(_, v)| v),
+        ip,
         mac: mac(at, "MacAddress", doc.mac_address.as_deref())?,
         mtu,
+        subnet_cidr,
+        router_mac: mac(at, "RouterMacAddress", doc.router_mac_address.as_deref())?,
     })
 }
 

@@ -65,14 +65,203 @@ fn describe_output_shape_with_aws_keys_and_nulls() {
                 "PacketLength": null, "SessionNumber": 1, "VirtualNetworkId": 0,
                 "Description": "d", "Tags": [{ "Key": "k", "Value": "v" }]
             }],
+            "TrafficMirrorFilters": [{
+                "TrafficMirrorFilterId": "tmf-1", "IngressFilterRules": [], "EgressFilterRules": [{
+                    "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1",
+                    "TrafficDirection": "egress", "RuleNumber": 100, "RuleAction": "reject", "Protocol": 6,
+                    "DestinationPortRange": { "FromPort": 22, "ToPort": 22 },
+                    "DestinationCidrBlock": "0.0.0.0/0", "SourceCidrBlock": "0.0.0.0/0", "Description": null
+                }],
+                "NetworkServices": [], "Description": null, "Tags": []
+            }],
+            "TrafficMirrorTargets": [{
+                "TrafficMirrorTargetId": "tmt-1", "NetworkLoadBalancerArn": "arn:aws:elasticloadbalancing:x",
+                "Type": "network-load-balancer", "Description": null, "OwnerId": "1", "Tags": []
+            }],
             "NextToken": null
         })
         .to_string(),
     )
     .unwrap();
+    assert_eq!(c.source_eni.as_deref(), Some("eni-1"));
     let s = &c.sessions[0];
+    assert_eq!((s.id.as_deref(), s.filter_id.as_deref()), (Some("tms-1"), Some("tmf-1")));
     assert_eq!(s.virtual_network_id.map(Vni::value), Some(0));
     assert_eq!(s.packet_length, None);
+    let rules = s.filter.rules(Direction::Egress);
+    assert_eq!((rules.len(), rules[0].action), (1, RuleAction::Reject));
+    assert_eq!(s.target.kind, Some(TargetKind::NetworkLoadBalancer));
+    assert_eq!(s.target.id.as_deref(), Some("tmt-1"));
+}
+
+/// A session output alone names a filter and a target that are not given:
+/// an error, never a session that mirrors everything.
+#[test]
+fn ids_that_name_nothing_are_errors() {
+    let sessions = json!({ "TrafficMirrorSessions": [{
+        "SessionNumber": 1, "TrafficMirrorFilterId": "tmf-1", "TrafficMirrorTargetId": "tmt-1"
+    }] });
+    assert_eq!(
+        message(sessions.clone()),
+        "TrafficMirrorSessions[0].TrafficMirrorFilterId = \"tmf-1\": no filter with this id was given; add the \
+         output of `aws ec2 describe-traffic-mirror-filters` (another --session file, or merged into this one)"
+    );
+    let mut with_filter = sessions.clone();
+    with_filter["TrafficMirrorFilters"] = json!([{ "TrafficMirrorFilterId": "tmf-1" }]);
+    assert!(message(with_filter.clone()).starts_with(
+        "TrafficMirrorSessions[0].TrafficMirrorTargetId = \"tmt-1\": no target with this id was given"
+    ));
+    // Another filter's id does not do.
+    let mut other = sessions.clone();
+    other["TrafficMirrorFilters"] = json!([{ "TrafficMirrorFilterId": "tmf-2" }]);
+    assert!(message(other).contains("\"tmf-1\": no filter"));
+    // Ids given twice, and lists of filters or targets without ids.
+    let mut twice = with_filter.clone();
+    twice["TrafficMirrorFilters"] =
+        json!([{ "TrafficMirrorFilterId": "tmf-1" }, { "TrafficMirrorFilterId": "tmf-1" }]);
+    assert_eq!(
+        message(twice),
+        "TrafficMirrorFilters[1].TrafficMirrorFilterId = \"tmf-1\": given twice (also TrafficMirrorFilters[0])"
+    );
+    assert_eq!(
+        message(json!({ "TrafficMirrorSessions": [{ "SessionNumber": 1 }], "TrafficMirrorFilters": [{}] })),
+        "TrafficMirrorFilters[0].TrafficMirrorFilterId: required key is missing"
+    );
+    assert_eq!(
+        message(json!({ "TrafficMirrorSessions": [{ "SessionNumber": 1 }],
+                        "TrafficMirrorTargets": [{ "TrafficMirrorTargetId": "t" }] })),
+        "TrafficMirrorTargets[0].Type: required key is missing"
+    );
+    // Filters alone hold no session.
+    assert!(matches!(
+        MirrorConfig::from_json_str(&json!({ "TrafficMirrorFilters": [] }).to_string()),
+        Err(ConfigError::NoSessions)
+    ));
+    // An embedded filter or rule with another id than its session's.
+    assert_eq!(
+        message(json!({ "SessionNumber": 1, "TrafficMirrorFilterId": "a",
+                        "TrafficMirrorFilter": { "TrafficMirrorFilterId": "b" } })),
+        "TrafficMirrorFilter.TrafficMirrorFilterId = \"b\": the session names a"
+    );
+    assert_eq!(
+        message(json!({ "SessionNumber": 1, "TrafficMirrorFilter": { "TrafficMirrorFilterId": "a",
+            "IngressFilterRules": [{ "TrafficMirrorFilterId": "b", "RuleNumber": 1, "RuleAction": "accept",
+                "SourceCidrBlock": "0.0.0.0/0", "DestinationCidrBlock": "0.0.0.0/0" }] } })),
+        "TrafficMirrorFilter.IngressFilterRules[0].TrafficMirrorFilterId = \"b\": the rule is in filter a"
+    );
+}
+
+#[test]
+fn target_resources_say_the_kind() {
+    let target = |t: Value| session(json!({ "TrafficMirrorTarget": t }));
+    for (key, kind) in [
+        ("NetworkInterfaceId", TargetKind::NetworkInterface),
+        ("NetworkLoadBalancerArn", TargetKind::NetworkLoadBalancer),
+        ("GatewayLoadBalancerEndpointId", TargetKind::GatewayLoadBalancerEndpoint),
+    ] {
+        let c = MirrorConfig::from_json_str(&target(json!({ key: "x-1" })).to_string()).unwrap();
+        assert_eq!(
+            (c.sessions[0].target.kind, c.sessions[0].target.resource.as_deref()),
+            (Some(kind), Some("x-1"))
+        );
+    }
+    assert_eq!(
+        message(target(json!({ "Type": "network-interface", "NetworkLoadBalancerArn": "arn:x" }))),
+        "TrafficMirrorTarget.NetworkLoadBalancerArn = \"arn:x\": a network-interface target has no NetworkLoadBalancerArn"
+    );
+    assert_eq!(
+        message(target(json!({ "NetworkInterfaceId": "eni-1", "GatewayLoadBalancerEndpointId": "vpce-1" }))),
+        "TrafficMirrorTarget.GatewayLoadBalancerEndpointId = \"vpce-1\": a target is one resource, and NetworkInterfaceId is given too"
+    );
+    assert_eq!(
+        message(target(json!({ "IpAddress": "10.0.3.5", "SubnetCidrBlock": "10.0.2.0/24" }))),
+        "TrafficMirrorTarget.IpAddress = \"10.0.3.5\": is not within SubnetCidrBlock"
+    );
+    assert_eq!(
+        message(target(json!({ "Tags": [{ "Key": "k", "Valu": "v" }] }))),
+        "TrafficMirrorTarget.Tags[0].Valu: unknown key"
+    );
+    assert_eq!(
+        message(target(json!({ "Tags": { "Key": "k" } }))),
+        "TrafficMirrorTarget.Tags: expected a list, found an object {\"Key\":\"k\"}"
+    );
+}
+
+/// Sessions of several source interfaces: one is chosen, or it is an error.
+#[test]
+fn one_source_interface_per_run() {
+    let doc = json!({ "TrafficMirrorSessions": [
+        { "SessionNumber": 1, "NetworkInterfaceId": "eni-a" },
+        { "SessionNumber": 1, "NetworkInterfaceId": "eni-b" },
+        { "SessionNumber": 2, "NetworkInterfaceId": "eni-b" }
+    ] });
+    assert_eq!(
+        message(doc.clone()),
+        "the sessions mirror 2 network interfaces (eni-a, eni-b); a run mirrors one: choose it (vxgen: --source-eni ID)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let c = MirrorConfig::from_paths(&[&file], Some("eni-b")).unwrap();
+    assert_eq!(c.sessions.iter().map(|s| s.session_number).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!((c.other_sessions, c.source_eni.as_deref()), (1, Some("eni-b")));
+    let err = MirrorConfig::from_paths(&[&file], Some("eni-c")).unwrap_err();
+    assert_eq!(err.to_string(), "no session mirrors eni-c (the sessions given mirror eni-a, eni-b)");
+    // The Source object's NetworkInterfaceId chooses too.
+    let mut chosen = doc.clone();
+    chosen["Source"] = json!({ "NetworkInterfaceId": "eni-a" });
+    let c = MirrorConfig::from_json_str(&chosen.to_string()).unwrap();
+    assert_eq!((c.sessions.len(), c.other_sessions), (1, 2));
+    // The quota counts the chosen interface's sessions.
+    let four = json!({ "TrafficMirrorSessions": (1..=4).map(|n| json!({ "SessionNumber": n, "NetworkInterfaceId": if n == 4 { "eni-b" } else { "eni-a" } })).collect::<Vec<_>>() });
+    std::fs::write(&file, four.to_string()).unwrap();
+    assert_eq!(MirrorConfig::from_paths(&[&file], Some("eni-a")).unwrap().sessions.len(), 3);
+}
+
+/// Several files: joined, and errors name the file.
+#[test]
+fn several_files_are_joined_and_errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, v: Value| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, v.to_string()).unwrap();
+        p
+    };
+    let s = write(
+        "s.json",
+        json!({ "TrafficMirrorSessions": [{ "SessionNumber": 1, "TrafficMirrorFilterId": "f" }] }),
+    );
+    let f = write(
+        "f.json",
+        json!({ "TrafficMirrorFilters": [{ "TrafficMirrorFilterId": "f", "NetworkServices": ["amazon-dns"] }] }),
+    );
+    let c = MirrorConfig::from_paths(&[&s, &f], None).unwrap();
+    assert!(c.sessions[0].filter.amazon_dns());
+    assert!(
+        c.sessions[0].filter.rules(Direction::Egress).is_empty(),
+        "an AWS filter without rules mirrors no rule's traffic"
+    );
+    let bad = write(
+        "bad.json",
+        json!({ "TrafficMirrorFilters": [{ "TrafficMirrorFilterId": "g", "NetworkServices": ["dns"] }] }),
+    );
+    let err = MirrorConfig::from_paths(&[&s, &f, &bad], None).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!("{}: TrafficMirrorFilters[0].NetworkServices[0] = \"dns\": the only network service is \"amazon-dns\"", bad.display())
+    );
+    let again = write("again.json", json!({ "TrafficMirrorFilters": [{ "TrafficMirrorFilterId": "f" }] }));
+    let err = MirrorConfig::from_paths(&[&s, &f, &again], None).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: TrafficMirrorFilters[0].TrafficMirrorFilterId = \"f\": given twice (also TrafficMirrorFilters[0] in {})",
+            again.display(),
+            f.display()
+        )
+    );
+    let err = MirrorConfig::from_paths(&[&s], None).unwrap_err().to_string();
+    assert!(err.starts_with("TrafficMirrorSessions[0].TrafficMirrorFilterId = \"f\": no filter"), "{err}");
 }
 
 #[test]
@@ -93,7 +282,8 @@ fn full_session() {
                         "SourcePortRange": { "FromPort": 0, "ToPort": 65535 },
                         "DestinationPortRange": { "FromPort": 53, "ToPort": 53 },
                         "Description": "no DNS to 2001:db8::/32",
-                        "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1", "Tags": []
+                        "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1", "Tags": [],
+                        "TagSet": [{ "Key": "k", "Value": "v" }]
                     }],
                     "NetworkServices": ["amazon-dns", "amazon-dns"]
                 },
@@ -128,9 +318,11 @@ fn full_session() {
         s.target,
         TargetSpec {
             kind: Some(TargetKind::GatewayLoadBalancerEndpoint),
+            resource: Some("vpce-1".into()),
             ip: Some(Ipv4Addr::new(10, 0, 9, 9)),
             mac: Some(EthernetAddress([6, 0, 0, 0, 0, 9])),
             mtu: Some(68),
+            ..TargetSpec::default()
         }
     );
     assert_eq!(s.gbp, Some(Gbp { dont_learn: true, policy_applied: false, policy_id: 65535 }));
@@ -169,7 +361,7 @@ fn structural_errors() {
     );
     assert_eq!(message(json!([1])), "(top level): expected an object, found a list [1]");
     assert_eq!(message(session(json!({ "PacketLenght": 100 }))), "PacketLenght: unknown key");
-    assert_eq!(message(json!({ "Source": {}, "SessionNumber": 1 })), "Source: unknown key");
+    assert_eq!(message(json!({ "Source": {}, "SessionNumber": 1 })), "SessionNumber: unknown key");
     assert_eq!(message(json!({ "TrafficMirrorSessions": [], "Sorce": {} })), "Sorce: unknown key");
     assert_eq!(
         message(json!({ "TrafficMirrorSessions": [{ "SessionNumber": 1, "Foo": 1 }] })),
@@ -488,13 +680,13 @@ fn every_aws_key_we_drop_is_accepted_at_its_level() {
                     "IngressFilterRules": [{
                         "RuleNumber": 1, "RuleAction": "accept",
                         "SourceCidrBlock": "0.0.0.0/0", "DestinationCidrBlock": "0.0.0.0/0",
-                        "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1", "Tags": {}
+                        "TrafficMirrorFilterRuleId": "tmfr-1", "TrafficMirrorFilterId": "tmf-1", "Tags": [],
+                        "TagSet": [{ "Key": "k", "Value": "v" }]
                     }]
                 },
                 "TrafficMirrorTarget": {
-                    "TrafficMirrorTargetId": "tmt-1", "NetworkInterfaceId": "eni-2",
-                    "NetworkLoadBalancerArn": "arn:x", "GatewayLoadBalancerEndpointId": "vpce-1",
-                    "Description": "d", "OwnerId": "1", "Tags": []
+                    "TrafficMirrorTargetId": "tmt-1", "NetworkInterfaceId": "eni-2", "Type": "network-interface",
+                    "Description": "d", "OwnerId": "1", "Tags": [{ "Key": "Name", "Value": "ids" }]
                 }
             }]
         })

@@ -456,6 +456,7 @@ mod tests {
                 ip: Ipv4Addr::new(10, 0, 2, 9),
                 mac: EthernetAddress([0x02, 0, 0, 0, 0, 9]),
                 mtu: 9001,
+                subnet: crate::mirror::session::Subnet::example_target(),
                 gwlb: None,
             },
             gbp: None,
