@@ -217,8 +217,9 @@ fn invalid_input_fails_with_one_line_and_no_file() {
         (strings(&["--target-mtu", &mtu_under]), 2, mtu_under.clone()),
         (strings(&["--gbp-policy-id", "65536"]), 2, "65536".into()),
         (strings(&["--format", "pcapng2"]), 2, "pcapng2".into()),
-        (strings(&["--gbp-flags", "d"]), 1, "--gbp-policy-id".into()),
-        (strings(&["--scenario", "no-such-scenario"]), 1, "no-such-scenario".into()),
+        (strings(&["--gbp-flags", "d"]), 2, "--gbp-policy-id".into()),
+        (strings(&["--scenario", "no-such-scenario"]), 2, "no-such-scenario".into()),
+        (strings(&["--scenario", "mixd"]), 2, "(did you mean mixed?)".into()),
         (strings(&["--reorder", "1.5"]), 2, "1.5".into()),
         (vec!["--session".into(), path(&malformed)], 1, "JSON".into()),
         (vec!["--session".into(), path(&bad_cidr)], 1, "10.0.0.0/33".into()),
@@ -262,7 +263,7 @@ fn invalid_input_fails_with_one_line_and_no_file() {
         );
     }
     // An empty output path.
-    expect_failure(d, &strings(&["generate", "--count", "2", "-o", ""]), 1, "-o", &["a-directory"]);
+    expect_failure(d, &strings(&["generate", "--count", "2", "-o", ""]), 2, "-o", &["a-directory"]);
 }
 
 /// A directory without write permission. Root ignores permissions, so the
@@ -448,4 +449,77 @@ fn help_shows_examples_and_every_option() {
     ] {
         assert!(text.contains(option), "vxgen generate --help does not mention {option}");
     }
+}
+
+/// The conventions of tcpdump, tshark and editcap: `-c N` writes exactly N
+/// packets; the format follows the extension, and `--format` against it is
+/// a warning; an option without effect is a warning; `-q` says nothing,
+/// `-v` more; the summary gives the size; completions and man pages.
+#[test]
+fn command_line_conventions() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    // -c: exactly N records, whatever the flows.
+    for n in [1u64, 7, 500] {
+        let out = vxgen(&["generate", "-c", &n.to_string(), "-o", &at(&format!("c{n}.pcap"))]);
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let (packets, _) = read_pcap(&std::fs::read(at(&format!("c{n}.pcap"))).unwrap());
+        assert_eq!(packets.len() as u64, n, "-c {n}");
+        assert!(stderr_of(&out).contains(&format!("{n} copies")), "{}", stderr_of(&out));
+    }
+    // The format from the extension; --format against it warns.
+    let out = vxgen(&["generate", "--count", "1", "-o", &at("e.pcap")]);
+    assert!(out.status.success());
+    assert_eq!(&std::fs::read(at("e.pcap")).unwrap()[..4], &[0xd4, 0xc3, 0xb2, 0xa1], "classic pcap");
+    let out = vxgen(&["generate", "--count", "1", "--format", "pcap", "-o", &at("e.pcapng")]);
+    assert!(out.status.success());
+    assert!(stderr_of(&out).contains("warning: --format pcap writes classic pcap into a file named .pcapng"));
+    // Options that change nothing.
+    let out = vxgen(&[
+        "generate",
+        "--count",
+        "1",
+        "--target",
+        "nlb",
+        "--target-mtu",
+        "1500",
+        "-o",
+        &at("n.pcapng"),
+    ]);
+    assert!(out.status.success());
+    assert!(stderr_of(&out).contains("warning: --target-mtu has no effect"), "{}", stderr_of(&out));
+    let out = vxgen(&["generate", "--count", "1", "--no-comments", "-o", &at("p.pcap")]);
+    assert!(stderr_of(&out).contains("warning: --no-comments has no effect"), "{}", stderr_of(&out));
+    // -q: silence; -v: the mirror; the summary's size.
+    let out = vxgen(&[
+        "-q",
+        "generate",
+        "--count",
+        "1",
+        "--target",
+        "nlb",
+        "--target-mtu",
+        "1500",
+        "-o",
+        &at("q.pcapng"),
+    ]);
+    assert!(out.status.success() && out.stderr.is_empty(), "{}", stderr_of(&out));
+    let out = vxgen(&["generate", "-v", "--count", "1", "-o", &at("v.pcapng")]);
+    let said = stderr_of(&out);
+    assert!(said.contains("source ENI 10.0.1.23") && said.contains("session 1: VNI"), "{said}");
+    let size = std::fs::metadata(at("v.pcapng")).unwrap().len();
+    assert!(said.contains(&format!("{size} bytes (")), "the summary gives the file's size: {said}");
+    // Completions and man pages.
+    let out = vxgen(&["completions", "bash"]);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("_vxgen()"));
+    let man = dir.path().join("man");
+    std::fs::create_dir(&man).unwrap();
+    let out = vxgen(&["man", "--out", man.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let page = std::fs::read_to_string(man.join("vxgen-generate.1")).unwrap();
+    assert!(page.starts_with(".ie") || page.contains(".TH"), "a roff page: {}", &page[..page.len().min(200)]);
+    assert!(page.contains("packets"), "the generate page documents -c");
+    let again = vxgen(&["man", "--out", man.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1), "existing pages are not replaced without --force");
+    assert!(vxgen(&["man", "--out", man.to_str().unwrap(), "--force"]).status.success());
 }

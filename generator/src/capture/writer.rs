@@ -88,6 +88,8 @@ pub struct CaptureWriter<W: Write> {
     snaplen: u32,
     packets: u64,
     bytes: u64,
+    /// At most this many records ([`CaptureWriter::with_limit`]).
+    limit: Option<u64>,
 }
 
 enum Inner<W: Write> {
@@ -165,7 +167,7 @@ impl<W: Write> CaptureWriter<W> {
                 (Inner::PcapNg { out: counting.inner, tail: Vec::with_capacity(512) }, counting.bytes)
             }
         };
-        Ok(CaptureWriter { inner, format, snaplen, packets: 0, bytes })
+        Ok(CaptureWriter { inner, format, snaplen, packets: 0, bytes, limit: None })
     }
 
     /// Appends one packet record.
@@ -188,6 +190,9 @@ impl<W: Write> CaptureWriter<W> {
     /// classified by `From<io::Error> for CaptureError` (a closed pipe is
     /// [`CaptureError::BrokenPipe`]).
     pub fn write(&mut self, rec: &Record<'_>) -> Result<(), CaptureError> {
+        if self.is_full() {
+            return Ok(());
+        }
         if rec.data.len() > rec.orig_len as usize {
             return Err(CaptureError::CapturedExceedsOriginal {
                 captured: rec.data.len(),
@@ -226,6 +231,29 @@ impl<W: Write> CaptureWriter<W> {
         };
         out.flush()?;
         Ok(out)
+    }
+
+    /// A writer that writes its first `n` records and leaves out the rest
+    /// (`vxgen generate -c N`, as `tcpdump -c N` stops after N packets).
+    ///
+    /// ```
+    /// use generator::capture::{CaptureWriter, Format, Record};
+    /// let mut w = CaptureWriter::new(Vec::new(), Format::Pcap, 65535)?.with_limit(2);
+    /// for t in 0..5 {
+    ///     w.write(&Record::new(t, &[0u8; 60]))?;
+    /// }
+    /// assert!(w.is_full());
+    /// assert_eq!(w.packets_written(), 2);
+    /// # Ok::<(), generator::capture::CaptureError>(())
+    /// ```
+    pub fn with_limit(self, n: u64) -> Self {
+        CaptureWriter { limit: Some(n), ..self }
+    }
+
+    /// Whether the limit of [`with_limit`](Self::with_limit) is reached:
+    /// further records are left out, and a run may stop.
+    pub fn is_full(&self) -> bool {
+        self.limit.is_some_and(|n| self.packets >= n)
     }
 
     /// Number of records written so far.

@@ -174,6 +174,10 @@ pub fn mirror_traffic<S: TrafficSource + ?Sized, W: Write>(
     loop {
         buf.clear();
         buf.resize(HEADROOM, 0);
+        if writer.is_full() {
+            // `-c N`: the writer has its N records.
+            break;
+        }
         let Some(info) = source.next_frame(&mut buf) else { break };
         emitter.emit(&mut buf, &info, source.flow_kind(), writer)?;
     }

@@ -55,8 +55,38 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "vxgen", version, about, after_help = EXAMPLES)]
 pub struct Cli {
+    /// Quiet: no summary line, no progress bar and no warnings on standard error (errors still).
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Verbose: also say, before the run, what the mirror is (source ENI, each session's target, VNI,
+    /// PacketLength and filter rules) and where the output goes.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How much `vxgen` says on standard error besides errors.
+#[derive(Debug, Clone, Copy)]
+struct Ui {
+    quiet: bool,
+    verbose: bool,
+}
+
+impl Ui {
+    /// A warning: an option that has no effect, or a choice the user may not expect.
+    fn warn(&self, what: &str) {
+        if !self.quiet {
+            eprintln!("vxgen: warning: {what}");
+        }
+    }
+
+    /// A line for `-v`.
+    fn detail(&self, what: &str) {
+        if self.verbose {
+            eprintln!("vxgen: {what}");
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +106,25 @@ enum Command {
     /// Explain one frame byte by byte: every field, its value and its clause, VXLAN under both readings.
     #[command(after_help = crate::explain::EXPLAIN_EXAMPLES)]
     Explain(crate::explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
+    #[command(
+        after_help = "Examples:\n  vxgen completions bash > ~/.local/share/bash-completion/completions/vxgen\n  \
+        vxgen completions zsh > \"${fpath[1]}/_vxgen\""
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages (vxgen.1 and one per subcommand) into a directory.
+    #[command(after_help = "Examples:\n  vxgen man --out ~/.local/share/man/man1 && man vxgen-generate")]
+    Man {
+        /// The directory (it must exist).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Replace man pages already there.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 const CORPUS_EXAMPLES: &str = "\
@@ -129,9 +178,14 @@ struct GenerateArgs {
     /// Seed of every random choice: same seed and options, same bytes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Number of flows (TCP conversations, DNS lookups, pings) to generate.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    count: u64,
+    /// Number of flows (TCP conversations, DNS lookups, pings) to generate. Default: 10, or as many as
+    /// -c needs.
+    #[arg(long, value_name = "N")]
+    count: Option<u64>,
+    /// Write exactly N packets (mirror copies) and stop, as tcpdump -c does; flows are generated until
+    /// then (at most --count of them, if given).
+    #[arg(short = 'c', long = "packets", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    packets: Option<u64>,
     /// What traffic to generate (`vxgen scenarios` lists them).
     #[arg(long, default_value = "mixed", value_name = "NAME")]
     scenario: String,
@@ -179,9 +233,9 @@ struct MirrorArgs {
     /// PacketLength: bytes kept after the VXLAN header, 1..8500 (default: whole packet; 8500 for nlb/gwlb).
     #[arg(long, value_parser = parse_packet_length, value_name = "N")]
     packet_length: Option<u16>,
-    /// MTU of the target; larger copies to an ENI target are truncated to it (68..65535).
-    #[arg(long, default_value_t = 9001, value_parser = parse_mtu, value_name = "N")]
-    target_mtu: u16,
+    /// MTU of the target; larger copies to an ENI target are truncated to it (68..65535). Default: 9001.
+    #[arg(long, value_parser = parse_mtu, value_name = "N")]
+    target_mtu: Option<u16>,
     /// Kind of mirror target (for sessions whose target the files do not describe).
     #[arg(long, value_enum, default_value_t = TargetArg::Eni)]
     target: TargetArg,
@@ -212,6 +266,12 @@ struct MirrorArgs {
 }
 
 const MIRROR_INFER_FRAMES: u64 = 10_000;
+
+/// The target MTU without --target-mtu: a jumbo-frame ENI's (AWS: 9001).
+const DEFAULT_TARGET_MTU: u16 = 9001;
+
+/// The flows `generate` makes without --count and without -c.
+const DEFAULT_FLOWS: u64 = 10;
 
 #[derive(Debug, Args)]
 struct MirrorCmdArgs {
@@ -302,8 +362,13 @@ enum CliError {
     Capture(#[from] CaptureError),
     #[error("{0}")]
     Generate(#[from] GenerateError),
+    /// Options that cannot work together, or a value the parser could not
+    /// check: a usage error (exit 2).
     #[error("{0}")]
     Invalid(String),
+    /// A run that failed on its input (exit 1).
+    #[error("{0}")]
+    Failed(String),
     #[error("{}: {source}", path.display())]
     Read { path: PathBuf, source: ReadError },
 }
@@ -335,8 +400,31 @@ where
             return 2;
         }
     };
+    let ui = Ui { quiet: cli.quiet, verbose: cli.verbose };
     match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut stdout = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut command, "vxgen", &mut stdout);
+            0
+        }
+        Command::Man { out, force } => match write_man_pages(&out, force) {
+            Ok(pages) => {
+                if !ui.quiet {
+                    eprintln!("vxgen: {} man pages written to {}", pages, out.display());
+                }
+                0
+            }
+            Err(e) => {
+                eprintln!("vxgen: {e}");
+                1
+            }
+        },
         Command::Corpus(args) => match generator::vectors::write_corpus(&args.out, args.force) {
+            Ok(s) if ui.quiet => {
+                let _ = s;
+                0
+            }
             Ok(s) => {
                 eprintln!(
                     "vxgen: {} vectors, {} files, {} bytes written to {}",
@@ -352,24 +440,8 @@ where
                 1
             }
         },
-        Command::Mirror(args) => match mirror_capture(&args) {
-            Ok(()) => 0,
-            Err(CliError::Capture(CaptureError::BrokenPipe))
-            | Err(CliError::Generate(GenerateError::Capture(CaptureError::BrokenPipe))) => 0,
-            Err(e) => {
-                eprintln!("vxgen: {e}");
-                1
-            }
-        },
-        Command::Generate(args) => match generate(&args) {
-            Ok(()) => 0,
-            Err(CliError::Capture(CaptureError::BrokenPipe))
-            | Err(CliError::Generate(GenerateError::Capture(CaptureError::BrokenPipe))) => 0,
-            Err(e) => {
-                eprintln!("vxgen: {e}");
-                1
-            }
-        },
+        Command::Mirror(args) => exit_code(mirror_capture(&args, ui)),
+        Command::Generate(args) => exit_code(generate(&args, ui)),
         Command::Explain(args) => crate::explain::run(&args),
         Command::Scenarios => {
             let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
@@ -381,11 +453,34 @@ where
     }
 }
 
+/// The exit code of a run, its error said on one line: 0 (a reader that
+/// closed the pipe early included), 2 for options that cannot work
+/// together (a usage error, as clap's own), 1 for a run that failed.
+fn exit_code(result: Result<(), CliError>) -> i32 {
+    match result {
+        Ok(())
+        | Err(CliError::Capture(CaptureError::BrokenPipe))
+        | Err(CliError::Generate(GenerateError::Capture(CaptureError::BrokenPipe))) => 0,
+        Err(e @ CliError::Invalid(_)) => {
+            eprintln!("vxgen: {e}");
+            2
+        }
+        Err(e) => {
+            eprintln!("vxgen: {e}");
+            1
+        }
+    }
+}
+
 /// Builds the mirror (source and sessions) from the options and the session
 /// file, and parses the scenario, whose preset VNI is one of the defaults.
 fn resolve_mirror(args: &GenerateArgs) -> Result<(Mirror, Scenario), CliError> {
-    let scenario: Scenario =
-        args.scenario.parse().map_err(|e: UnknownScenario| CliError::Invalid(e.to_string()))?;
+    let scenario: Scenario = args.scenario.parse().map_err(|e: UnknownScenario| {
+        CliError::Invalid(format!(
+            "{e}{}",
+            generator::suggest::did_you_mean(&args.scenario, SCENARIOS.iter().map(|s| s.name))
+        ))
+    })?;
     let preset = scenario.info().vni.and_then(|v| Vni::new(v).ok());
     let config = load_config(&args.mirror)?;
     let mirror = build_mirror(&args.mirror, config, args.seed, preset, None)?;
@@ -496,7 +591,7 @@ fn build_mirror(
     let kind = TargetKind::from(args.target);
     let Some(config) = config else {
         let mut target = Target::example(kind);
-        target.mtu = args.target_mtu;
+        target.mtu = args.target_mtu.unwrap_or(DEFAULT_TARGET_MTU);
         target.ip = args.target_ip.unwrap_or(target.ip);
         target.subnet = target_subnet(&source, target.ip, None, None);
         let session = Session {
@@ -541,7 +636,7 @@ fn build_mirror(
                     m[5] = m[5].wrapping_add(same_kind as u8);
                     m
                 }));
-                t.mtu = spec.target.mtu.unwrap_or(args.target_mtu);
+                t.mtu = spec.target.mtu.or(args.target_mtu).unwrap_or(DEFAULT_TARGET_MTU);
                 t.subnet = target_subnet(&source, t.ip, spec.target.subnet_cidr, spec.target.router_mac);
                 made.push((spec.target.id.clone(), t.clone()));
                 t
@@ -562,7 +657,7 @@ fn build_mirror(
         });
     }
     if sessions.is_empty() {
-        return Err(CliError::Invalid("the --session files hold no session".into()));
+        return Err(CliError::Failed("the --session files hold no session".into()));
     }
     sessions.sort_by_key(|s| s.session_number);
     Ok(Mirror { source, sessions })
@@ -605,7 +700,7 @@ fn gbp_from_args(args: &MirrorArgs) -> Result<Option<Gbp>, CliError> {
     }
 }
 
-fn generate(args: &GenerateArgs) -> Result<(), CliError> {
+fn generate(args: &GenerateArgs, ui: Ui) -> Result<(), CliError> {
     // SIGINT, SIGTERM, SIGHUP: delete the temporary file, exit 128 + signal.
     // If it cannot be set up the signals keep their default action, which is no reason to fail the run.
     let _ = generator::capture::install_signal_cleanup();
@@ -617,10 +712,13 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
                 .into(),
         ));
     }
-    let format = format_for(args.format, &target);
+    let format = format_for(args.format, &target, ui);
+    warn_without_effect(&args.mirror, &mirror, format, args.no_comments, ui);
+    // With -c and no --count, flows go on until the N-th packet.
+    let flows = args.count.unwrap_or(if args.packets.is_some() { u64::MAX } else { DEFAULT_FLOWS });
     let opts = Options {
         seed: args.seed,
-        conversations: args.count,
+        conversations: flows,
         start_ns: Mirror::DEFAULT_START_NS,
         comments: format == Format::PcapNg && !args.no_comments,
         scenario,
@@ -628,34 +726,140 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
         loss: args.loss,
         max_concurrent: args.max_concurrent as usize,
     };
+    describe(&mirror, &args.output, format, ui);
     let output = Output::create(&target, args.force)?;
     let mut writer = CaptureWriter::new(output, format, 262_144)?;
-    let bar = progress_bar(args.count);
-    let stats = run(&mirror, &opts, &mut writer, |done| {
-        if let Some(b) = &bar {
-            b.set_position(done)
-        }
-    })?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
+    if let Some(n) = args.packets {
+        writer = writer.with_limit(n);
     }
+    // The bar counts flows; with -c and no --count it has no end to count to.
+    let bar = progress_bar(if args.count.is_none() && args.packets.is_some() { u64::MAX } else { flows }, ui);
+    let stats = run(&mirror, &opts, &mut writer, |done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    let packets = writer.packets_written();
+    let bytes = writer.bytes_written();
     writer.finish()?.commit()?;
-    summary(&args.output, &mirror, &stats);
+    if let Some(n) = args.packets.filter(|n| packets < *n) {
+        ui.warn(&format!(
+            "only {packets} of the {n} packets -c asked for: the {flows} flows of --count ended first"
+        ));
+    }
+    if !ui.quiet {
+        summary(&args.output, &mirror, &stats, packets, bytes);
+        if args.packets.is_some_and(|n| packets == n) {
+            eprintln!("vxgen: stopped after the {packets} packets of -c (flows in progress are cut there)");
+        }
+    }
     Ok(())
 }
 
-/// `--format`, else from the output's extension (`.pcap`: pcap), else pcapng.
-fn format_for(format: Option<Format>, target: &OutputTarget) -> Format {
-    format.unwrap_or_else(|| match target {
-        OutputTarget::File(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pcap")) => {
-            Format::Pcap
+/// Warnings for options the run ignores.
+fn warn_without_effect(args: &MirrorArgs, mirror: &Mirror, format: Format, no_comments: bool, ui: Ui) {
+    if args.target_mtu.is_some()
+        && mirror.sessions.iter().all(|s| s.target.kind != TargetKind::NetworkInterface)
+    {
+        ui.warn(
+            "--target-mtu has no effect: AWS cuts copies to the MTU only for a network-interface (eni) target; \
+             NLB and GWLB targets take PacketLength (8500 by default)",
+        );
+    }
+    if no_comments && format != Format::PcapNg {
+        ui.warn("--no-comments has no effect: only pcapng has per-packet comments");
+    }
+}
+
+/// `-v`: the mirror, session by session, and where the copies go.
+fn describe(mirror: &Mirror, output: &str, format: Format, ui: Ui) {
+    if !ui.verbose {
+        return;
+    }
+    let s = &mirror.source;
+    ui.detail(&format!(
+        "source ENI {} ({}) in VPC {}, subnet {} (router {})",
+        s.ip, s.mac, s.vpc_cidr, s.subnet.cidr, s.subnet.router_mac
+    ));
+    for session in &mirror.sessions {
+        let t = &session.target;
+        let length =
+            session.packet_length.map_or("whole packets".to_string(), |n| format!("PacketLength {n}"));
+        ui.detail(&format!(
+            "session {}: VNI {}, {length}, target {:?} {} (MTU {}, subnet {}), filter: {} egress and {} ingress rule(s)",
+            session.session_number,
+            session.vni,
+            t.kind,
+            t.ip,
+            t.mtu,
+            t.subnet.cidr,
+            session.filter.rules(generator::flow::Direction::Egress).len(),
+            session.filter.rules(generator::flow::Direction::Ingress).len()
+        ));
+    }
+    let to = if output == "-" { "standard output" } else { output };
+    ui.detail(&format!("writing {} to {to}", format_name(format)));
+}
+
+/// `--format`, else from the output's extension (`.pcap`: pcap, `.pcapng`:
+/// pcapng), else pcapng; a warning when `--format` contradicts the extension.
+fn format_for(format: Option<Format>, target: &OutputTarget, ui: Ui) -> Format {
+    let by_extension = match target {
+        OutputTarget::File(p) => match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+            Some(e) if e == "pcap" => Some(Format::Pcap),
+            Some(e) if e == "pcapng" => Some(Format::PcapNg),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (format, by_extension) {
+        (Some(f), Some(e)) if (f == Format::PcapNg) != (e == Format::PcapNg) => {
+            ui.warn(&format!(
+                "--format {} writes {} into a file named .{}: tools read the content, people the name",
+                format_name(f),
+                if f == Format::PcapNg { "pcapng" } else { "classic pcap" },
+                if e == Format::PcapNg { "pcapng" } else { "pcap" }
+            ));
+            f
         }
-        _ => Format::PcapNg,
-    })
+        (Some(f), _) => f,
+        (None, Some(e)) => e,
+        (None, None) => Format::PcapNg,
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Pcap => "pcap",
+        Format::PcapNanos => "pcap-ns",
+        Format::PcapNg => "pcapng",
+    }
+}
+
+/// `vxgen man`: vxgen.1 and vxgen-SUBCOMMAND.1 written into `dir`, each
+/// atomically; the number written.
+fn write_man_pages(dir: &std::path::Path, force: bool) -> Result<usize, String> {
+    let command = <Cli as clap::CommandFactory>::command();
+    if !dir.is_dir() {
+        return Err(format!("--out {}: not a directory", dir.display()));
+    }
+    let mut pages: Vec<(String, clap::Command)> = vec![("vxgen.1".into(), command.clone())];
+    for sub in command.get_subcommands().filter(|c| c.get_name() != "help") {
+        // clap names commands with &'static str; a handful of names, once per process.
+        let name: &'static str = Box::leak(format!("vxgen-{}", sub.get_name()).into_boxed_str());
+        pages.push((format!("{name}.1"), sub.clone().name(name)));
+    }
+    for (file, page) in &pages {
+        let path = dir.join(file);
+        let mut text = Vec::new();
+        clap_mangen::Man::new(page.clone()).render(&mut text).map_err(|e| format!("{file}: {e}"))?;
+        let target = OutputTarget::File(path.clone());
+        let mut out = Output::create(&target, force).map_err(|e| e.to_string())?;
+        std::io::Write::write_all(&mut out, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        out.commit().map_err(|e| e.to_string())?;
+    }
+    Ok(pages.len())
 }
 
 /// `vxgen mirror`: an existing capture through the mirror, streamed.
-fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
+fn mirror_capture(args: &MirrorCmdArgs, ui: Ui) -> Result<(), CliError> {
     let _ = generator::capture::install_signal_cleanup();
     let stdin = args.input.as_os_str() == "-";
     let open = || -> Result<Box<dyn std::io::Read>, CliError> {
@@ -663,7 +867,7 @@ fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
             return Ok(Box::new(std::io::stdin().lock()));
         }
         let file = std::fs::File::open(&args.input)
-            .map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", args.input.display())))?;
+            .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", args.input.display())))?;
         Ok(Box::new(file))
     };
     let read_error = |source: ReadError| CliError::Read { path: args.input.clone(), source };
@@ -684,7 +888,7 @@ fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
         (ip, mac) => match infer_eni(open()?, Eni { ip, mac }, MIRROR_INFER_FRAMES).map_err(read_error)? {
             Some(f) => Some(f),
             None => {
-                return Err(CliError::Invalid(format!(
+                return Err(CliError::Failed(format!(
                 "{}: no frame carries a unicast IPv4 address to take for the source ENI; give --source-ip",
                 args.input.display()
             )))
@@ -726,7 +930,9 @@ fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
                 .into(),
         ));
     }
-    let format = format_for(args.format, &target);
+    let format = format_for(args.format, &target, ui);
+    warn_without_effect(m, &mirror, format, args.no_comments, ui);
+    describe(&mirror, &args.output, format, ui);
     let output = Output::create(&target, args.force)?;
     let mut writer = CaptureWriter::new(output, format, 262_144)?;
     let opts = EmitOptions {
@@ -765,30 +971,53 @@ fn mirror_capture(args: &MirrorCmdArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn progress_bar(count: u64) -> Option<indicatif::ProgressBar> {
-    if count < 100_000 || !std::io::stderr().is_terminal() {
-        return None;
+/// A progress bar over `total` flows on standard error: on a terminal only,
+/// not with `-q`, and drawn once the run has taken a second.
+fn progress_bar(total: u64, ui: Ui) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    if ui.quiet || !std::io::stderr().is_terminal() || total == u64::MAX {
+        return ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(count);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} conversations ({eta} left)")
-    {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} flows ({eta} left)") {
         bar.set_style(style);
     }
-    Some(bar)
+    let shown = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    });
+    bar
 }
 
-fn summary(output: &str, mirror: &Mirror, stats: &Stats) {
+/// `116860 bytes (114.1 KiB)`.
+fn size_text(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut v = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{bytes} bytes ({v:.1} {})", UNITS[unit])
+}
+
+fn summary(output: &str, mirror: &Mirror, stats: &Stats, packets: u64, bytes: u64) {
     let vnis: Vec<String> = mirror.sessions.iter().map(|s| s.vni.to_string()).collect();
     let to = if output == "-" { "standard output".to_string() } else { output.to_string() };
     eprintln!(
-        "vxgen: {} flows, {} copies ({} truncated, {} reordered, {} not mirrored), {} bytes to {} (VNI {})",
+        "vxgen: {} flows, {} copies ({} truncated, {} reordered, {} not mirrored), {} to {} (VNI {})",
         stats.conversations,
-        stats.copies,
+        packets,
         stats.truncated,
         stats.reordered,
         stats.not_mirrored,
-        stats.bytes,
+        size_text(bytes),
         to,
         vnis.join(", ")
     );
