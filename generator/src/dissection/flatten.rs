@@ -34,43 +34,12 @@ pub fn leaves(frame: &FrameDissection) -> BTreeMap<String, Value> {
 pub fn value_leaves(value: &Value, prefix: &str, out: &mut BTreeMap<String, Value>) {
     let mut path = String::with_capacity(64);
     path.push_str(prefix);
-    walk(value, &mut path, out);
+    walk_owned(value.clone(), &mut path, out);
 }
 
-/// [`value_leaves`] with the path built in one buffer: each key pushed on
-/// the way down and cut off on the way back.
-fn walk(value: &Value, path: &mut String, out: &mut BTreeMap<String, Value>) {
-    let len = path.len();
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if len > 0 {
-                    path.push('.');
-                }
-                path.push_str(k);
-                walk(v, path, out);
-                path.truncate(len);
-            }
-        }
-        Value::Array(items) if items.is_empty() => {}
-        Value::Array(items) if items.iter().all(Value::is_object) => {
-            let mut digits = itoa::Buffer::new();
-            for (i, v) in items.iter().enumerate() {
-                path.push('[');
-                path.push_str(digits.format(i));
-                path.push(']');
-                walk(v, path, out);
-                path.truncate(len);
-            }
-        }
-        Value::Null => {}
-        other => {
-            out.insert(path.clone(), other.clone());
-        }
-    }
-}
-
-/// [`walk`] over a value it may take apart: leaves are moved, not copied.
+/// The leaves below `path`, with the path built in one buffer (each key
+/// pushed on the way down and cut off on the way back) and the leaves moved
+/// out of the value, not copied.
 fn walk_owned(value: Value, path: &mut String, out: &mut BTreeMap<String, Value>) {
     let len = path.len();
     match value {

@@ -296,15 +296,24 @@ const fn f(path: &'static str, kind: Kind, spec: &'static str, meaning: &'static
 
 use Kind::*;
 
-const RFC791: &str = "RFC 791 section 3.1";
-const RFC768: &str = "RFC 768";
-const RFC7348: &str = "RFC 7348 section 5";
-const GBP: &str = "draft-smith-vxlan-group-policy section 2.1";
-const ETH: &str = "IEEE 802.3 clause 3.2";
-const RFC9293: &str = "RFC 9293 section 3.1";
-const RFC8926: &str = "RFC 8926 section 3.4";
-const RFC8200: &str = "RFC 8200 section 3";
-const DOT1Q: &str = "IEEE 802.1Q clause 9.6";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const RFC791: &str = "RFC 791 section 3.1";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const RFC768: &str = "RFC 768";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const RFC7348: &str = "RFC 7348 section 5";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const GBP: &str = "draft-smith-vxlan-group-policy section 2.1";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const ETH: &str = "IEEE 802.3 clause 3.2";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const RFC9293: &str = "RFC 9293 section 3.1";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const RFC8926: &str = "RFC 8926 section 3.4";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const RFC8200: &str = "RFC 8200 section 3";
+/// A clause the registry cites (also in `vxgen explain`).
+pub const DOT1Q: &str = "IEEE 802.1Q clause 9.6";
 const PCAP: &str = "pcap / pcapng packet record";
 const AWS_TRUNC: &str =
     "EC2 API CreateTrafficMirrorSession (PacketLength); AWS Traffic Mirroring limitations (MTU)";

@@ -13,8 +13,7 @@ const RESET: &str = "\x1b[0m";
 /// The explanation of `frame` as text; with ANSI colours when `colour`
 /// (for a terminal only: a file or a pipe gets plain text).
 pub fn render(explained: &Explanation, frame: &CapturedFrame, colour: bool) -> String {
-    let paint =
-        |code: &str, text: &str| if colour { format!("{code}{text}{RESET}") } else { text.to_owned() };
+    let paint = |code: &str, text: &str| paint(colour, code, text);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -91,8 +90,7 @@ pub fn render(explained: &Explanation, frame: &CapturedFrame, colour: bool) -> S
 /// fields with their bytes and values, the flag bits by name, and what
 /// each reading makes of the bits the other defines.
 pub fn render_vxlan(v: &VxlanReadings, colour: bool) -> String {
-    let paint =
-        |code: &str, text: &str| if colour { format!("{code}{text}{RESET}") } else { text.to_owned() };
+    let paint = |code: &str, text: &str| paint(colour, code, text);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -127,6 +125,15 @@ pub fn render_vxlan(v: &VxlanReadings, colour: bool) -> String {
          Wireshark shows the GBP layout; AWS sends 08 00 00 00 (I only) and a zero last byte."
     );
     out
+}
+
+/// `text` in the ANSI style `code` when `colour`, else as it is.
+fn paint(colour: bool, code: &str, text: &str) -> String {
+    if colour {
+        format!("{code}{text}{RESET}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// The layer part of a path (`outer.ipv4` of `outer.ipv4.ttl`).

@@ -1,18 +1,10 @@
 //! The walk over a frame's headers, outermost first.
 
 use super::{Explanation, Row, VxlanReadings};
-use crate::dissection::registry;
+use crate::dissection::registry::{self, DOT1Q, ETH, RFC768, RFC791, RFC8200, RFC8926, RFC9293};
 use crate::wire::{ethernet, geneve, ipv4, ipv6, tcp, udp, vlan, vxlan};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
-
-const ETH: &str = "IEEE 802.3 clause 3.2";
-const DOT1Q: &str = "IEEE 802.1Q clause 9.6";
-const RFC791: &str = "RFC 791 section 3.1";
-const RFC8200: &str = "RFC 8200 section 3";
-const RFC768: &str = "RFC 768";
-const RFC9293: &str = "RFC 9293 section 3.1";
-const RFC8926: &str = "RFC 8926 section 3.4";
 
 /// Where the walk is: which part of the copy the next header belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
