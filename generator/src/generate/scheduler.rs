@@ -31,13 +31,16 @@ pub struct FlowScheduler<P> {
     next_start: u64,
     max_active: usize,
     /// Flows in progress, each with its kind; `free` lists the empty slots.
-    slots: Vec<Option<(Flow, &'static str)>>,
+    /// Each with its kind and its place in the order flows start (from 0).
+    slots: Vec<Option<(Flow, &'static str, u64)>>,
     free: Vec<usize>,
     /// (time of the next frame, admission order, slot) of each flow in progress.
     heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
     order: u64,
     /// Kind of the flow of the frame last returned.
     last_kind: &'static str,
+    /// Place (in the order flows start, from 0) of the flow of the frame last returned.
+    last_flow: u64,
     progress: P,
 }
 
@@ -69,6 +72,7 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             heap: BinaryHeap::with_capacity(max_active),
             order: 0,
             last_kind: "",
+            last_flow: 0,
             progress,
         };
         scheduler.admit();
@@ -83,6 +87,12 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
     /// Flows that have sent their last frame.
     pub fn finished(&self) -> u64 {
         self.finished
+    }
+
+    /// The flow of the frame last returned, by its place in the order flows
+    /// start (the first flow is 0): what a shard of the run is cut by.
+    pub fn last_flow(&self) -> u64 {
+        self.last_flow
     }
 
     /// Admits every flow that starts before the earliest frame in progress
@@ -100,6 +110,7 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             }
             let next = self.scenario.next_flow(&self.host, &mut self.rng, self.next_start);
             self.next_start += next.gap_ns.max(1);
+            let index = self.started;
             self.started += 1;
             if self.started % 4096 == 0 {
                 (self.progress)(self.started);
@@ -107,11 +118,11 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             let Some(t) = next.flow.peek_time() else { continue };
             let slot = match self.free.pop() {
                 Some(i) => {
-                    self.slots[i] = Some((next.flow, next.kind));
+                    self.slots[i] = Some((next.flow, next.kind, index));
                     i
                 }
                 None => {
-                    self.slots.push(Some((next.flow, next.kind)));
+                    self.slots.push(Some((next.flow, next.kind, index)));
                     self.slots.len() - 1
                 }
             };
@@ -133,8 +144,8 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             // distinct, so the heap yields them in the same order either way.
             let mut top = self.heap.peek_mut()?;
             let Reverse((_, _, slot)) = *top;
-            let (flow, kind) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
-            let kind = *kind;
+            let (flow, kind, index) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
+            let (kind, index) = (*kind, *index);
             let Some(info) = flow.next_frame(frame) else {
                 PeekMut::pop(top);
                 self.admit();
@@ -156,6 +167,7 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             // Admitting now, not before the next pull, keeps `peek_time` exact.
             self.admit();
             self.last_kind = kind;
+            self.last_flow = index;
             return Some(info);
         }
     }
