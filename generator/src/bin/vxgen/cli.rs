@@ -5,7 +5,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use generator::capture::{CaptureError, CaptureWriter, Format, Output, OutputTarget};
-use generator::generate::{run, GenerateError, Options, Stats};
+use generator::generate::{GenerateError, Options, Stats};
 use generator::mirror::config::{ConfigError, MirrorConfig};
 use generator::mirror::filter::Filter;
 use generator::mirror::session::{Gbp, Mirror, Session, Source, Target, TargetKind, MAX_PACKET_LENGTH};
@@ -53,6 +53,12 @@ enum Command {
     /// Explain one frame byte by byte: every field, its value and its clause, VXLAN under both readings.
     #[command(after_help = crate::explain::EXPLAIN_EXAMPLES)]
     Explain(crate::explain::ExplainArgs),
+    /// Merge the shard files of one run (`generate --shard K/N`) into the bytes of the whole run.
+    #[command(after_help = crate::merge::MERGE_EXAMPLES)]
+    Merge(crate::merge::MergeArgs),
+    /// Send mirror copies to a live target as UDP datagrams (VXLAN to 4789, GENEVE to 6081), as AWS does.
+    #[command(after_help = crate::send::SEND_EXAMPLES)]
+    Send(crate::send::SendArgs),
 }
 
 const CORPUS_EXAMPLES: &str = "\
@@ -159,6 +165,13 @@ struct GenerateArgs {
     /// Replace the output file if it exists (atomically; through a symlink, the file it names).
     #[arg(long)]
     force: bool,
+    /// Write only shard K of N (K from 0) of the run, by flow: a pcapng shard file that `vxgen merge` puts
+    /// back together with the others into the whole run's bytes (in --format). See docs/scale.md.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<generator::generate::Shard>,
+    /// Threads: the run's shards on N threads, merged in order as they are written (the same bytes as 1).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    jobs: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,6 +287,8 @@ where
             }
         },
         Command::Explain(args) => crate::explain::run(&args),
+        Command::Merge(args) => crate::merge::run(&args),
+        Command::Send(args) => crate::send::run(&args),
         Command::Scenarios => {
             let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
             for s in SCENARIOS {
@@ -355,6 +370,34 @@ fn resolve_mirror(args: &GenerateArgs) -> Result<(Mirror, Scenario), CliError> {
     Ok((Mirror { source, sessions }, scenario))
 }
 
+/// The mirror and options `vxgen generate ARGS` would run, comments off
+/// (for `vxgen send`, which sends the datagrams and never the comments);
+/// the error is one line for the user.
+pub(crate) fn plan_of(args: &[String]) -> Result<(Mirror, Options), String> {
+    let argv = ["vxgen", "generate"].into_iter().map(String::from).chain(args.iter().cloned());
+    let args = match Cli::try_parse_from(argv) {
+        Ok(Cli { command: Command::Generate(args) }) => args,
+        Ok(_) => unreachable!("parsed as generate"),
+        Err(e) => {
+            let text = e.render().to_string();
+            let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments").to_string();
+            return Err(format!("generate options after --: {}", line.trim_start_matches("error: ")));
+        }
+    };
+    let (mirror, scenario) = resolve_mirror(&args).map_err(|e| e.to_string())?;
+    let opts = Options {
+        seed: args.seed,
+        conversations: args.count,
+        start_ns: Mirror::DEFAULT_START_NS,
+        comments: false,
+        scenario,
+        reorder: args.reorder,
+        loss: args.loss,
+        max_concurrent: args.max_concurrent as usize,
+    };
+    Ok((mirror, opts))
+}
+
 fn random_vni(rng: &mut ChaCha8Rng) -> Vni {
     Vni::new(rng.random_range(0..=Vni::MAX.value())).expect("in range by construction")
 }
@@ -402,13 +445,22 @@ fn generate(args: &GenerateArgs) -> Result<(), CliError> {
         max_concurrent: args.max_concurrent as usize,
     };
     let output = Output::create(&target, args.force)?;
-    let mut writer = CaptureWriter::new(output, format, 262_144)?;
     let bar = progress_bar(args.count);
-    let stats = run(&mirror, &opts, &mut writer, |done| {
+    let progress = |done| {
         if let Some(b) = &bar {
             b.set_position(done)
         }
-    })?;
+    };
+    if let Some(shard) = args.shard {
+        let header = crate::merge::shard_header(&mirror, &opts, format, shard);
+        let mut writer = CaptureWriter::new_shard(output, 262_144, &header)?;
+        let stats = generator::generate::run_shard(&mirror, &opts, shard, &mut writer, progress)?;
+        writer.finish()?.commit()?;
+        summary(&args.output, &mirror, &stats);
+        return Ok(());
+    }
+    let mut writer = CaptureWriter::new(output, format, 262_144)?;
+    let stats = generator::generate::run_jobs(&mirror, &opts, args.jobs.into(), &mut writer, progress)?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
