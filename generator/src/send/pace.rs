@@ -22,7 +22,8 @@ pub enum Pacing {
 #[derive(Debug)]
 pub(crate) struct Schedule {
     pacing: Pacing,
-    start: Instant,
+    /// When the first datagram was due (set by the first call of `due`).
+    start: Option<Instant>,
     /// Datagrams scheduled so far (for a fixed rate).
     count: u64,
     /// Capture timing: the first timestamp of the pass and the instant it maps to.
@@ -34,7 +35,8 @@ pub(crate) struct Schedule {
 impl Schedule {
     pub(crate) fn new(pacing: Pacing) -> Schedule {
         let now = Instant::now();
-        Schedule { pacing, start: now, count: 0, origin: None, last: now }
+        // Capture timing starts at the first datagram's instant too (`last`, until then now).
+        Schedule { pacing, start: None, count: 0, origin: None, last: now }
     }
 
     /// A new pass over the capture (`--loop`): capture timing starts again
@@ -47,8 +49,13 @@ impl Schedule {
     pub(crate) fn due(&mut self, timestamp_ns: u64) -> Option<Instant> {
         let at = match self.pacing {
             Pacing::Fast => return None,
-            Pacing::Rate(pps) => self.start + Duration::from_secs_f64(self.count as f64 / pps),
+            Pacing::Rate(pps) => {
+                *self.start.get_or_insert_with(Instant::now) + Duration::from_secs_f64(self.count as f64 / pps)
+            }
             Pacing::Capture { speed } => {
+                if self.count == 0 {
+                    self.last = Instant::now();
+                }
                 let (t0, i0) = *self.origin.get_or_insert((timestamp_ns, self.last));
                 i0 + Duration::from_secs_f64(timestamp_ns.saturating_sub(t0) as f64 / 1e9 / speed)
             }
