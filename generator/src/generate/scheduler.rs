@@ -41,6 +41,8 @@ pub struct FlowScheduler<P> {
     last_kind: &'static str,
     /// Place (in the order flows start, from 0) of the flow of the frame last returned.
     last_flow: u64,
+    /// When playing one shard: which flows' frames are written (the others are only skipped).
+    shard: Option<(u64, u64)>,
     progress: P,
 }
 
@@ -73,6 +75,7 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             order: 0,
             last_kind: "",
             last_flow: 0,
+            shard: None,
             progress,
         };
         scheduler.admit();
@@ -87,6 +90,13 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
     /// Flows that have sent their last frame.
     pub fn finished(&self) -> u64 {
         self.finished
+    }
+
+    /// Plays shard `index` of `count` (`generate::shard`): the frames of
+    /// flows that are not the shard's (flow *i* is shard *i* mod `count`'s)
+    /// come out described but not written ([`TrafficSource::skip_frame`]).
+    pub fn only_shard(&mut self, index: u64, count: u64) {
+        self.shard = Some((index, count));
     }
 
     /// The flow of the frame last returned, by its place in the order flows
@@ -146,7 +156,9 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             let Reverse((_, _, slot)) = *top;
             let (flow, kind, index) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
             let (kind, index) = (*kind, *index);
-            let Some(info) = flow.next_frame(frame) else {
+            let owned = self.shard.is_none_or(|(k, n)| index % n == k);
+            let next = if owned { flow.next_frame(frame) } else { flow.skip_frame(frame) };
+            let Some(info) = next else {
                 PeekMut::pop(top);
                 self.admit();
                 continue;

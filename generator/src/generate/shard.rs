@@ -18,8 +18,9 @@
 //!
 //! So a shard plays the whole schedule, every flow's frames in the same
 //! order, and routes every frame and draws every delay; but only the frames
-//! of its own flows (flow *i* is shard *i* mod N's) are encapsulated,
-//! described and written. The others only move the writer on
+//! of its own flows (flow *i* is shard *i* mod N's) are built
+//! ([`TrafficSource::skip_frame`](crate::traffic::TrafficSource::skip_frame)
+//! passes over the others), encapsulated, described and written. The others only move the writer on
 //! ([`CaptureWriter::skip`]), so each written record carries its place in
 //! the whole run (`epb_packetid`, see [`crate::capture::merge`]), which is
 //! what the merge orders by. A shard costs the generation of every inner
@@ -130,6 +131,7 @@ pub fn run_shard<W: Write>(
     let host = host_of(&mirror.source);
     let (start, flows, max) = (opts.start_ns, opts.conversations, opts.max_concurrent);
     let mut source = FlowScheduler::new(scenario, host, opts.seed, start, flows, max, &mut progress);
+    source.only_shard(shard.index, shard.count);
     let mut stats = mirror_traffic_with(mirror, &mut source, &opts.emit_options(), writer, |s, e| {
         e.set_owned(shard.owns(s.last_flow()))
     })?;
