@@ -97,7 +97,11 @@ fn main() {
 
     // A capture to send: the http scenario's copies, read back from memory.
     let mut w = CaptureWriter::new(Vec::new(), Format::Pcap, 262_144).expect("writer");
-    let opts = Options { conversations: conversations / 5, scenario: "http".parse().expect("listed"), ..Options::default() };
+    let opts = Options {
+        conversations: conversations / 5,
+        scenario: "http".parse().expect("listed"),
+        ..Options::default()
+    };
     generator::generate::run(&Mirror::example(1), &opts, &mut w, |_| {}).expect("run");
     let capture = w.finish().expect("finish");
     println!("  send to 127.0.0.1 ({} bytes of capture):", capture.len());

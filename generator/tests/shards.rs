@@ -30,7 +30,8 @@ fn shards(mirror: &Mirror, opts: &Options, format: Format, n: u64, run_id: &str)
 
 fn merged(files: &[Vec<u8>]) -> Result<Vec<u8>, MergeError> {
     let readers = files.iter().map(|f| ShardReader::new(&f[..])).collect::<Result<Vec<_>, _>>()?;
-    let (format, snaplen) = readers.first().map_or((Format::PcapNg, SNAPLEN), |r| (r.header().format, r.snaplen()));
+    let (format, snaplen) =
+        readers.first().map_or((Format::PcapNg, SNAPLEN), |r| (r.header().format, r.snaplen()));
     let mut out = CaptureWriter::new(Vec::new(), format, snaplen)?;
     merge(readers, &mut out)?;
     Ok(out.finish()?)

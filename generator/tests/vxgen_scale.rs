@@ -183,7 +183,11 @@ fn send_delivers_every_datagram_of_a_capture_to_loopback() {
     let to = format!("127.0.0.1:{port}");
     let out = ok(&["send", "--to", &to, "--rate", "20000", "--from-capture", capture.to_str().unwrap()]);
     assert_eq!(rx.join().unwrap(), want, "{}", stderr(&out));
-    assert!(stderr(&out).contains(&format!("sent {} datagrams, {} bytes", want.0, want.1)), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("sent {} datagrams, {} bytes", want.0, want.1)),
+        "{}",
+        stderr(&out)
+    );
     // From a scenario (the run written into a pipe and read back): the same datagrams.
     let (port, rx) = receiver(Duration::from_secs(2));
     let to = format!("127.0.0.1:{port}");
@@ -230,7 +234,11 @@ fn tshark_on_lo_dissects_what_send_delivers() {
     while !String::from_utf8_lossy(&seen).contains("Capturing on") {
         let mut b = [0u8; 256];
         let n = std::io::Read::read(&mut err, &mut b).unwrap();
-        assert!(n > 0 && start.elapsed() < Duration::from_secs(20), "tshark: {}", String::from_utf8_lossy(&seen));
+        assert!(
+            n > 0 && start.elapsed() < Duration::from_secs(20),
+            "tshark: {}",
+            String::from_utf8_lossy(&seen)
+        );
         seen.extend_from_slice(&b[..n]);
     }
     std::thread::sleep(Duration::from_millis(200));
@@ -241,7 +249,12 @@ fn tshark_on_lo_dissects_what_send_delivers() {
     assert!(tshark.wait().unwrap().success());
     assert_eq!(rx.join().unwrap().0, count);
     let decode = format!("udp.port=={port},vxlan");
-    let rows = common::tshark_fields_with(&pcap, &["vxlan.vni", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport"], &[], &["-d", &decode]);
+    let rows = common::tshark_fields_with(
+        &pcap,
+        &["vxlan.vni", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport"],
+        &[],
+        &["-d", &decode],
+    );
     assert_eq!(rows.len() as u64, count, "every datagram captured");
     let host = generator::mirror::session::Source::example().ip.to_string();
     for r in &rows {
@@ -260,7 +273,7 @@ fn a_fixed_rate_holds_within_two_percent() {
     let socket = bind_receiver();
     let port = socket.local_addr().unwrap().port();
     socket.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vxgen"))
+    let child = Command::new(env!("CARGO_BIN_EXE_vxgen"))
         .args(["send", "--to", &format!("127.0.0.1:{port}"), "--rate", "50000", "--loop", "0"])
         .args(["--", "--scenario", "dns", "--count", "20000"])
         .stderr(Stdio::piped())
@@ -295,7 +308,8 @@ fn the_batch_examples_run() {
     let mut ran = 0;
     for name in ["scale-k8s-job.yaml", "scale-slurm.sh", "scale-parallel.sh"] {
         let text = std::fs::read_to_string(root.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let lines: Vec<&str> = text.lines().map(str::trim).filter_map(|l| l.find("vxgen ").map(|i| &l[i..])).collect();
+        let lines: Vec<&str> =
+            text.lines().map(str::trim).filter_map(|l| l.find("vxgen ").map(|i| &l[i..])).collect();
         let generate: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("vxgen generate")).collect();
         let merge: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("vxgen merge")).collect();
         assert!(!generate.is_empty() && !merge.is_empty(), "{name}: no vxgen generate and merge lines");
@@ -311,8 +325,10 @@ fn the_batch_examples_run() {
                     .replace("${N}", &n.to_string())
                     .replace("${COUNT}", "30")
                     .replace("${OUT}", dir.path().to_str().unwrap());
-                let words: Vec<String> = line.split_whitespace().skip(1).map(|w| w.trim_matches('"').to_string()).collect();
-                let mut words: Vec<String> = words.into_iter().take_while(|w| w != "\\" && w != "&&" && w != ";").collect();
+                let words: Vec<String> =
+                    line.split_whitespace().skip(1).map(|w| w.trim_matches('"').to_string()).collect();
+                let mut words: Vec<String> =
+                    words.into_iter().take_while(|w| w != "\\" && w != "&&" && w != ";").collect();
                 if words[0] == "merge" {
                     // The glob the shell would expand.
                     let glob = words.pop().unwrap();

@@ -167,7 +167,9 @@ impl<R: Read> ShardReader<R> {
         r.header = comment.parse()?;
         match r.next_block()? {
             Some(1) if r.block.len() >= 20 => {}
-            _ => return Err(MergeError::NotAShard("no interface description after the section header".into())),
+            _ => {
+                return Err(MergeError::NotAShard("no interface description after the section header".into()))
+            }
         }
         let b = &r.block;
         r.snaplen = u32::from_le_bytes(b[12..16].try_into().expect("4 bytes"));
@@ -258,9 +260,8 @@ impl<R: Read> ShardReader<R> {
                         let value_at = at + 4;
                         match code {
                             1 => {
-                                std::str::from_utf8(v).map_err(|_| {
-                                    MergeError::Damaged("a comment is not UTF-8".into())
-                                })?;
+                                std::str::from_utf8(v)
+                                    .map_err(|_| MergeError::Damaged("a comment is not UTF-8".into()))?;
                                 head.comment = Some((value_at, value_at + v.len()));
                             }
                             2 if v.len() == 4 => {
@@ -275,8 +276,9 @@ impl<R: Read> ShardReader<R> {
                         }
                         at = value_at + v.len() + (4 - v.len() % 4) % 4;
                     }
-                    head.seq = seq
-                        .ok_or_else(|| MergeError::Damaged("a packet block without its epb_packetid".into()))?;
+                    head.seq = seq.ok_or_else(|| {
+                        MergeError::Damaged("a packet block without its epb_packetid".into())
+                    })?;
                     self.read += 1;
                     self.head = Some(head);
                     return Ok(());
@@ -297,7 +299,11 @@ impl<R: Read> ShardReader<R> {
                     }
                 }
                 6 => return Err(MergeError::Damaged("a packet block too short".into())),
-                _ => return Err(MergeError::NotAShard(format!("a block of type {kind:#x} vxgen does not write"))),
+                _ => {
+                    return Err(MergeError::NotAShard(format!(
+                        "a block of type {kind:#x} vxgen does not write"
+                    )))
+                }
             }
         }
     }
@@ -341,7 +347,10 @@ fn check_whole<R: Read>(readers: &[ShardReader<R>]) -> Result<(), MergeError> {
     };
     let n = first.header.count;
     if readers.len() as u64 != n {
-        return Err(MergeError::Mismatch(format!("the run has {n} shards but {} files are given", readers.len())));
+        return Err(MergeError::Mismatch(format!(
+            "the run has {n} shards but {} files are given",
+            readers.len()
+        )));
     }
     let mut seen = vec![false; readers.len()];
     for r in readers {
@@ -378,8 +387,11 @@ pub fn merge<R: Read, W: Write>(
 ) -> Result<u64, MergeError> {
     check_whole(&readers)?;
     // Min-heap of (place in the run, reader).
-    let mut heap: BinaryHeap<core::cmp::Reverse<(u64, usize)>> =
-        readers.iter().enumerate().filter_map(|(i, r)| Some(core::cmp::Reverse((r.head.as_ref()?.seq, i)))).collect();
+    let mut heap: BinaryHeap<core::cmp::Reverse<(u64, usize)>> = readers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some(core::cmp::Reverse((r.head.as_ref()?.seq, i))))
+        .collect();
     let mut next = 0u64;
     while let Some(core::cmp::Reverse((seq, i))) = heap.pop() {
         if seq != next {

@@ -36,7 +36,9 @@ mod shard;
 
 pub use emit::EmitOptions;
 pub use scheduler::FlowScheduler;
-pub use shard::{run_jobs, run_shard, BadShard, Shard, MAX_SHARDS};
+pub use shard::{
+    channel_pipe, run_jobs, run_shard, BadShard, ChannelReader, ChannelWriter, Shard, MAX_SHARDS,
+};
 
 use crate::capture::{CaptureError, CaptureWriter};
 use crate::mirror::encap::HEADROOM;

@@ -156,7 +156,7 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             let Reverse((_, _, slot)) = *top;
             let (flow, kind, index) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
             let (kind, index) = (*kind, *index);
-            let owned = self.shard.is_none_or(|(k, n)| index % n == k);
+            let owned = self.shard.map_or(true, |(k, n)| index % n == k);
             let next = if owned { flow.next_frame(frame) } else { flow.skip_frame(frame) };
             let Some(info) = next else {
                 PeekMut::pop(top);

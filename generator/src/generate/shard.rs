@@ -144,7 +144,32 @@ pub fn run_shard<W: Write>(
 /// Chunks of a shard's bytes between a thread and the merge.
 const CHUNK: usize = 256 * 1024;
 
-struct ChannelWriter {
+/// An in-process pipe of bounded capacity: what one thread writes into the
+/// [`ChannelWriter`], another reads from the [`ChannelReader`], in chunks of
+/// 256 KiB, at most `chunks` of them in flight (the writer waits when the
+/// reader lags). Dropping the reader makes the writer's next flush fail
+/// with [`io::ErrorKind::BrokenPipe`]; dropping the writer ends the reader's stream.
+///
+/// ```
+/// use std::io::{Read, Write};
+/// let (mut w, mut r) = generator::generate::channel_pipe(2);
+/// let t = std::thread::spawn(move || { w.write_all(b"hello").unwrap(); });
+/// t.join().unwrap();
+/// let mut s = String::new();
+/// r.read_to_string(&mut s).unwrap();
+/// assert_eq!(s, "hello");
+/// ```
+pub fn channel_pipe(chunks: usize) -> (ChannelWriter, ChannelReader) {
+    let (tx, rx) = sync_channel(chunks);
+    (
+        ChannelWriter { buf: Vec::with_capacity(CHUNK + 64 * 1024), tx },
+        ChannelReader { chunk: Vec::new(), at: 0, rx },
+    )
+}
+
+/// The writing end of a [`channel_pipe`] (flushed when dropped).
+#[derive(Debug)]
+pub struct ChannelWriter {
     buf: Vec<u8>,
     tx: SyncSender<Vec<u8>>,
 }
@@ -160,13 +185,21 @@ impl Write for ChannelWriter {
     fn flush(&mut self) -> io::Result<()> {
         if !self.buf.is_empty() {
             let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + 64 * 1024));
-            self.tx.send(full).map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "merge stopped"))?;
+            self.tx.send(full).map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "reader gone"))?;
         }
         Ok(())
     }
 }
 
-struct ChannelReader {
+impl Drop for ChannelWriter {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// The reading end of a [`channel_pipe`].
+#[derive(Debug)]
+pub struct ChannelReader {
     chunk: Vec<u8>,
     at: usize,
     rx: Receiver<Vec<u8>>,
@@ -211,12 +244,11 @@ pub fn run_jobs<W: Write>(
         let mut handles = Vec::new();
         let mut progress = Some(progress);
         for index in 0..jobs {
-            let (tx, rx) = sync_channel(4);
-            readers.push(ChannelReader { chunk: Vec::new(), at: 0, rx });
+            let (out, reader) = channel_pipe(4);
+            readers.push(reader);
             let mut report = progress.take();
             handles.push(scope.spawn(move || -> Result<Stats, GenerateError> {
                 let header = ShardHeader { index, count: jobs, run: "jobs".into(), format }.to_string();
-                let out = ChannelWriter { buf: Vec::with_capacity(CHUNK + 64 * 1024), tx };
                 let mut w = CaptureWriter::new_shard(out, snaplen, &header)?;
                 let shard = Shard::new(index, jobs).expect("index < jobs");
                 let stats = run_shard(mirror, opts, shard, &mut w, |n| {

@@ -136,7 +136,12 @@ impl<R: Read> DatagramReader<R> {
                         }
                         Block::EnhancedPacket(epb) => {
                             // pcap_file gives the raw timestamp units as nanoseconds.
-                            (epb.interface_id as usize, epb.timestamp.as_nanos() as u64, epb.data.into_owned(), epb.original_len)
+                            (
+                                epb.interface_id as usize,
+                                epb.timestamp.as_nanos() as u64,
+                                epb.data.into_owned(),
+                                epb.original_len,
+                            )
                         }
                         Block::SimplePacket(_) | Block::Packet(_) => {
                             self.skipped += 1;
@@ -196,7 +201,8 @@ fn udp_payload(frame: &[u8], orig_len: usize) -> Option<(u16, usize, usize)> {
     // UDP (RFC 768): destination port, length (header included).
     let port = be16(udp + 2)?;
     let len = usize::from(be16(udp + 4)?);
-    if !(port == VXLAN_PORT || port == GENEVE_PORT) || len < 8 || udp + len > frame.len() || ihl + len > total {
+    if !(port == VXLAN_PORT || port == GENEVE_PORT) || len < 8 || udp + len > frame.len() || ihl + len > total
+    {
         return None;
     }
     Some((port, udp + 8, udp + len))

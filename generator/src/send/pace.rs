@@ -50,7 +50,8 @@ impl Schedule {
         let at = match self.pacing {
             Pacing::Fast => return None,
             Pacing::Rate(pps) => {
-                *self.start.get_or_insert_with(Instant::now) + Duration::from_secs_f64(self.count as f64 / pps)
+                *self.start.get_or_insert_with(Instant::now)
+                    + Duration::from_secs_f64(self.count as f64 / pps)
             }
             Pacing::Capture { speed } => {
                 if self.count == 0 {

@@ -104,8 +104,8 @@ impl Sender {
             }
             _ => {}
         }
-        let local: SocketAddr = if to.is_ipv4() { "0.0.0.0:0".parse() } else { "[::]:0".parse() }
-            .expect("a socket address");
+        let local: SocketAddr =
+            if to.is_ipv4() { "0.0.0.0:0".parse() } else { "[::]:0".parse() }.expect("a socket address");
         let socket = UdpSocket::bind(local)?;
         socket.connect(to)?;
         Ok(Sender {
@@ -167,7 +167,7 @@ impl Sender {
                 break;
             }
             let now = Instant::now();
-            let ready = self.queue.iter().take_while(|(due, _, _)| due.is_none_or(|d| d <= now)).count();
+            let ready = self.queue.iter().take_while(|(due, _, _)| due.map_or(true, |d| d <= now)).count();
             if ready == 0 {
                 let wait = self.queue[0].0.expect("not due yet, so scheduled") - now;
                 // Sleep in slices so that a stop is noticed.
@@ -243,7 +243,8 @@ impl Sender {
         // SAFETY: `msgs[..count]` point at `iov[..count]`, which point into
         // `self.arena`; all outlive the call, and the kernel only reads them
         // (msg_name is null: the socket is connected).
-        let n = unsafe { libc::sendmmsg(self.socket.as_raw_fd(), msgs.as_mut_ptr(), count as libc::c_uint, 0) };
+        let n =
+            unsafe { libc::sendmmsg(self.socket.as_raw_fd(), msgs.as_mut_ptr(), count as libc::c_uint, 0) };
         if n < 0 {
             Err(io::Error::last_os_error())
         } else {

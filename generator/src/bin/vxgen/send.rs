@@ -95,23 +95,26 @@ pub fn run_send(args: &SendArgs) -> Result<SendStats, (i32, String)> {
         };
         match (&args.from_capture, &plan) {
             (Some(path), _) => {
-                let file = std::fs::File::open(path).map_err(|e| (1, format!("cannot open {}: {e}", path.display())))?;
+                let file = std::fs::File::open(path)
+                    .map_err(|e| (1, format!("cannot open {}: {e}", path.display())))?;
                 let mut reader = DatagramReader::new(std::io::BufReader::with_capacity(1 << 20, file))
                     .map_err(|e| (1, format!("{}: {e}", path.display())))?;
-                sender.send_all(&mut reader, &stop, show).map_err(|e| (1, format!("{}: {e}", path.display())))?;
+                sender
+                    .send_all(&mut reader, &stop, show)
+                    .map_err(|e| (1, format!("{}: {e}", path.display())))?;
                 skipped += reader.skipped();
             }
             (None, Some((mirror, options))) => {
                 // The run is written as a capture into a pipe and read back: memory stays flat.
-                let (rx, tx) = std::io::pipe().map_err(|e| (1, format!("pipe: {e}")))?;
+                let (tx, rx) = generator::generate::channel_pipe(8);
                 let result = std::thread::scope(|scope| {
                     let producer = scope.spawn(move || {
-                        let mut w = CaptureWriter::new(std::io::BufWriter::with_capacity(1 << 20, tx), Format::PcapNanos, 262_144)?;
+                        let mut w = CaptureWriter::new(tx, Format::PcapNanos, 262_144)?;
                         generator::generate::run(mirror, options, &mut w, |_| {})?;
                         w.finish()?;
                         Ok::<(), generator::generate::GenerateError>(())
                     });
-                    let sent = DatagramReader::new(std::io::BufReader::with_capacity(1 << 20, rx))
+                    let sent = DatagramReader::new(std::io::BufReader::with_capacity(64 * 1024, rx))
                         .map_err(|e| e.to_string())
                         .and_then(|mut r: DatagramReader<_>| {
                             sender.send_all(&mut r, &stop, show).map_err(|e| e.to_string())?;
@@ -122,7 +125,9 @@ pub fn run_send(args: &SendArgs) -> Result<SendStats, (i32, String)> {
                     let made = producer.join().unwrap_or(Ok(()));
                     match (sent, made) {
                         (Err(e), _) => Err(e),
-                        (Ok(()), Err(e)) if !stop.load(std::sync::atomic::Ordering::Relaxed) => Err(e.to_string()),
+                        (Ok(()), Err(e)) if !stop.load(std::sync::atomic::Ordering::Relaxed) => {
+                            Err(e.to_string())
+                        }
                         _ => Ok(()),
                     }
                 });
@@ -136,7 +141,10 @@ pub fn run_send(args: &SendArgs) -> Result<SendStats, (i32, String)> {
         eprint!("\r\x1b[K");
     }
     let stopped = if stop.load(std::sync::atomic::Ordering::Relaxed) { " (stopped)" } else { "" };
-    eprintln!("vxgen: {}{stopped}; {skipped} records skipped (not VXLAN/GENEVE over IPv4/UDP); to {to}", line(&stats));
+    eprintln!(
+        "vxgen: {}{stopped}; {skipped} records skipped (not VXLAN/GENEVE over IPv4/UDP); to {to}",
+        line(&stats)
+    );
     Ok(stats)
 }
 
@@ -166,4 +174,3 @@ pub fn run(args: &SendArgs) -> i32 {
         }
     }
 }
-
