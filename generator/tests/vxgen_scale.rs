@@ -118,11 +118,12 @@ fn bad_shards_and_merges_are_refused_in_one_line() {
     ok(&["merge", "--force", "-o", &out_file, &a, &b]);
 }
 
-/// The UDP payloads of the VXLAN/GENEVE records of a capture: (count, bytes).
-fn payloads(file: &Path) -> (u64, u64) {
+/// The UDP payloads of the records of a capture, each to `port`: (count, bytes).
+fn payloads(file: &Path, port: u16) -> (u64, u64) {
     let mut r = generator::send::DatagramReader::new(std::fs::File::open(file).unwrap()).unwrap();
     let (mut n, mut b) = (0, 0);
     while let Some(d) = r.next_datagram().unwrap() {
+        assert_eq!(d.port, port);
         n += 1;
         b += d.payload.len() as u64;
     }
@@ -177,7 +178,7 @@ fn send_delivers_every_datagram_of_a_capture_to_loopback() {
     let dir = tempfile::tempdir().unwrap();
     let capture = dir.path().join("c.pcap");
     ok(&["generate", "--count", "40", "--seed", "5", "-o", capture.to_str().unwrap()]);
-    let want = payloads(&capture);
+    let want = payloads(&capture, 4789);
     // A rate the loopback and a test thread hold without drops.
     let (port, rx) = receiver(Duration::from_secs(2));
     let to = format!("127.0.0.1:{port}");
@@ -192,6 +193,14 @@ fn send_delivers_every_datagram_of_a_capture_to_loopback() {
     let (port, rx) = receiver(Duration::from_secs(2));
     let to = format!("127.0.0.1:{port}");
     ok(&["send", "--to", &to, "--rate", "20000", "--", "--count", "40", "--seed", "5"]);
+    assert_eq!(rx.join().unwrap(), want);
+    // GENEVE for a GWLB target: every record is a datagram to 6081, all delivered, pcapng read too.
+    let gwlb = dir.path().join("g.pcapng");
+    ok(&["generate", "--count", "10", "--target", "gwlb", "-o", gwlb.to_str().unwrap()]);
+    let want = payloads(&gwlb, 6081);
+    let (port, rx) = receiver(Duration::from_secs(2));
+    let to = format!("127.0.0.1:{port}");
+    ok(&["send", "--to", &to, "--rate", "20000", "--from-capture", gwlb.to_str().unwrap()]);
     assert_eq!(rx.join().unwrap(), want);
     // Usage errors.
     for bad in [
@@ -218,7 +227,7 @@ fn tshark_on_lo_dissects_what_send_delivers() {
     let mut args = vec!["generate", "-o", capture.to_str().unwrap()];
     args.extend(gen);
     ok(&args);
-    let (count, _) = payloads(&capture);
+    let (count, _) = payloads(&capture, 4789);
     assert!(count <= expected);
     let mut tshark = Command::new("tshark")
         .args(["-i", "lo", "-f", &format!("udp dst port {port}"), "-c", &count.to_string()])

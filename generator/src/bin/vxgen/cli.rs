@@ -167,7 +167,7 @@ struct GenerateArgs {
     force: bool,
     /// Write only shard K of N (K from 0) of the run, by flow: a pcapng shard file that `vxgen merge` puts
     /// back together with the others into the whole run's bytes (in --format). See docs/scale.md.
-    #[arg(long, value_name = "K/N")]
+    #[arg(long, value_name = "K/N", conflicts_with = "jobs")]
     shard: Option<generator::generate::Shard>,
     /// Threads: the run's shards on N threads, merged in order as they are written (the same bytes as 1).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
