@@ -194,6 +194,23 @@ fn send_delivers_every_datagram_of_a_capture_to_loopback() {
     let to = format!("127.0.0.1:{port}");
     ok(&["send", "--to", &to, "--rate", "20000", "--", "--count", "40", "--seed", "5"]);
     assert_eq!(rx.join().unwrap(), want);
+    // As fast as the socket takes them: runs of equal-sized copies (the
+    // full-sized segments of HTTP responses) go with UDP segmentation
+    // offload, and must still arrive as exactly the capture's datagrams.
+    let bulk = dir.path().join("bulk.pcap");
+    ok(&["generate", "--scenario", "http", "--count", "12", "-o", bulk.to_str().unwrap()]);
+    let want = payloads(&bulk, 4789);
+    let mut r = generator::send::DatagramReader::new(std::fs::File::open(&bulk).unwrap()).unwrap();
+    let mut lens = Vec::new();
+    while let Some(d) = r.next_datagram().unwrap() {
+        lens.push(d.payload.len());
+    }
+    let runs = lens.windows(2).filter(|w| w[0] == w[1]).count();
+    assert!(runs > 20, "the capture has runs of equal-sized datagrams to segment ({runs})");
+    let (port, rx) = receiver(Duration::from_secs(2));
+    let to = format!("127.0.0.1:{port}");
+    ok(&["send", "--to", &to, "--from-capture", bulk.to_str().unwrap()]);
+    assert_eq!(rx.join().unwrap(), want, "full speed");
     // GENEVE for a GWLB target: every record is a datagram to 6081, all delivered, pcapng read too.
     let gwlb = dir.path().join("g.pcapng");
     ok(&["generate", "--count", "10", "--target", "gwlb", "-o", gwlb.to_str().unwrap()]);
