@@ -21,11 +21,19 @@ pub struct SendOptions {
     pub batch: usize,
     /// How often the progress callback is called.
     pub progress_every: Duration,
+    /// Whether runs of equal-sized datagrams in a batch may go as one
+    /// message with UDP segmentation offload (Linux; see `send_batch`).
+    pub segmentation: bool,
 }
 
 impl Default for SendOptions {
     fn default() -> SendOptions {
-        SendOptions { pacing: Pacing::Fast, batch: BATCH, progress_every: Duration::from_millis(250) }
+        SendOptions {
+            pacing: Pacing::Fast,
+            batch: BATCH,
+            progress_every: Duration::from_millis(250),
+            segmentation: true,
+        }
     }
 }
 
@@ -119,7 +127,7 @@ impl Sender {
             drops_at_start: udp_drop_counters(),
             arena: Vec::with_capacity(BATCH * 2048),
             queue: Vec::with_capacity(BATCH),
-            gso: std::cell::Cell::new(cfg!(target_os = "linux")),
+            gso: std::cell::Cell::new(cfg!(target_os = "linux") && opts.segmentation),
         })
     }
 

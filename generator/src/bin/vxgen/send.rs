@@ -46,6 +46,10 @@ pub struct SendArgs {
     /// Datagrams per system call (sendmmsg on Linux), 1..=64; 1 is one send per datagram.
     #[arg(long, default_value_t = BATCH as u16, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
     batch: u16,
+    /// Send every datagram as its own message, even runs of equal-sized ones (which otherwise go with UDP
+    /// segmentation offload, and show on a capture on `lo` as one large packet).
+    #[arg(long)]
+    no_segmentation: bool,
     /// `vxgen generate` options of the run to send (after --), when not --from-capture.
     #[arg(last = true, value_name = "GENERATE OPTIONS")]
     generate: Vec<String>,
@@ -79,7 +83,12 @@ pub fn run_send(args: &SendArgs) -> Result<SendStats, (i32, String)> {
         (_, _, Some(pps)) => Pacing::Rate(pps),
         _ => Pacing::Fast,
     };
-    let opts = SendOptions { pacing, batch: usize::from(args.batch), ..SendOptions::default() };
+    let opts = SendOptions {
+        pacing,
+        batch: usize::from(args.batch),
+        segmentation: !args.no_segmentation,
+        ..SendOptions::default()
+    };
     let mut sender = Sender::new(to, opts).map_err(|e| (1, format!("--to {to}: {e}")))?;
     let stop = generator::send::stop_on_signals().unwrap_or_else(|_| Arc::new(AtomicBool::new(false)));
     let live = std::io::stderr().is_terminal();
