@@ -36,6 +36,7 @@ pub mod explain;
 pub mod flow;
 pub mod generate;
 pub mod mirror;
+pub mod send;
 pub mod suggest;
 pub mod traffic;
 pub mod vectors;

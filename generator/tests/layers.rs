@@ -76,6 +76,20 @@ fn vectors_do_not_reach_into_the_run_loop() {
 }
 
 #[test]
+fn send_knows_captures_not_the_run() {
+    // send/ reads captures (capture, wire) and knows nothing of how they were made.
+    let bad = offending_lines("send", &["traffic::", "mirror::", "generate::", "vectors::", "dissection::"]);
+    assert!(bad.is_empty(), "send/ must depend on capture and wire only:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn capture_knows_nothing_of_the_run() {
+    // The shard files and their merge (capture/merge.rs) are records, not flows.
+    let bad = offending_lines("capture", &["traffic::", "mirror::", "generate::", "send::", "vectors::"]);
+    assert!(bad.is_empty(), "capture/ must not reach the layers above it:\n{}", bad.join("\n"));
+}
+
+#[test]
 fn the_check_finds_code_and_skips_comments() {
     let sample = "use crate::mirror::filter::Filter;\n\
                   /// See [`crate::mirror::encap`].\n\

@@ -51,6 +51,7 @@ use core::str::FromStr;
 
 mod cleanup;
 mod error;
+pub mod merge;
 mod output;
 mod writer;
 

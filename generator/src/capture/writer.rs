@@ -52,6 +52,13 @@ const EPB_TYPE: u32 = 0x0000_0006;
 const OPT_ENDOFOPT: u16 = 0;
 const OPT_COMMENT: u16 = 1;
 const EPB_FLAGS: u16 = 2;
+/// `epb_packetid` (section 4.3.1): in a shard file, the record's place in the whole run.
+const EPB_PACKETID: u16 = 5;
+/// pcapng block type of the Interface Statistics Block (section 4.6).
+const ISB_TYPE: u32 = 0x0000_0005;
+/// `isb_ifrecv` and `isb_usrdeliv` (section 4.6): a shard's closing counts.
+const ISB_IFRECV: u16 = 4;
+const ISB_USRDELIV: u16 = 8;
 /// `if_tsresol` = 9: EPB timestamps count nanoseconds.
 const IF_TSRESOL_NANOS: u8 = 9;
 const NANOS_PER_SEC: u64 = 1_000_000_000;
@@ -90,6 +97,9 @@ pub struct CaptureWriter<W: Write> {
     bytes: u64,
     /// At most this many records ([`CaptureWriter::with_limit`]).
     limit: Option<u64>,
+    /// Shard files only: the place in the whole run of the next record,
+    /// written or [`skip`](Self::skip)ped.
+    shard_seq: Option<u64>,
 }
 
 enum Inner<W: Write> {
@@ -167,7 +177,59 @@ impl<W: Write> CaptureWriter<W> {
                 (Inner::PcapNg { out: counting.inner, tail: Vec::with_capacity(512) }, counting.bytes)
             }
         };
-        Ok(CaptureWriter { inner, format, snaplen, packets: 0, bytes, limit: None })
+        Ok(CaptureWriter { inner, format, snaplen, packets: 0, bytes, shard_seq: None, limit: None })
+    }
+
+    /// A pcapng writer for one shard of a run (see `generate::shard`): the
+    /// section header also carries `header` as its `opt_comment` (the shard's
+    /// identity, which `merge` checks), every record its place in the whole
+    /// run as `epb_packetid` (pcapng section 4.3.1: a 64-bit number that
+    /// identifies the packet), and [`finish`](Self::finish) closes the file
+    /// with an Interface Statistics Block (`isb_ifrecv`: records in the whole
+    /// run; `isb_usrdeliv`: records in this file), so that a shard cut short
+    /// is told apart from a complete one. tshark and Wireshark read such a
+    /// file as any pcapng (`frame.packet_id`).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn new_shard(writer: W, snaplen: u32, header: &str) -> Result<Self, CaptureError> {
+        if snaplen == 0 || snaplen > MAX_SNAPLEN {
+            return Err(CaptureError::InvalidSnaplen(snaplen));
+        }
+        let section = SectionHeaderBlock {
+            endianness: Endianness::Little,
+            options: vec![
+                SectionHeaderOption::Comment(Cow::Owned(header.to_string())),
+                SectionHeaderOption::UserApplication(Cow::Owned(format!("vxgen {}", crate::VERSION))),
+            ],
+            ..SectionHeaderBlock::default()
+        };
+        let counting = Counting { inner: writer, bytes: 0 };
+        let mut ng = PcapNgWriter::with_section_header(counting, section)?;
+        ng.write_pcapng_block(InterfaceDescriptionBlock {
+            linktype: DataLink::ETHERNET,
+            snaplen,
+            options: vec![InterfaceDescriptionOption::IfTsResol(IF_TSRESOL_NANOS)],
+        })?;
+        let counting = ng.into_inner();
+        Ok(CaptureWriter {
+            inner: Inner::PcapNg { out: counting.inner, tail: Vec::with_capacity(512) },
+            format: Format::PcapNg,
+            snaplen,
+            packets: 0,
+            bytes: counting.bytes,
+            shard_seq: Some(0),
+            limit: None,
+        })
+    }
+
+    /// A shard writer passes over a record of another shard: the next
+    /// record's place in the run moves on by one. (No effect on other writers.)
+    #[inline]
+    pub fn skip(&mut self) {
+        if let Some(seq) = &mut self.shard_seq {
+            *seq += 1;
+        }
     }
 
     /// Appends one packet record.
@@ -214,9 +276,11 @@ impl<W: Write> CaptureWriter<W> {
                     }
                 }
                 let flags = rec.direction.map(PacketDirection::epb_flags);
-                write_epb(out, tail, rec.timestamp_ns, captured, rec.orig_len, rec.comment, flags)?
+                let id = self.shard_seq;
+                write_epb(out, tail, rec.timestamp_ns, captured, rec.orig_len, rec.comment, flags, id)?
             }
         };
+        self.skip();
         self.packets += 1;
         self.bytes += written as u64;
         Ok(())
@@ -229,6 +293,20 @@ impl<W: Write> CaptureWriter<W> {
         let mut out = match self.inner {
             Inner::Pcap { out, .. } | Inner::PcapNg { out, .. } => out,
         };
+        if let Some(total) = self.shard_seq {
+            // 8 (type, length) + 12 (interface, timestamp) + 2 * 12 (options) + 4 (end) + 4 (length).
+            let mut isb = Vec::with_capacity(52);
+            isb.extend_from_slice(&ISB_TYPE.to_le_bytes());
+            isb.extend_from_slice(&52u32.to_le_bytes());
+            isb.extend_from_slice(&[0; 12]);
+            push_option_header(&mut isb, ISB_IFRECV, 8);
+            isb.extend_from_slice(&total.to_le_bytes());
+            push_option_header(&mut isb, ISB_USRDELIV, 8);
+            isb.extend_from_slice(&self.packets.to_le_bytes());
+            push_option_header(&mut isb, OPT_ENDOFOPT, 0);
+            isb.extend_from_slice(&52u32.to_le_bytes());
+            out.write_all(&isb)?;
+        }
         out.flush()?;
         Ok(out)
     }
@@ -347,6 +425,8 @@ fn write_pcap_record<W: Write>(
 /// Everything after the data (its padding, the options, the trailing length)
 /// is put together in `tail` and written at once: three writes per record
 /// rather than nine, and this runs per packet.
+// One argument per EPB field and option: a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn write_epb<W: Write>(
     out: &mut W,
     tail: &mut Vec<u8>,
@@ -355,6 +435,7 @@ fn write_epb<W: Write>(
     orig_len: u32,
     comment: Option<&str>,
     flags: Option<u32>,
+    packet_id: Option<u64>,
 ) -> io::Result<usize> {
     const ZEROS: [u8; 3] = [0; 3];
     let pad = |len: usize| (4 - len % 4) % 4;
@@ -365,6 +446,9 @@ fn write_epb<W: Write>(
     }
     if flags.is_some() {
         options_len += 8;
+    }
+    if packet_id.is_some() {
+        options_len += 12;
     }
     if options_len > 0 {
         options_len += 4; // opt_endofopt
@@ -393,6 +477,10 @@ fn write_epb<W: Write>(
     if let Some(flags) = flags {
         push_option_header(tail, EPB_FLAGS, 4);
         tail.extend_from_slice(&flags.to_le_bytes());
+    }
+    if let Some(id) = packet_id {
+        push_option_header(tail, EPB_PACKETID, 8);
+        tail.extend_from_slice(&id.to_le_bytes());
     }
     if options_len > 0 {
         push_option_header(tail, OPT_ENDOFOPT, 0);

@@ -42,6 +42,8 @@ pub struct Emitter<'m> {
     comment: String,
     memo: Memo,
     stats: Stats,
+    /// Whether the frames now coming are this shard's (always, unsharded).
+    owned: bool,
 }
 
 impl<'m> Emitter<'m> {
@@ -59,7 +61,18 @@ impl<'m> Emitter<'m> {
             comment: String::with_capacity(256),
             memo: Memo::default(),
             stats: Stats::default(),
+            owned: true,
         }
+    }
+
+    /// Whether the frames emitted from now on belong to this shard's flows
+    /// (`generate::shard`). A frame that does not is routed and given its
+    /// delay as any other, so that the random delays and the order of the
+    /// copies stay those of the whole run, but its copy is neither built nor
+    /// counted: the writer only [`skip`](CaptureWriter::skip)s its place.
+    #[inline]
+    pub fn set_owned(&mut self, owned: bool) {
+        self.owned = owned;
     }
 
     /// Mirrors the frame in `buf[HEADROOM..]`, described by `info`, of a flow
@@ -73,9 +86,23 @@ impl<'m> Emitter<'m> {
         flow_kind: &str,
         writer: &mut CaptureWriter<W>,
     ) -> Result<(), CaptureError> {
+        let (session, port) = self.routes.route(self.mirror, info.direction, &info.key);
+        if !self.owned {
+            if session.is_some() {
+                let delay_ns = self.delays.delay_ns(info);
+                let sent_ns = info.timestamp_ns + Mirror::LATENCY_NS;
+                match &mut self.held {
+                    None => writer.skip(),
+                    Some(held) => {
+                        held.push_skip(sent_ns + delay_ns);
+                        held.release(sent_ns, writer)?;
+                    }
+                }
+            }
+            return Ok(());
+        }
         let stats = &mut self.stats;
         stats.inner_packets += 1;
-        let (session, port) = self.routes.route(self.mirror, info.direction, &info.key);
         let Some(index) = session else {
             stats.not_mirrored += 1;
             return Ok(());

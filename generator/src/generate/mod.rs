@@ -32,9 +32,13 @@ mod comment;
 mod emit;
 mod reorder;
 mod scheduler;
+mod shard;
 
 pub use emit::EmitOptions;
 pub use scheduler::FlowScheduler;
+pub use shard::{
+    channel_pipe, run_jobs, run_shard, BadShard, ChannelReader, ChannelWriter, Shard, MAX_SHARDS,
+};
 
 use crate::capture::{CaptureError, CaptureWriter};
 use crate::mirror::encap::HEADROOM;
@@ -109,6 +113,9 @@ pub enum GenerateError {
     /// Writing the capture failed.
     #[error(transparent)]
     Capture(#[from] CaptureError),
+    /// Merging the shards of a `--jobs` run failed.
+    #[error(transparent)]
+    Merge(#[from] crate::capture::merge::MergeError),
     /// A fraction outside 0..=1.
     #[error("{0} must be between 0 and 1")]
     BadFraction(&'static str),
@@ -166,6 +173,19 @@ pub fn mirror_traffic<S: TrafficSource + ?Sized, W: Write>(
     opts: &EmitOptions,
     writer: &mut CaptureWriter<W>,
 ) -> Result<Stats, GenerateError> {
+    mirror_traffic_with(mirror, source, opts, writer, |_, _| {})
+}
+
+/// [`mirror_traffic`], with `before` called ahead of each frame's emission
+/// (a shard tells the emitter whether the frame is its own: `shard.rs`).
+#[inline]
+pub(crate) fn mirror_traffic_with<S: TrafficSource + ?Sized, W: Write>(
+    mirror: &Mirror,
+    source: &mut S,
+    opts: &EmitOptions,
+    writer: &mut CaptureWriter<W>,
+    mut before: impl FnMut(&S, &mut Emitter<'_>),
+) -> Result<Stats, GenerateError> {
     check_fraction("reorder", opts.reorder)?;
     let mut emitter = Emitter::new(mirror, opts);
     // One buffer: the source appends each inner frame after HEADROOM bytes and
@@ -179,6 +199,7 @@ pub fn mirror_traffic<S: TrafficSource + ?Sized, W: Write>(
             break;
         }
         let Some(info) = source.next_frame(&mut buf) else { break };
+        before(source, &mut emitter);
         emitter.emit(&mut buf, &info, source.flow_kind(), writer)?;
     }
     Ok(emitter.finish(writer)?)

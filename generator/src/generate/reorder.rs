@@ -57,6 +57,8 @@ struct Pending {
     data: Vec<u8>,
     comment: Option<String>,
     direction: PacketDirection,
+    /// A copy of another shard's flow: only its place in the order is kept.
+    skip: bool,
 }
 
 impl PartialEq for Pending {
@@ -103,6 +105,22 @@ impl ReorderBuffer {
             data: buf,
             comment: comment.map(str::to_string),
             direction,
+            skip: false,
+        });
+        self.seq += 1;
+    }
+
+    /// Holds the place of a copy another shard writes (`generate::shard`):
+    /// released in its turn as [`CaptureWriter::skip`], so that the copies
+    /// around it keep their places in the whole run.
+    pub fn push_skip(&mut self, at_ns: u64) {
+        self.pending.push(Pending {
+            at_ns,
+            seq: self.seq,
+            data: Vec::new(),
+            comment: None,
+            direction: PacketDirection::Inbound,
+            skip: true,
         });
         self.seq += 1;
     }
@@ -116,6 +134,10 @@ impl ReorderBuffer {
     ) -> Result<(), CaptureError> {
         while self.pending.peek().is_some_and(|p| p.at_ns <= watermark) {
             let p = self.pending.pop().expect("peeked");
+            if p.skip {
+                writer.skip();
+                continue;
+            }
             write(writer, &p)?;
             self.pool.push(p.data);
         }

@@ -31,13 +31,18 @@ pub struct FlowScheduler<P> {
     next_start: u64,
     max_active: usize,
     /// Flows in progress, each with its kind; `free` lists the empty slots.
-    slots: Vec<Option<(Flow, &'static str)>>,
+    /// Each with its kind and its place in the order flows start (from 0).
+    slots: Vec<Option<(Flow, &'static str, u64)>>,
     free: Vec<usize>,
     /// (time of the next frame, admission order, slot) of each flow in progress.
     heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
     order: u64,
     /// Kind of the flow of the frame last returned.
     last_kind: &'static str,
+    /// Place (in the order flows start, from 0) of the flow of the frame last returned.
+    last_flow: u64,
+    /// When playing one shard: which flows' frames are written (the others are only skipped).
+    shard: Option<(u64, u64)>,
     progress: P,
 }
 
@@ -69,6 +74,8 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             heap: BinaryHeap::with_capacity(max_active),
             order: 0,
             last_kind: "",
+            last_flow: 0,
+            shard: None,
             progress,
         };
         scheduler.admit();
@@ -83,6 +90,19 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
     /// Flows that have sent their last frame.
     pub fn finished(&self) -> u64 {
         self.finished
+    }
+
+    /// Plays shard `index` of `count` (`generate::shard`): the frames of
+    /// flows that are not the shard's (flow *i* is shard *i* mod `count`'s)
+    /// come out described but not written ([`TrafficSource::skip_frame`]).
+    pub fn only_shard(&mut self, index: u64, count: u64) {
+        self.shard = Some((index, count));
+    }
+
+    /// The flow of the frame last returned, by its place in the order flows
+    /// start (the first flow is 0): what a shard of the run is cut by.
+    pub fn last_flow(&self) -> u64 {
+        self.last_flow
     }
 
     /// Admits every flow that starts before the earliest frame in progress
@@ -100,6 +120,7 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             }
             let next = self.scenario.next_flow(&self.host, &mut self.rng, self.next_start);
             self.next_start += next.gap_ns.max(1);
+            let index = self.started;
             self.started += 1;
             if self.started % 4096 == 0 {
                 (self.progress)(self.started);
@@ -107,11 +128,11 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             let Some(t) = next.flow.peek_time() else { continue };
             let slot = match self.free.pop() {
                 Some(i) => {
-                    self.slots[i] = Some((next.flow, next.kind));
+                    self.slots[i] = Some((next.flow, next.kind, index));
                     i
                 }
                 None => {
-                    self.slots.push(Some((next.flow, next.kind)));
+                    self.slots.push(Some((next.flow, next.kind, index)));
                     self.slots.len() - 1
                 }
             };
@@ -133,9 +154,11 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             // distinct, so the heap yields them in the same order either way.
             let mut top = self.heap.peek_mut()?;
             let Reverse((_, _, slot)) = *top;
-            let (flow, kind) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
-            let kind = *kind;
-            let Some(info) = flow.next_frame(frame) else {
+            let (flow, kind, index) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
+            let (kind, index) = (*kind, *index);
+            let owned = self.shard.map_or(true, |(k, n)| index % n == k);
+            let next = if owned { flow.next_frame(frame) } else { flow.skip_frame(frame) };
+            let Some(info) = next else {
                 PeekMut::pop(top);
                 self.admit();
                 continue;
@@ -156,6 +179,7 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             // Admitting now, not before the next pull, keeps `peek_time` exact.
             self.admit();
             self.last_kind = kind;
+            self.last_flow = index;
             return Some(info);
         }
     }

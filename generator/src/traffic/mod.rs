@@ -175,6 +175,16 @@ pub trait TrafficSource {
     /// Time of the frame `next_frame` would return, if any.
     fn peek_time(&self) -> Option<u64>;
 
+    /// Moves past the next frame as [`next_frame`](Self::next_frame) would,
+    /// describing it without writing its bytes into `frame` (which may be
+    /// left holding anything): how a shard of a run passes over the frames
+    /// of other shards' flows (`generate::shard`). The default writes the
+    /// frame into `frame` all the same; sources override it when the bytes
+    /// are the costly part.
+    fn skip_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
+        self.next_frame(frame)
+    }
+
     /// What kind of flow the frame `next_frame` last returned belongs to
     /// ("https-outbound", "dns", ...), for the capture's comments; empty if
     /// the source does not say.
@@ -266,6 +276,12 @@ impl TrafficSource for PacketList {
         Some(*info)
     }
 
+    fn skip_frame(&mut self, _frame: &mut Vec<u8>) -> Option<PacketInfo> {
+        let (_, info) = self.entries.get(self.next)?;
+        self.next += 1;
+        Some(*info)
+    }
+
     fn peek_time(&self) -> Option<u64> {
         self.entries.get(self.next).map(|(_, i)| i.timestamp_ns)
     }
@@ -285,6 +301,13 @@ impl TrafficSource for Flow {
         match self {
             Flow::Tcp(c) => c.next_frame(frame),
             Flow::Packets(p) => p.next_frame(frame),
+        }
+    }
+
+    fn skip_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
+        match self {
+            Flow::Tcp(c) => c.skip_frame(frame),
+            Flow::Packets(p) => p.skip_frame(frame),
         }
     }
 

@@ -722,15 +722,33 @@ impl TcpConversation {
 
 impl TrafficSource for TcpConversation {
     fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
+        self.frame(Some(frame))
+    }
+
+    fn skip_frame(&mut self, _frame: &mut Vec<u8>) -> Option<PacketInfo> {
+        self.frame(None)
+    }
+
+    fn peek_time(&self) -> Option<u64> {
+        self.order.get(self.next).map(|&i| self.segments[i as usize].at_ns)
+    }
+}
+
+impl TcpConversation {
+    /// The next segment's description, its frame appended to `frame` if given.
+    #[inline]
+    fn frame(&mut self, frame: Option<&mut Vec<u8>>) -> Option<PacketInfo> {
         let seg = &self.segments[*self.order.get(self.next)? as usize];
         self.next += 1;
         let (src, dst) = (&self.ends[seg.from], &self.ends[1 - seg.from]);
-        let ip = IpFields { hop_limit: self.profiles[seg.from].ttl, ident: seg.ident, dont_frag: true };
-        let payload = match self.messages[seg.from].get(seg.msg) {
-            Some(m) if !seg.payload.is_empty() => &m[seg.payload.clone()],
-            _ => &[],
-        };
-        push_tcp_frame(frame, src, dst, &ip, &seg.repr, payload);
+        if let Some(frame) = frame {
+            let ip = IpFields { hop_limit: self.profiles[seg.from].ttl, ident: seg.ident, dont_frag: true };
+            let payload = match self.messages[seg.from].get(seg.msg) {
+                Some(m) if !seg.payload.is_empty() => &m[seg.payload.clone()],
+                _ => &[],
+            };
+            push_tcp_frame(frame, src, dst, &ip, &seg.repr, payload);
+        }
         let direction = if seg.from == self.instance { Direction::Egress } else { Direction::Ingress };
         let key = PacketKey {
             ethertype: if src.ip.is_ipv4() { EtherType::IPV4 } else { EtherType::IPV6 },
@@ -741,10 +759,6 @@ impl TrafficSource for TcpConversation {
             dst_port: Some(dst.port),
         };
         Some(PacketInfo { timestamp_ns: seg.at_ns, direction, key, event: seg.event })
-    }
-
-    fn peek_time(&self) -> Option<u64> {
-        self.order.get(self.next).map(|&i| self.segments[i as usize].at_ns)
     }
 }
 

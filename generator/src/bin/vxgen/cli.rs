@@ -6,7 +6,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use generator::capture::{CaptureError, CaptureWriter, Format, Output, OutputTarget};
 use generator::generate::{mirror_traffic, EmitOptions};
-use generator::generate::{run, GenerateError, Options, Stats};
+use generator::generate::{GenerateError, Options, Stats};
 use generator::mirror::config::{ConfigError, MirrorConfig};
 use generator::mirror::filter::Filter;
 use generator::mirror::session::{
@@ -106,6 +106,12 @@ enum Command {
     /// Explain one frame byte by byte: every field, its value and its clause, VXLAN under both readings.
     #[command(after_help = crate::explain::EXPLAIN_EXAMPLES)]
     Explain(crate::explain::ExplainArgs),
+    /// Merge the shard files of one run (`generate --shard K/N`) into the bytes of the whole run.
+    #[command(after_help = crate::merge::MERGE_EXAMPLES)]
+    Merge(crate::merge::MergeArgs),
+    /// Send mirror copies to a live target as UDP datagrams (VXLAN to 4789, GENEVE to 6081), as AWS does.
+    #[command(after_help = crate::send::SEND_EXAMPLES)]
+    Send(crate::send::SendArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
     #[command(
         after_help = "Examples:\n  vxgen completions bash > ~/.local/share/bash-completion/completions/vxgen\n  \
@@ -215,6 +221,13 @@ struct GenerateArgs {
     /// Replace the output file if it exists (atomically; through a symlink, the file it names).
     #[arg(long)]
     force: bool,
+    /// Write only shard K of N (K from 0) of the run, by flow: a pcapng shard file that `vxgen merge` puts
+    /// back together with the others into the whole run's bytes (in --format). See docs/scale.md.
+    #[arg(long, value_name = "K/N", conflicts_with = "jobs")]
+    shard: Option<generator::generate::Shard>,
+    /// Threads: the run's shards on N threads, merged in order as they are written (the same bytes as 1).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    jobs: u16,
 }
 
 /// The mirror: sessions, filters, targets and the source ENI (shared by `generate` and `mirror`).
@@ -443,6 +456,8 @@ where
         Command::Mirror(args) => exit_code(mirror_capture(&args, ui)),
         Command::Generate(args) => exit_code(generate(&args, ui)),
         Command::Explain(args) => crate::explain::run(&args),
+        Command::Merge(args) => crate::merge::run(&args),
+        Command::Send(args) => crate::send::run(&args),
         Command::Scenarios => {
             let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
             for s in SCENARIOS {
@@ -682,6 +697,37 @@ fn target_subnet(
     subnet
 }
 
+/// The mirror and options `vxgen generate ARGS` would run, comments off
+/// (for `vxgen send`, which sends the datagrams and never the comments);
+/// the error is one line for the user.
+pub(crate) fn plan_of(args: &[String]) -> Result<(Mirror, Options), String> {
+    let argv = ["vxgen", "generate"].into_iter().map(String::from).chain(args.iter().cloned());
+    let args = match Cli::try_parse_from(argv) {
+        Ok(Cli { command: Command::Generate(args), .. }) => args,
+        Ok(_) => unreachable!("parsed as generate"),
+        Err(e) => {
+            let text = e.render().to_string();
+            let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments").to_string();
+            return Err(format!("generate options after --: {}", line.trim_start_matches("error: ")));
+        }
+    };
+    let (mirror, scenario) = resolve_mirror(&args).map_err(|e| e.to_string())?;
+    if args.packets.is_some() {
+        return Err("generate options after --: -c is not for send (--loop and --count say how much)".into());
+    }
+    let opts = Options {
+        seed: args.seed,
+        conversations: args.count.unwrap_or(DEFAULT_FLOWS),
+        start_ns: Mirror::DEFAULT_START_NS,
+        comments: false,
+        scenario,
+        reorder: args.reorder,
+        loss: args.loss,
+        max_concurrent: args.max_concurrent as usize,
+    };
+    Ok((mirror, opts))
+}
+
 fn random_vni(rng: &mut ChaCha8Rng) -> Vni {
     Vni::new(rng.random_range(0..=Vni::MAX.value())).expect("in range by construction")
 }
@@ -728,13 +774,32 @@ fn generate(args: &GenerateArgs, ui: Ui) -> Result<(), CliError> {
     };
     describe(&mirror, &args.output, format, ui);
     let output = Output::create(&target, args.force)?;
+    if args.packets.is_some() && (args.shard.is_some() || args.jobs > 1) {
+        return Err(CliError::Invalid(
+            "-c counts the packets of one writer: it does not go with --shard or --jobs (merge, then cut with editcap -r)"
+                .into(),
+        ));
+    }
+    // The bar counts flows; with -c and no --count it has no end to count to.
+    let bar = progress_bar(if args.count.is_none() && args.packets.is_some() { u64::MAX } else { flows }, ui);
+    let progress = |done| bar.set_position(done);
+    if let Some(shard) = args.shard {
+        let header = crate::merge::shard_header(&mirror, &opts, format, shard);
+        let mut writer = CaptureWriter::new_shard(output, 262_144, &header)?;
+        let stats = generator::generate::run_shard(&mirror, &opts, shard, &mut writer, progress)?;
+        bar.finish_and_clear();
+        let (packets, bytes) = (writer.packets_written(), writer.bytes_written());
+        writer.finish()?.commit()?;
+        if !ui.quiet {
+            summary(&args.output, &mirror, &stats, packets, bytes);
+        }
+        return Ok(());
+    }
     let mut writer = CaptureWriter::new(output, format, 262_144)?;
     if let Some(n) = args.packets {
         writer = writer.with_limit(n);
     }
-    // The bar counts flows; with -c and no --count it has no end to count to.
-    let bar = progress_bar(if args.count.is_none() && args.packets.is_some() { u64::MAX } else { flows }, ui);
-    let stats = run(&mirror, &opts, &mut writer, |done| bar.set_position(done))?;
+    let stats = generator::generate::run_jobs(&mirror, &opts, args.jobs.into(), &mut writer, progress)?;
     bar.finish_and_clear();
     let packets = writer.packets_written();
     let bytes = writer.bytes_written();

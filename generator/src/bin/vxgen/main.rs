@@ -6,6 +6,8 @@
 
 mod cli;
 mod explain;
+mod merge;
+mod send;
 
 fn main() {
     std::process::exit(cli::main(std::env::args_os()));

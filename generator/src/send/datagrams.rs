@@ -1,0 +1,239 @@
+//! The mirror copies of a capture, as the UDP datagrams that carried them.
+
+use pcap_file::pcap::PcapReader;
+use pcap_file::pcapng::{Block, PcapNgReader};
+use pcap_file::{DataLink, PcapError};
+use std::io::{self, Chain, Cursor, Read};
+
+/// UDP port of VXLAN (IANA; RFC 7348 section 5), where AWS sends mirror copies.
+pub const VXLAN_PORT: u16 = 4789;
+/// UDP port of GENEVE (IANA; RFC 8926 section 3.3), where a Gateway Load Balancer sends to its appliances.
+pub const GENEVE_PORT: u16 = 6081;
+
+/// One datagram of a capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Datagram<'a> {
+    /// When it was captured, ns since the Unix epoch.
+    pub timestamp_ns: u64,
+    /// Its UDP destination port (4789 or 6081).
+    pub port: u16,
+    /// The UDP payload: VXLAN header and mirrored frame (or GENEVE header and what it carries).
+    pub payload: &'a [u8],
+}
+
+/// Why a capture cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Not a pcap or pcapng file, or damaged.
+    #[error("not a readable pcap or pcapng capture: {0}")]
+    Format(String),
+    /// The file could not be read.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+impl From<PcapError> for ReadError {
+    fn from(e: PcapError) -> ReadError {
+        match e {
+            PcapError::IoError(e) => ReadError::Io(e),
+            e => ReadError::Format(e.to_string()),
+        }
+    }
+}
+
+type Input<R> = Chain<Cursor<[u8; 4]>, R>;
+
+enum Kind<R: Read> {
+    Pcap { reader: PcapReader<Input<R>>, ethernet: bool },
+    // Per interface: (Ethernet?, nanoseconds per timestamp unit).
+    PcapNg { reader: PcapNgReader<Input<R>>, interfaces: Vec<(bool, u64)> },
+}
+
+/// Streams the UDP payloads sent to 4789 or 6081 out of a pcap or pcapng
+/// capture; memory is one record. Records whose outer frame is not Ethernet
+/// (optionally one 802.1Q tag) / IPv4 (unfragmented) / UDP to one of those
+/// ports, or whose datagram the capture cut short, are skipped and counted.
+pub struct DatagramReader<R: Read> {
+    kind: Kind<R>,
+    buf: Vec<u8>,
+    skipped: u64,
+}
+
+impl<R: Read> std::fmt::Debug for DatagramReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatagramReader").field("skipped", &self.skipped).finish_non_exhaustive()
+    }
+}
+
+impl<R: Read> DatagramReader<R> {
+    /// Reads the file header (pcap, either byte order and resolution) or the
+    /// first section header (pcapng).
+    ///
+    /// # Errors
+    /// [`ReadError::Format`] for anything else.
+    pub fn new(mut input: R) -> Result<DatagramReader<R>, ReadError> {
+        let mut magic = [0u8; 4];
+        input.read_exact(&mut magic).map_err(|_| ReadError::Format("shorter than a file header".into()))?;
+        let chained = Cursor::new(magic).chain(input);
+        let kind = if magic == [0x0a, 0x0d, 0x0d, 0x0a] {
+            Kind::PcapNg { reader: PcapNgReader::new(chained)?, interfaces: Vec::new() }
+        } else {
+            let reader = PcapReader::new(chained)?;
+            let header = reader.header();
+            let ethernet = header.datalink == DataLink::ETHERNET;
+            Kind::Pcap { reader, ethernet }
+        };
+        Ok(DatagramReader { kind, buf: Vec::with_capacity(16 * 1024), skipped: 0 })
+    }
+
+    /// Records skipped so far (not a VXLAN or GENEVE datagram, or cut short).
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// The next datagram, or `None` at the end of the capture.
+    ///
+    /// # Errors
+    /// [`ReadError`] for a damaged or truncated capture.
+    pub fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError> {
+        loop {
+            let (ts, port, range) = match &mut self.kind {
+                Kind::Pcap { reader, ethernet } => {
+                    let Some(p) = reader.next_packet() else { return Ok(None) };
+                    let p = p?;
+                    let ts = p.timestamp.as_nanos() as u64;
+                    if !*ethernet {
+                        self.skipped += 1;
+                        continue;
+                    }
+                    self.buf.clear();
+                    self.buf.extend_from_slice(&p.data);
+                    match udp_payload(&self.buf, p.orig_len as usize) {
+                        Some((port, a, b)) => (ts, port, (a, b)),
+                        None => {
+                            self.skipped += 1;
+                            continue;
+                        }
+                    }
+                }
+                Kind::PcapNg { reader, interfaces } => {
+                    let Some(block) = reader.next_block() else { return Ok(None) };
+                    let (iface, raw_ts, data, orig_len) = match block? {
+                        Block::SectionHeader(_) => {
+                            interfaces.clear();
+                            continue;
+                        }
+                        Block::InterfaceDescription(idb) => {
+                            // if_tsresol (pcapng section 4.2): 10^-n s, or 2^-n with the top bit; default 6.
+                            let mut unit = 1_000u64;
+                            for o in &idb.options {
+                                if let pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption::IfTsResol(r) = o {
+                                    unit = if r & 0x80 == 0 && *r <= 9 { 10u64.pow(9 - u32::from(*r)) } else { 0 };
+                                }
+                            }
+                            interfaces.push((idb.linktype == DataLink::ETHERNET, unit));
+                            continue;
+                        }
+                        Block::EnhancedPacket(epb) => {
+                            // pcap_file gives the raw timestamp units as nanoseconds.
+                            (
+                                epb.interface_id as usize,
+                                epb.timestamp.as_nanos() as u64,
+                                epb.data.into_owned(),
+                                epb.original_len,
+                            )
+                        }
+                        Block::SimplePacket(_) | Block::Packet(_) => {
+                            self.skipped += 1;
+                            continue;
+                        }
+                        _ => continue,
+                    };
+                    let Some(&(ethernet, unit)) = interfaces.get(iface) else {
+                        return Err(ReadError::Format(format!("a packet on undeclared interface {iface}")));
+                    };
+                    if !ethernet || unit == 0 {
+                        self.skipped += 1;
+                        continue;
+                    }
+                    self.buf = data;
+                    match udp_payload(&self.buf, orig_len as usize) {
+                        Some((port, a, b)) => (raw_ts.saturating_mul(unit), port, (a, b)),
+                        None => {
+                            self.skipped += 1;
+                            continue;
+                        }
+                    }
+                }
+            };
+            return Ok(Some(Datagram { timestamp_ns: ts, port, payload: &self.buf[range.0..range.1] }));
+        }
+    }
+}
+
+/// The destination port and the payload's range of an Ethernet / IPv4 /
+/// UDP frame to 4789 or 6081, whole in `frame` (and not cut by the capture:
+/// `orig_len`).
+fn udp_payload(frame: &[u8], orig_len: usize) -> Option<(u16, usize, usize)> {
+    if frame.len() < orig_len {
+        return None; // The capture's snaplen cut it: the datagram is not all there.
+    }
+    let be16 = |i: usize| frame.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    // Ethernet II (IEEE 802.3 clause 3.2.6), one optional 802.1Q tag.
+    let mut at = 12;
+    let mut ethertype = be16(at)?;
+    if ethertype == 0x8100 {
+        at += 4;
+        ethertype = be16(at)?;
+    }
+    if ethertype != 0x0800 {
+        return None;
+    }
+    let ip = at + 2;
+    // IPv4 (RFC 791 section 3.1): version 4, IHL, not a fragment, protocol 17.
+    let vihl = *frame.get(ip)?;
+    let ihl = usize::from(vihl & 0x0f) * 4;
+    if vihl >> 4 != 4 || ihl < 20 || *frame.get(ip + 9)? != 17 || be16(ip + 6)? & 0x3fff != 0 {
+        return None;
+    }
+    let total = usize::from(be16(ip + 2)?);
+    let udp = ip + ihl;
+    // UDP (RFC 768): destination port, length (header included).
+    let port = be16(udp + 2)?;
+    let len = usize::from(be16(udp + 4)?);
+    if !(port == VXLAN_PORT || port == GENEVE_PORT) || len < 8 || udp + len > frame.len() || ihl + len > total
+    {
+        return None;
+    }
+    Some((port, udp + 8, udp + len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_that_are_not_vxlan_or_geneve_over_ipv4_udp_are_not_datagrams() {
+        let mut f = vec![0u8; 14 + 20 + 8 + 8];
+        f[12..14].copy_from_slice(&[0x08, 0x00]);
+        f[14] = 0x45;
+        f[16..18].copy_from_slice(&36u16.to_be_bytes());
+        f[23] = 17;
+        f[36..38].copy_from_slice(&4789u16.to_be_bytes());
+        f[38..40].copy_from_slice(&16u16.to_be_bytes());
+        assert_eq!(udp_payload(&f, f.len()), Some((4789, 42, 50)));
+        assert_eq!(udp_payload(&f, f.len() + 1), None, "cut by the snaplen");
+        let mut g = f.clone();
+        g[36..38].copy_from_slice(&53u16.to_be_bytes());
+        assert_eq!(udp_payload(&g, g.len()), None, "another port");
+        let mut g = f.clone();
+        g[20] = 0x20; // More Fragments
+        assert_eq!(udp_payload(&g, g.len()), None, "a fragment");
+        let mut g = f.clone();
+        g[38..40].copy_from_slice(&200u16.to_be_bytes());
+        assert_eq!(udp_payload(&g, g.len()), None, "UDP length past the frame");
+        for cut in 0..f.len() {
+            assert_eq!(udp_payload(&f[..cut], cut), None, "cut at {cut}");
+        }
+    }
+}
