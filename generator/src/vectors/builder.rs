@@ -611,7 +611,9 @@ impl FrameSpec {
                 inner_original_len: Some(inner_len as u32),
                 inner_captured_len: Some(inner_present as u32),
             })
-        } else if inner_sent < inner_len && vxlan_len == vxlan::HEADER_LEN {
+        } else if inner_sent < inner_len && vxlan_len == vxlan::HEADER_LEN && !self.opaque {
+            // An opaque datagram is whole to its receiver: what the cut took
+            // is inside a payload it does not dissect.
             cut_cause.map(|cause| Truncation {
                 cause,
                 limit,
