@@ -245,16 +245,28 @@ pub fn capture_of<'a>(frames: impl IntoIterator<Item = &'a BuiltFrame>) -> Vec<u
 /// The verdict on one case.
 #[derive(Debug, Clone)]
 pub struct CaseVerdict {
-    /// Its signatures (empty: it passed), after the filter.
+    /// Its signatures (empty: it passed), after the filter, the primary
+    /// (most telling, [`signature::of_judgement`]) first.
     pub signatures: Vec<Signature>,
     /// The judge's first reason, for reports.
     pub reason: String,
 }
 
 /// Judges `p` on what the decoder reported for its frame number.
+///
+/// The case passes when the judge says pass or acceptable. A failing
+/// acceptable case (no reading matched) is described against its first
+/// reading, the dissection as built, rather than against whichever reading
+/// the judge found closest: its signatures then say how the decoder's
+/// reading differs from what was sent.
 pub fn judge_case(p: &Prepared, got: &Decoded, known: &[KnownDifference], filter: &[String]) -> CaseVerdict {
-    let j = judge(p.meaning.result, &p.readings, got, known, false);
-    let mut signatures = signature::of_judgement(&j, &p.readings);
+    let mut j = judge(p.meaning.result, &p.readings, got, known, false);
+    let mut readings = p.readings.as_slice();
+    if !j.outcome.counts_as_passed() && readings.len() > 1 {
+        readings = &readings[..1];
+        j = judge(p.meaning.result, readings, got, known, false);
+    }
+    let mut signatures = signature::of_judgement(&j, readings);
     if !filter.is_empty() {
         signatures.retain(|s| filter.iter().any(|f| s.selected_by(f)));
     }
@@ -276,48 +288,103 @@ fn part(got: &Decoded, number: u32) -> Decoded {
     }
 }
 
-/// Decodes and judges `cases` packed in one capture; a capture the decoder
-/// fails on is decoded again one case per capture. Returns each case's
-/// verdict and the time spent in the decoder.
+/// What one decoder call (or, after a failure, the calls on its cases one
+/// by one) said about cases packed in one capture.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Each case's verdict.
+    pub verdicts: Vec<CaseVerdict>,
+    /// The decoder failed on the capture although no case fails alone (it
+    /// crashes on the third frame, say): the failure is the capture's.
+    pub capture_failure: Option<CaseVerdict>,
+    /// Time spent in the decoder.
+    pub spent: Duration,
+}
+
+impl Evaluation {
+    /// Whether it shows `signature`: as the capture's failure, or as some
+    /// case's primary signature.
+    pub fn shows(&self, signature: &Signature) -> bool {
+        self.capture_failure.as_ref().is_some_and(|v| v.signatures.first() == Some(signature))
+            || self.verdicts.iter().any(|v| v.signatures.first() == Some(signature))
+    }
+}
+
+/// Decodes and judges `cases` packed in one capture. A capture the decoder
+/// fails on is decoded again one case per capture when `split`, so that the
+/// failure is blamed on the case that causes it (or, when none fails alone,
+/// on the capture); without `split` every case of it gets the failure.
 pub fn evaluate(
     decoder: &dyn Decoder,
     cases: &[Prepared],
     known: &[KnownDifference],
     opts: &FuzzOptions,
-) -> Result<(Vec<CaseVerdict>, Duration), FuzzError> {
+    split: bool,
+) -> Result<Evaluation, FuzzError> {
     let capture = capture_of(cases.iter().map(|p| &p.frame));
     let t = Instant::now();
     let got = decoder.decode_in_memory(&capture, &opts.decode);
     let mut spent = t.elapsed();
+    let failed = |f: &DecoderFailure| CaseVerdict { signatures: vec![signature::of_failure(f)], reason: f.to_string() };
     match got {
         Ok(got) => {
-            Ok((cases.iter().map(|p| judge_case(p, &part(&got, p.frame.dissection.frame.number), known, &opts.filter)).collect(), spent))
+            let verdicts = cases
+                .iter()
+                .map(|p| judge_case(p, &part(&got, p.frame.dissection.frame.number), known, &opts.filter))
+                .collect();
+            Ok(Evaluation { verdicts, capture_failure: None, spent })
         }
         Err(DecoderFailure::NotFound { program }) => {
             Err(FuzzError::DecoderNotFound { decoder: decoder.name().to_owned(), program })
         }
-        Err(failure) if cases.len() == 1 => {
-            let sig = signature::of_failure(&failure);
-            Ok((vec![CaseVerdict { signatures: vec![sig], reason: failure.to_string() }], spent))
+        Err(f) if cases.len() == 1 || !split => {
+            Ok(Evaluation { verdicts: cases.iter().map(|_| failed(&f)).collect(), capture_failure: None, spent })
         }
-        Err(_) => {
-            let mut out = Vec::with_capacity(cases.len());
+        Err(f) => {
+            let mut verdicts = Vec::with_capacity(cases.len());
             for p in cases {
                 let alone = Prepared::new(p.index, p.case.clone(), 1);
-                let (mut v, s) = evaluate(decoder, std::slice::from_ref(&alone), known, opts)?;
-                spent += s;
-                out.append(&mut v);
+                let e = evaluate(decoder, std::slice::from_ref(&alone), known, opts, true)?;
+                spent += e.spent;
+                verdicts.extend(e.verdicts);
             }
-            Ok((out, spent))
+            let blamed = verdicts.iter().any(|v| v.signatures.first().is_some_and(|s| s.class == BugClass::DecoderError));
+            let capture_failure = (!blamed).then(|| failed(&f));
+            Ok(Evaluation { verdicts, capture_failure, spent })
         }
     }
+}
+
+/// After this many cases blamed for decoder failures, a capture the decoder
+/// fails on is no longer decoded again case by case: its cases are all
+/// counted under the failure (a decoder that fails on everything would
+/// otherwise cost a process per case).
+pub const SPLIT_LIMIT: u64 = 16;
+
+/// Where a signature was first seen.
+#[derive(Debug, Clone)]
+struct Seen {
+    count: u64,
+    first: u64,
+    /// Cases of the capture it needs (1 for a case's own failure).
+    span: u64,
+    reason: String,
 }
 
 #[derive(Default)]
 struct Tally {
     failures: u64,
-    /// Signature -> (count, first case index, its reason).
-    seen: BTreeMap<Signature, (u64, u64, String)>,
+    seen: BTreeMap<Signature, Seen>,
+}
+
+impl Tally {
+    fn add(&mut self, s: &Signature, first: u64, span: u64, reason: &str) {
+        let e = self.seen.entry(s.clone()).or_insert(Seen { count: 0, first, span, reason: reason.to_owned() });
+        e.count += 1;
+        if first < e.first {
+            (e.first, e.span, e.reason) = (first, span, reason.to_owned());
+        }
+    }
 }
 
 /// Runs `decoder` over the cases `opts` asks for, shrinks the first case of
@@ -339,6 +406,7 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
     let judged = AtomicU64::new(0);
     let decoder_nanos = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
+    let blamed = AtomicU64::new(0);
     let tally = Mutex::new(Tally::default());
     let error: Mutex<Option<FuzzError>> = Mutex::new(None);
     let worker = || loop {
@@ -353,22 +421,25 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
         };
         let cases: Vec<Prepared> =
             (first..last).map(|i| Prepared::new(i, Case::draw(opts.seed, i), (i - first + 1) as u32)).collect();
-        match evaluate(decoder, &cases, &known, opts) {
-            Ok((verdicts, spent)) => {
-                decoder_nanos.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
+        let split = blamed.load(Ordering::Relaxed) < SPLIT_LIMIT;
+        match evaluate(decoder, &cases, &known, opts, split) {
+            Ok(e) => {
+                decoder_nanos.fetch_add(e.spent.as_nanos() as u64, Ordering::Relaxed);
                 let mut t = tally.lock().unwrap_or_else(|p| p.into_inner());
-                for (p, v) in cases.iter().zip(verdicts) {
-                    if v.signatures.is_empty() {
-                        continue;
-                    }
+                for (p, v) in cases.iter().zip(&e.verdicts) {
+                    // A case counts under its primary signature only: the
+                    // rest mostly follow from it (a shifted offset misreads
+                    // every field after it).
+                    let Some(s) = v.signatures.first() else { continue };
                     t.failures += 1;
-                    for s in v.signatures {
-                        let e = t.seen.entry(s).or_insert((0, p.index, v.reason.clone()));
-                        e.0 += 1;
-                        if p.index < e.1 {
-                            (e.1, e.2) = (p.index, v.reason.clone());
-                        }
+                    if s.class == BugClass::DecoderError && split {
+                        blamed.fetch_add(1, Ordering::Relaxed);
                     }
+                    t.add(s, p.index, 1, &v.reason);
+                }
+                if let Some(v) = &e.capture_failure {
+                    blamed.fetch_add(1, Ordering::Relaxed);
+                    t.add(&v.signatures[0], first, last - first, &v.reason);
                 }
                 let failures = t.failures;
                 drop(t);
@@ -396,17 +467,16 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
     let cases = judged.load(Ordering::Relaxed);
     let t = tally.into_inner().unwrap_or_else(|p| p.into_inner());
 
-    // Shrink the first case of each new signature.
-    let new: Vec<(&Signature, u64)> =
-        t.seen.iter().filter(|(s, _)| !opts.known.contains(*s)).map(|(s, (_, first, _))| (s, *first)).collect();
+    // Shrink the first case (or capture) of each new signature.
+    let new: Vec<(&Signature, &Seen)> = t.seen.iter().filter(|(s, _)| !opts.known.contains(*s)).collect();
     let shrunk: Mutex<BTreeMap<Signature, shrink::Shrunk>> = Mutex::new(BTreeMap::new());
     let done = AtomicU64::new(0);
     let next_sig = AtomicU64::new(0);
     let shrinker = || loop {
         let i = next_sig.fetch_add(1, Ordering::Relaxed) as usize;
-        let Some((sig, first)) = new.get(i) else { break };
-        let drawn = Case::draw(opts.seed, *first);
-        let result = shrink::shrink(decoder, opts.seed, *first, drawn, sig, &known, opts);
+        let Some((sig, seen)) = new.get(i) else { break };
+        let drawn: Vec<Case> = (seen.first..seen.first + seen.span).map(|i| Case::draw(opts.seed, i)).collect();
+        let result = shrink::shrink(decoder, opts.seed, seen.first, drawn, sig, &known, opts);
         shrunk.lock().unwrap_or_else(|p| p.into_inner()).insert((*sig).clone(), result);
         let n = done.fetch_add(1, Ordering::Relaxed) as usize + 1;
         progress(Progress { cases, total, failures: t.failures, shrinking: Some((n, new.len())) });
@@ -423,14 +493,14 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
     let mut signatures: Vec<SignatureReport> = t
         .seen
         .iter()
-        .map(|(s, (count, first, reason))| {
+        .map(|(s, seen)| {
             let sh = shrunk.remove(s);
             SignatureReport {
                 signature: s.clone(),
-                count: *count,
+                count: seen.count,
                 known: opts.known.contains(s),
-                first_case: *first,
-                reason: sh.as_ref().map_or_else(|| reason.clone(), |x| x.reason.clone()),
+                first_case: seen.first,
+                reason: sh.as_ref().map_or_else(|| seen.reason.clone(), |x| x.reason.clone()),
                 shrunk: sh,
                 capture: None,
             }

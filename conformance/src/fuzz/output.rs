@@ -11,6 +11,7 @@
 
 use super::FuzzReport;
 use generator::vectors::random::build::GROUP;
+use generator::vectors::random::Case;
 use generator::vectors::{build_files, is_corpus, manifest, to_json, write_tree, CorpusFile};
 use std::path::Path;
 
@@ -44,7 +45,7 @@ pub fn write(dir: &Path, report: &mut FuzzReport, force: bool) -> Result<(), Str
             id = format!("{}-{n}", s.signature.slug());
             n += 1;
         }
-        let away = sh.case.shrunk_away(&sh.drawn);
+        let away = sh.shrunk_away();
         let description = format!(
             "Fails with {} ({}). Found by vxconform fuzz --decoder {} --seed {} as case {}, shrunk in {} steps{}. The case: {}.",
             s.signature,
@@ -54,9 +55,19 @@ pub fn write(dir: &Path, report: &mut FuzzReport, force: bool) -> Result<(), Str
             sh.index,
             sh.steps,
             if away.is_empty() { String::new() } else { format!(" (shrunk away: {})", away.join(", ")) },
-            sh.case.describe()
+            sh.describe()
         );
-        let v = sh.case.vector(&id, description);
+        // One vector, one frame per case; a capture's frames share the
+        // first frame's meaning (its result, subject and readings).
+        let mut v = sh.cases[0].vector(&id, description);
+        v.frames = sh.cases.iter().map(Case::frame_spec).collect();
+        for c in &sh.cases[1..] {
+            for f in c.meaning().flags {
+                if !v.flags.contains(&f) {
+                    v.flags.push(f);
+                }
+            }
+        }
         s.capture = Some(dir.join(manifest::capture_path(&v)));
         extras.push(CorpusFile {
             path: format!("{}/{id}.case.json", GROUP.name),
@@ -66,7 +77,7 @@ pub fn write(dir: &Path, report: &mut FuzzReport, force: bool) -> Result<(), Str
                 "seed": sh.seed,
                 "index": sh.index,
                 "drawn": sh.drawn,
-                "shrunk": sh.case,
+                "shrunk": sh.cases,
             })),
         });
         vectors.push(v);

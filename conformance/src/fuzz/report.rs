@@ -39,7 +39,7 @@ pub fn text(r: &FuzzReport) -> String {
         }
         if let Some(sh) = &sig.shrunk {
             s.push_str(&format!("        shrunk in {} step(s): {}\n", sh.steps, printable(&sh.reason)));
-            s.push_str(&format!("        case: {}\n", sh.case.describe()));
+            s.push_str(&format!("        case: {}\n", sh.describe()));
         } else {
             s.push_str(&format!("        {}\n", printable(&sig.reason)));
         }
@@ -65,8 +65,8 @@ pub fn json(r: &FuzzReport) -> String {
         for (s, sig) in list.iter_mut().zip(&r.signatures) {
             s["text"] = serde_json::Value::String(sig.signature.to_string());
             if let Some(sh) = &sig.shrunk {
-                s["description"] = serde_json::Value::String(sh.case.describe());
-                s["shrunk_away"] = serde_json::json!(sh.case.shrunk_away(&sh.drawn));
+                s["description"] = serde_json::Value::String(sh.describe());
+                s["shrunk_away"] = serde_json::json!(sh.shrunk_away());
             }
         }
     }

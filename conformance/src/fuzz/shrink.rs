@@ -1,11 +1,16 @@
 //! Shrinking a failing case: try the simpler cases one step away
 //! ([`Case::shrink_candidates`]), keep the first that still fails with the
-//! same signature, and start again from it, until none does or the budget
-//! of decoder calls is spent.
+//! same primary signature (the same field, the same bug class), and start
+//! again from it, until none does or the budget of decoder calls is spent.
 //!
 //! The candidates of a step go to the decoder packed in one capture (one
 //! call per step); if the decoder fails on that capture they are tried one
 //! by one, so a crash is only ever blamed on its own case.
+//!
+//! A failure of a whole capture (the decoder fails on the capture though no
+//! case fails alone) is shrunk as a capture: frames are removed while it
+//! still fails, then each remaining frame is replaced by the simplest case
+//! ([`Case::simplest`]) or shrunk in place.
 
 use super::{evaluate, FuzzOptions, Prepared, Signature};
 use crate::compare::KnownDifference;
@@ -13,17 +18,18 @@ use crate::decoder::Decoder;
 use generator::vectors::random::Case;
 use serde::Serialize;
 
-/// The result of shrinking one case.
+/// The result of shrinking one case (or capture).
 #[derive(Debug, Clone, Serialize)]
 pub struct Shrunk {
-    /// The seed and index of the case as drawn.
+    /// The seed of the cases as drawn.
     pub seed: u64,
-    /// Its index.
+    /// The index of the (first) case as drawn.
     pub index: u64,
-    /// The case as drawn.
-    pub drawn: Case,
-    /// The smallest case found that fails with the signature.
-    pub case: Case,
+    /// The case as drawn (the capture's cases, for a capture's failure).
+    pub drawn: Vec<Case>,
+    /// The smallest case found that fails with the signature (one per
+    /// frame of its capture; one for a case's own failure).
+    pub cases: Vec<Case>,
     /// Steps taken (each a simpler case that still failed).
     pub steps: usize,
     /// Decoder calls made.
@@ -32,53 +38,111 @@ pub struct Shrunk {
     pub reason: String,
 }
 
-/// Shrinks `drawn` (case `index` of `seed`), which fails with `signature`.
+impl Shrunk {
+    /// The shrunk case in words ([`Case::describe`]); for a capture, each frame's.
+    pub fn describe(&self) -> String {
+        match self.cases.as_slice() {
+            [one] => one.describe(),
+            many => {
+                many.iter().enumerate().map(|(i, c)| format!("frame {}: {}", i + 1, c.describe())).collect::<Vec<_>>().join("; ")
+            }
+        }
+    }
+
+    /// What shrinking took away ([`Case::shrunk_away`]).
+    pub fn shrunk_away(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.drawn.len() > self.cases.len() {
+            out.push(format!("{} of the capture's {} frames", self.drawn.len() - self.cases.len(), self.drawn.len()));
+        }
+        if let ([a], [b]) = (self.drawn.as_slice(), self.cases.as_slice()) {
+            out.extend(b.shrunk_away(a));
+        } else if self.cases.iter().all(|c| *c == Case::simplest()) {
+            out.push("every layer of every frame but the simplest AWS copy".to_owned());
+        }
+        out
+    }
+}
+
+fn prepared(cases: &[Case], index: u64) -> Vec<Prepared> {
+    cases.iter().enumerate().map(|(k, c)| Prepared::new(index, c.clone(), k as u32 + 1)).collect()
+}
+
+/// Shrinks `drawn` (the cases of one capture from case `index` of `seed`),
+/// which fails with `signature`.
 pub fn shrink(
     decoder: &dyn Decoder,
     seed: u64,
     index: u64,
-    drawn: Case,
+    drawn: Vec<Case>,
     signature: &Signature,
     known: &[KnownDifference],
     opts: &FuzzOptions,
 ) -> Shrunk {
     let mut current = drawn.clone();
-    let mut reason = String::new();
     let (mut steps, mut calls) = (0, 0);
-    // The reason on the case as drawn, so that an unshrinkable case has one too.
-    if let Ok((v, _)) = evaluate(decoder, &[Prepared::new(index, current.clone(), 1)], known, opts) {
-        calls += 1;
-        reason = v.into_iter().next().map(|v| v.reason).unwrap_or_default();
-    }
-    'steps: while calls < opts.shrink_budget {
-        let candidates = current.shrink_candidates();
-        if candidates.is_empty() {
+    let fails = |cases: &[Case], calls: &mut usize| {
+        *calls += 1;
+        evaluate(decoder, &prepared(cases, index), known, opts, true).is_ok_and(|e| e.shows(signature))
+    };
+    // A capture: fewer frames, then simpler ones.
+    while current.len() > 1 && calls < opts.shrink_budget {
+        let mut changed = false;
+        for i in (0..current.len()).rev() {
+            let mut fewer = current.clone();
+            fewer.remove(i);
+            if calls < opts.shrink_budget && fails(&fewer, &mut calls) {
+                current = fewer;
+                steps += 1;
+                changed = true;
+            }
+        }
+        for i in 0..current.len() {
+            if current[i] == Case::simplest() {
+                continue;
+            }
+            let mut simpler = current.clone();
+            simpler[i] = Case::simplest();
+            if calls < opts.shrink_budget && fails(&simpler, &mut calls) {
+                current = simpler;
+                steps += 1;
+                changed = true;
+            }
+        }
+        if !changed {
             break;
         }
-        // Batches of candidates, simplest first.
-        for chunk in candidates.chunks(opts.frames_per_capture.clamp(1, 256)) {
-            let prepared: Vec<Prepared> =
-                chunk.iter().enumerate().map(|(k, c)| Prepared::new(index, c.clone(), k as u32 + 1)).collect();
-            calls += 1;
-            let Ok((verdicts, _)) = evaluate(decoder, &prepared, known, opts) else { break 'steps };
-            if let Some((c, v)) = chunk.iter().zip(verdicts).find(|(_, v)| v.signatures.contains(signature)) {
-                current = c.clone();
-                reason = v.reason;
-                steps += 1;
-                continue 'steps;
-            }
-            if calls >= opts.shrink_budget {
-                break 'steps;
-            }
-        }
-        break;
     }
-    // The reason on the shrunk case alone (frame 1 of its own capture).
-    if steps > 0 {
-        if let Ok((v, _)) = evaluate(decoder, &[Prepared::new(index, current.clone(), 1)], known, opts) {
-            calls += 1;
-            reason = v.into_iter().next().map(|v| v.reason).unwrap_or(reason);
+    if current.len() == 1 {
+        'steps: while calls < opts.shrink_budget {
+            let candidates = current[0].shrink_candidates();
+            // Batches of candidates, simplest first; the first that still fails wins.
+            for chunk in candidates.chunks(opts.frames_per_capture.clamp(1, 256)) {
+                calls += 1;
+                let Ok(e) = evaluate(decoder, &prepared(chunk, index), known, opts, true) else { break 'steps };
+                if let Some(c) = chunk.iter().zip(&e.verdicts).find(|(_, v)| v.signatures.first() == Some(signature)) {
+                    current = vec![c.0.clone()];
+                    steps += 1;
+                    continue 'steps;
+                }
+                if calls >= opts.shrink_budget {
+                    break 'steps;
+                }
+            }
+            break;
         }
     }
-    Shrunk { seed, index, drawn, case: current, steps, calls, reason }
+    // The reason on the shrunk case(s) in a capture of their own.
+    let mut reason = String::new();
+    if let Ok(e) = evaluate(decoder, &prepared(&current, index), known, opts, true) {
+        calls += 1;
+        reason = e
+            .verdicts
+            .iter()
+            .chain(&e.capture_failure)
+            .find(|v| v.signatures.first() == Some(signature))
+            .map(|v| v.reason.clone())
+            .unwrap_or_default();
+    }
+    Shrunk { seed, index, drawn, cases: current, steps, calls, reason }
 }

@@ -196,8 +196,12 @@ pub fn of_judgement(j: &Judgement, readings: &[Reading]) -> Vec<Signature> {
             out.push(s);
         }
     };
-    for subject_first in [true, false] {
-        for f in c.fields.iter().filter(|f| f.subject == subject_first) {
+    // Subject fields first, then layer by layer from the outside in (a
+    // misread outer layer misreads everything inside it).
+    let mut fields: Vec<&crate::compare::FieldResult> = c.fields.iter().collect();
+    fields.sort_by_key(|f| (!f.subject, f.group));
+    {
+        for f in fields {
             let class = match &f.verdict {
                 FieldVerdict::Mismatch { .. } => BugClass::WrongValue,
                 FieldVerdict::Unexpected { .. } => BugClass::Unexpected,

@@ -65,12 +65,22 @@ impl Case {
             _ => TargetCase::Gwlb(geneve(r)),
         };
         let vxlan = vxlan(r);
+        // The source port: AWS's flow hash range mostly; sometimes VXLAN's
+        // own port, which must not make a datagram VXLAN (RFC 7348 section 5).
+        let src_port = match r.random_range(0..100u8) {
+            0..=69 => r.random_range(65408..=65535),
+            70..=74 => 4789,
+            _ => r.random(),
+        };
+        let not_vxlan = if src_port == 4789 { 50 } else { 5 };
         let outer = OuterCase {
-            src_port: if chance(r, 70) { r.random_range(65408..=65535) } else { r.random() },
-            dst_port: match r.random_range(0..20u8) {
-                0 => 8472,
-                1 => r.random_range(30000..40000),
-                _ => 4789,
+            src_port,
+            dst_port: if chance(r, not_vxlan) {
+                r.random_range(30000..40000)
+            } else if chance(r, 5) {
+                8472
+            } else {
+                4789
             },
             udp_checksum: chance(r, 10),
             ip_option_words: if chance(r, 10) { r.random_range(1..=2) } else { 0 },

@@ -162,6 +162,28 @@ impl Case {
     }
 }
 
+impl Case {
+    /// The simplest case: an AWS copy to a network interface, VNI 1, flags
+    /// 0x08, of a TCP ACK without options or payload over IPv4.
+    pub fn simplest() -> Case {
+        Case {
+            target: TargetCase::Eni,
+            vxlan: VxlanCase { flags: crate::wire::vxlan::FLAG_I, group_policy_id: 0, vni: 1, reserved8: 0 },
+            outer: OuterCase { src_port: 65408, dst_port: 4789, udp_checksum: false, ip_option_words: 0 },
+            inner: InnerCase {
+                tags: Vec::new(),
+                s_tag: false,
+                ip: IpCase::V4 { ttl: 64, ident: 0, dont_frag: false, dscp: 0, ecn: 0, option_words: 0 },
+                l4: L4Case::Tcp(TcpCase::plain()),
+                payload: PayloadCase::Filler(0),
+            },
+            cut: None,
+            fault: None,
+            pad: false,
+        }
+    }
+}
+
 impl TcpCase {
     /// An ACK without options from port 1000 to port 2000.
     pub fn plain() -> TcpCase {
