@@ -438,7 +438,8 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
                     t.add(s, p.index, 1, &v.reason);
                 }
                 if let Some(v) = &e.capture_failure {
-                    blamed.fetch_add(1, Ordering::Relaxed);
+                    // Splitting a capture the decoder fails on as a whole finds nothing.
+                    blamed.fetch_add(SPLIT_LIMIT, Ordering::Relaxed);
                     t.add(&v.signatures[0], first, last - first, &v.reason);
                 }
                 let failures = t.failures;
@@ -475,7 +476,14 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
     let shrinker = || loop {
         let i = next_sig.fetch_add(1, Ordering::Relaxed) as usize;
         let Some((sig, seen)) = new.get(i) else { break };
-        let drawn: Vec<Case> = (seen.first..seen.first + seen.span).map(|i| Case::draw(opts.seed, i)).collect();
+        let mut drawn: Vec<Case> = (seen.first..seen.first + seen.span).map(|i| Case::draw(opts.seed, i)).collect();
+        if seen.span == 1 && !shrink::fails_alone(decoder, &drawn[0], sig, &known, opts) {
+            // It fails only where it sits in its capture (a decoder that
+            // reports the wrong frame numbers, say): shrink the capture.
+            let start = seen.first - seen.first % per;
+            let end = total.map_or(start + per, |n| (start + per).min(n));
+            drawn = (start..end).map(|i| Case::draw(opts.seed, i)).collect();
+        }
         let result = shrink::shrink(decoder, opts.seed, seen.first, drawn, sig, &known, opts);
         shrunk.lock().unwrap_or_else(|p| p.into_inner()).insert((*sig).clone(), result);
         let n = done.fetch_add(1, Ordering::Relaxed) as usize + 1;

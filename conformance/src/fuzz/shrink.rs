@@ -12,7 +12,7 @@
 //! still fails, then each remaining frame is replaced by the simplest case
 //! ([`Case::simplest`]) or shrunk in place.
 
-use super::{evaluate, FuzzOptions, Prepared, Signature};
+use super::{evaluate, BugClass, FuzzOptions, Prepared, Signature};
 use crate::compare::KnownDifference;
 use crate::decoder::Decoder;
 use generator::vectors::random::Case;
@@ -64,6 +64,17 @@ impl Shrunk {
     }
 }
 
+/// Whether `case`, alone in a capture, fails with `signature` as its primary one.
+pub fn fails_alone(
+    decoder: &dyn Decoder,
+    case: &Case,
+    signature: &Signature,
+    known: &[KnownDifference],
+    opts: &FuzzOptions,
+) -> bool {
+    evaluate(decoder, &prepared(std::slice::from_ref(case), 0), known, opts, true).is_ok_and(|e| e.shows(signature))
+}
+
 fn prepared(cases: &[Case], index: u64) -> Vec<Prepared> {
     cases.iter().enumerate().map(|(k, c)| Prepared::new(index, c.clone(), k as u32 + 1)).collect()
 }
@@ -83,9 +94,19 @@ pub fn shrink(
     let (mut steps, mut calls) = (0, 0);
     let fails = |cases: &[Case], calls: &mut usize| {
         *calls += 1;
-        evaluate(decoder, &prepared(cases, index), known, opts, true).is_ok_and(|e| e.shows(signature))
+        // Not split: a failure of the whole capture is what is looked for.
+        evaluate(decoder, &prepared(cases, index), known, opts, false).is_ok_and(|e| e.shows(signature))
     };
-    // A capture: fewer frames, then simpler ones.
+    // A capture: a shorter prefix, fewer frames, then simpler ones.
+    let mut k = 1;
+    while k < current.len() && calls < opts.shrink_budget {
+        if fails(&current[..k], &mut calls) {
+            current.truncate(k);
+            steps += 1;
+            break;
+        }
+        k *= 2;
+    }
     while current.len() > 1 && calls < opts.shrink_budget {
         let mut changed = false;
         for i in (0..current.len()).rev() {
@@ -116,14 +137,28 @@ pub fn shrink(
     if current.len() == 1 {
         'steps: while calls < opts.shrink_budget {
             let candidates = current[0].shrink_candidates();
-            // Batches of candidates, simplest first; the first that still fails wins.
+            // Batches of candidates, simplest first; the first that still
+            // fails in a capture of its own (as the vector will) wins.
             for chunk in candidates.chunks(opts.frames_per_capture.clamp(1, 256)) {
                 calls += 1;
-                let Ok(e) = evaluate(decoder, &prepared(chunk, index), known, opts, true) else { break 'steps };
-                if let Some(c) = chunk.iter().zip(&e.verdicts).find(|(_, v)| v.signatures.first() == Some(signature)) {
-                    current = vec![c.0.clone()];
-                    steps += 1;
-                    continue 'steps;
+                let Ok(e) = evaluate(decoder, &prepared(chunk, index), known, opts, false) else { break 'steps };
+                // The decoder failed on the whole batch: try them in order.
+                let whole_batch_failed = chunk.len() > 1
+                    && e.verdicts.iter().all(|v| v.signatures.first().is_some_and(|s| s.class == BugClass::DecoderError));
+                let order: Vec<usize> = if whole_batch_failed {
+                    (0..chunk.len()).collect()
+                } else {
+                    (0..chunk.len()).filter(|&i| e.verdicts[i].signatures.first() == Some(signature)).collect()
+                };
+                for i in order {
+                    if calls >= opts.shrink_budget {
+                        break 'steps;
+                    }
+                    if fails(std::slice::from_ref(&chunk[i]), &mut calls) {
+                        current = vec![chunk[i].clone()];
+                        steps += 1;
+                        continue 'steps;
+                    }
                 }
                 if calls >= opts.shrink_budget {
                     break 'steps;
