@@ -30,6 +30,8 @@ impl Case {
     ///   only for a network-interface target); a fault and a cut never
     ///   together; an MTU one of [`EC2_MTUS`], a PacketLength of 1 ..= 8500
     ///   that never leaves a copy one of those lengths;
+    /// * port 8472 only for an ENI or NLB copy without a fault (its
+    ///   readings do not combine with theirs);
     /// * application payloads on their transport (HTTP and TLS over TCP, DNS
     ///   over UDP to port 53), no other inner port among the tunnels' and DNS
     ///   ([`super::draw::RESERVED_PORTS`]), the S-tag only on two or more tags.
@@ -49,6 +51,11 @@ impl Case {
             if matches!(self.cut, Some(CutCase::Mtu(_))) {
                 self.cut = None;
             }
+        }
+        // Port 8472's two readings (VXLAN, opaque UDP) are the corpus's for an
+        // ENI copy; they do not combine with GENEVE's or a fault's.
+        if self.outer.dst_port == 8472 && (matches!(self.target, TargetCase::Gwlb(_)) || self.fault.is_some()) {
+            self.outer.dst_port = 4789;
         }
         self.outer.ip_option_words = self.outer.ip_option_words.min(2);
         if self.outer.dst_port != 4789 && self.outer.dst_port != 8472 && super::draw::RESERVED_PORTS.contains(&self.outer.dst_port) {
