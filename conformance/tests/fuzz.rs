@@ -67,7 +67,9 @@ fn caught(decoder: &str, want_path: &str, want: BugClass) {
     let out = dir.path().join("found");
     let d = by_name(decoder).unwrap();
     let mut o = opts(2_000, Some(out.clone()));
-    o.frames_per_capture = 256;
+    // A process per capture: 32 of them, and a bounded shrink (CI time).
+    o.frames_per_capture = 64;
+    o.shrink_budget = 150;
     let r = fuzz_with(d.as_ref(), &o);
     let sig = r
         .signatures
@@ -77,7 +79,10 @@ fn caught(decoder: &str, want_path: &str, want: BugClass) {
     assert!(!sig.known && sig.count > 0);
     let shrunk = sig.shrunk.as_ref().expect("shrunk");
     assert!(
-        shrunk.cases.iter().all(|c| c.complexity() <= shrunk.drawn.iter().map(|d| d.complexity()).max().unwrap()),
+        shrunk
+            .cases
+            .iter()
+            .all(|c| c.complexity() <= shrunk.drawn.iter().map(|d| d.complexity()).max().unwrap()),
         "shrinking made it bigger"
     );
     assert!(sig.capture.as_ref().is_some_and(|c| c.is_file()), "{:?}", sig.capture);
@@ -89,7 +94,11 @@ fn caught(decoder: &str, want_path: &str, want: BugClass) {
     let quick = RunOptions { filter: vec![id.clone()], jobs: 1, ..RunOptions::default() };
     let replay = run(d.as_ref(), &corpus, &quick).unwrap();
     let v = &replay.vectors[0];
-    assert!(matches!(v.outcome, Outcome::Fail | Outcome::Error | Outcome::NotSupported), "{id}: {:?}", v.outcome);
+    assert!(
+        matches!(v.outcome, Outcome::Fail | Outcome::Error | Outcome::NotSupported),
+        "{id}: {:?}",
+        v.outcome
+    );
     let why = v.reasons.join("\n") + &v.failure.as_ref().map(|f| f.message.clone()).unwrap_or_default();
     let path = sig.signature.path.strip_prefix("decoder.").unwrap_or(&sig.signature.path).replace("[]", "");
     let path = path.split('[').next().unwrap_or(&path).to_owned();
@@ -139,7 +148,12 @@ fn a_combination_the_corpus_lacks_passes_run() {
     }
     let d = by_name(&common::fixture("vlan_in_geneve_tcp_ports.py")).unwrap();
     let r = run(d.as_ref(), &common::corpus(), &RunOptions::default()).unwrap();
-    assert_eq!(r.exit_code(), 0, "{:?}", r.vectors.iter().filter(|v| v.outcome.is_failure()).collect::<Vec<_>>());
+    assert_eq!(
+        r.exit_code(),
+        0,
+        "{:?}",
+        r.vectors.iter().filter(|v| v.outcome.is_failure()).collect::<Vec<_>>()
+    );
 }
 
 /// The gopacket adapter's real bugs (conformance/findings/gopacket.md):
@@ -201,7 +215,10 @@ fn cases_and_findings_do_not_depend_on_jobs() {
     let (a, b) = (fuzz_with(&ABitAt0x80, &one), fuzz_with(&ABitAt0x80, &two));
     assert_eq!(names(&a), vec!["vxlan.flag_a: wrong_value"]);
     assert_eq!(names(&a), names(&b));
-    assert_eq!((a.signatures[0].count, a.signatures[0].first_case), (b.signatures[0].count, b.signatures[0].first_case));
+    assert_eq!(
+        (a.signatures[0].count, a.signatures[0].first_case),
+        (b.signatures[0].count, b.signatures[0].first_case)
+    );
     let (sa, sb) = (a.signatures[0].shrunk.as_ref().unwrap(), b.signatures[0].shrunk.as_ref().unwrap());
     assert_eq!(sa.cases, sb.cases);
     // Shrunk to the bits that matter: A (0x08) and 0x80 of byte 1 differ,
@@ -264,7 +281,8 @@ fn the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("vectors");
     std::fs::create_dir(&fake).unwrap();
-    std::fs::write(fake.join("manifest.json"), r#"{"generator":"vxgen corpus","groups":[{"name":"vni"}]}"#).unwrap();
+    std::fs::write(fake.join("manifest.json"), r#"{"generator":"vxgen corpus","groups":[{"name":"vni"}]}"#)
+        .unwrap();
     let r = fuzz(&ABitAt0x80, &opts(300, Some(fake.clone())), &|_| {});
     assert!(r.is_err_and(|e| e.to_string().contains("--force")));
     assert!(fake.join("manifest.json").is_file());

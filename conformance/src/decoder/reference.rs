@@ -114,7 +114,11 @@ impl Decoder for Reference {
         self.decode_bytes(&bytes).map(Into::into)
     }
 
-    fn decode_in_memory(&self, capture: &[u8], _opts: &DecodeOptions) -> Result<super::Decoded, DecoderFailure> {
+    fn decode_in_memory(
+        &self,
+        capture: &[u8],
+        _opts: &DecodeOptions,
+    ) -> Result<super::Decoded, DecoderFailure> {
         self.decode_bytes(capture).map(Into::into)
     }
 }

@@ -214,7 +214,12 @@ pub fn readings_of(meaning: &Meaning, built: &FrameDissection) -> Vec<Reading> {
     if meaning.readings.is_empty() {
         return vec![Reading::single(vec![built.clone()], &meaning.subject)];
     }
-    let one = CaptureDissection { format_version: FORMAT_VERSION, vector: None, capture: None, frames: vec![built.clone()] };
+    let one = CaptureDissection {
+        format_version: FORMAT_VERSION,
+        vector: None,
+        capture: None,
+        frames: vec![built.clone()],
+    };
     meaning
         .readings
         .iter()
@@ -284,7 +289,7 @@ pub fn judge_case(p: &Prepared, got: &Decoded, known: &[KnownDifference], filter
 fn part(got: &Decoded, number: u32) -> Decoded {
     Decoded {
         frames: got.frames.iter().filter(|f| f.frame.number == number).cloned().collect(),
-        problems: got.problems.iter().filter(|p| p.frame.is_none_or(|n| n == number)).cloned().collect(),
+        problems: got.problems.iter().filter(|p| p.frame.map_or(true, |n| n == number)).cloned().collect(),
     }
 }
 
@@ -325,7 +330,10 @@ pub fn evaluate(
     let t = Instant::now();
     let got = decoder.decode_in_memory(&capture, &opts.decode);
     let mut spent = t.elapsed();
-    let failed = |f: &DecoderFailure| CaseVerdict { signatures: vec![signature::of_failure(f)], reason: f.to_string() };
+    let failed = |f: &DecoderFailure| CaseVerdict {
+        signatures: vec![signature::of_failure(f)],
+        reason: f.to_string(),
+    };
     match got {
         Ok(got) => {
             let verdicts = cases
@@ -337,9 +345,11 @@ pub fn evaluate(
         Err(DecoderFailure::NotFound { program }) => {
             Err(FuzzError::DecoderNotFound { decoder: decoder.name().to_owned(), program })
         }
-        Err(f) if cases.len() == 1 || !split => {
-            Ok(Evaluation { verdicts: cases.iter().map(|_| failed(&f)).collect(), capture_failure: None, spent })
-        }
+        Err(f) if cases.len() == 1 || !split => Ok(Evaluation {
+            verdicts: cases.iter().map(|_| failed(&f)).collect(),
+            capture_failure: None,
+            spent,
+        }),
         Err(f) => {
             let mut verdicts = Vec::with_capacity(cases.len());
             for p in cases {
@@ -348,7 +358,9 @@ pub fn evaluate(
                 spent += e.spent;
                 verdicts.extend(e.verdicts);
             }
-            let blamed = verdicts.iter().any(|v| v.signatures.first().is_some_and(|s| s.class == BugClass::DecoderError));
+            let blamed = verdicts
+                .iter()
+                .any(|v| v.signatures.first().is_some_and(|s| s.class == BugClass::DecoderError));
             let capture_failure = (!blamed).then(|| failed(&f));
             Ok(Evaluation { verdicts, capture_failure, spent })
         }
@@ -379,7 +391,8 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, s: &Signature, first: u64, span: u64, reason: &str) {
-        let e = self.seen.entry(s.clone()).or_insert(Seen { count: 0, first, span, reason: reason.to_owned() });
+        let e =
+            self.seen.entry(s.clone()).or_insert(Seen { count: 0, first, span, reason: reason.to_owned() });
         e.count += 1;
         if first < e.first {
             (e.first, e.span, e.reason) = (first, span, reason.to_owned());
@@ -390,7 +403,11 @@ impl Tally {
 /// Runs `decoder` over the cases `opts` asks for, shrinks the first case of
 /// each new signature, writes them to `opts.out`, and reports. `progress` is
 /// called after each capture and each shrink.
-pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progress) + Sync)) -> Result<FuzzReport, FuzzError> {
+pub fn fuzz(
+    decoder: &dyn Decoder,
+    opts: &FuzzOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<FuzzReport, FuzzError> {
     if opts.frames_per_capture == 0 || opts.frames_per_capture > 65_535 {
         return Err(FuzzError::Usage("frames per capture must be 1 to 65535".into()));
     }
@@ -419,8 +436,9 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
             Some(n) => (first + per).min(n),
             None => first + per,
         };
-        let cases: Vec<Prepared> =
-            (first..last).map(|i| Prepared::new(i, Case::draw(opts.seed, i), (i - first + 1) as u32)).collect();
+        let cases: Vec<Prepared> = (first..last)
+            .map(|i| Prepared::new(i, Case::draw(opts.seed, i), (i - first + 1) as u32))
+            .collect();
         let split = blamed.load(Ordering::Relaxed) < SPLIT_LIMIT;
         match evaluate(decoder, &cases, &known, opts, split) {
             Ok(e) => {
@@ -455,8 +473,9 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
         }
     };
     std::thread::scope(|s| {
-        let spawned =
-            (0..opts.jobs.clamp(1, 64)).filter(|_| std::thread::Builder::new().spawn_scoped(s, worker).is_ok()).count();
+        let spawned = (0..opts.jobs.clamp(1, 64))
+            .filter(|_| std::thread::Builder::new().spawn_scoped(s, worker).is_ok())
+            .count();
         if spawned == 0 {
             worker();
         }
@@ -476,7 +495,8 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
     let shrinker = || loop {
         let i = next_sig.fetch_add(1, Ordering::Relaxed) as usize;
         let Some((sig, seen)) = new.get(i) else { break };
-        let mut drawn: Vec<Case> = (seen.first..seen.first + seen.span).map(|i| Case::draw(opts.seed, i)).collect();
+        let mut drawn: Vec<Case> =
+            (seen.first..seen.first + seen.span).map(|i| Case::draw(opts.seed, i)).collect();
         if seen.span == 1 && !shrink::fails_alone(decoder, &drawn[0], sig, &known, opts) {
             // It fails only where it sits in its capture (a decoder that
             // reports the wrong frame numbers, say): shrink the capture.
@@ -514,7 +534,9 @@ pub fn fuzz(decoder: &dyn Decoder, opts: &FuzzOptions, progress: &(dyn Fn(Progre
             }
         })
         .collect();
-    signatures.sort_by(|a, b| a.known.cmp(&b.known).then(b.count.cmp(&a.count)).then(a.signature.cmp(&b.signature)));
+    signatures.sort_by(|a, b| {
+        a.known.cmp(&b.known).then(b.count.cmp(&a.count)).then(a.signature.cmp(&b.signature))
+    });
     let mut report = FuzzReport {
         decoder: decoder.name().to_owned(),
         seed: opts.seed,

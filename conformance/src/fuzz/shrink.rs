@@ -43,9 +43,12 @@ impl Shrunk {
     pub fn describe(&self) -> String {
         match self.cases.as_slice() {
             [one] => one.describe(),
-            many => {
-                many.iter().enumerate().map(|(i, c)| format!("frame {}: {}", i + 1, c.describe())).collect::<Vec<_>>().join("; ")
-            }
+            many => many
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("frame {}: {}", i + 1, c.describe()))
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 
@@ -53,7 +56,11 @@ impl Shrunk {
     pub fn shrunk_away(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.drawn.len() > self.cases.len() {
-            out.push(format!("{} of the capture's {} frames", self.drawn.len() - self.cases.len(), self.drawn.len()));
+            out.push(format!(
+                "{} of the capture's {} frames",
+                self.drawn.len() - self.cases.len(),
+                self.drawn.len()
+            ));
         }
         if let ([a], [b]) = (self.drawn.as_slice(), self.cases.as_slice()) {
             out.extend(b.shrunk_away(a));
@@ -72,7 +79,8 @@ pub fn fails_alone(
     known: &[KnownDifference],
     opts: &FuzzOptions,
 ) -> bool {
-    evaluate(decoder, &prepared(std::slice::from_ref(case), 0), known, opts, true).is_ok_and(|e| e.shows(signature))
+    evaluate(decoder, &prepared(std::slice::from_ref(case), 0), known, opts, true)
+        .is_ok_and(|e| e.shows(signature))
 }
 
 fn prepared(cases: &[Case], index: u64) -> Vec<Prepared> {
@@ -141,14 +149,20 @@ pub fn shrink(
             // fails in a capture of its own (as the vector will) wins.
             for chunk in candidates.chunks(opts.frames_per_capture.clamp(1, 256)) {
                 calls += 1;
-                let Ok(e) = evaluate(decoder, &prepared(chunk, index), known, opts, false) else { break 'steps };
+                let Ok(e) = evaluate(decoder, &prepared(chunk, index), known, opts, false) else {
+                    break 'steps;
+                };
                 // The decoder failed on the whole batch: try them in order.
                 let whole_batch_failed = chunk.len() > 1
-                    && e.verdicts.iter().all(|v| v.signatures.first().is_some_and(|s| s.class == BugClass::DecoderError));
+                    && e.verdicts
+                        .iter()
+                        .all(|v| v.signatures.first().is_some_and(|s| s.class == BugClass::DecoderError));
                 let order: Vec<usize> = if whole_batch_failed {
                     (0..chunk.len()).collect()
                 } else {
-                    (0..chunk.len()).filter(|&i| e.verdicts[i].signatures.first() == Some(signature)).collect()
+                    (0..chunk.len())
+                        .filter(|&i| e.verdicts[i].signatures.first() == Some(signature))
+                        .collect()
                 };
                 for i in order {
                     if calls >= opts.shrink_budget {

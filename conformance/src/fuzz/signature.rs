@@ -129,10 +129,9 @@ impl std::str::FromStr for Signature {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Signature, String> {
-        let (path, class) = s
-            .trim()
-            .rsplit_once(": ")
-            .ok_or_else(|| format!("{s:?} is not a signature (expected `PATH: CLASS`, e.g. `vxlan.vni: wrong_value`)"))?;
+        let (path, class) = s.trim().rsplit_once(": ").ok_or_else(|| {
+            format!("{s:?} is not a signature (expected `PATH: CLASS`, e.g. `vxlan.vni: wrong_value`)")
+        })?;
         let class = BugClass::ALL.into_iter().find(|c| c.name() == class.trim()).ok_or_else(|| {
             format!(
                 "{s:?}: unknown bug class {class:?} (expected one of {})",
@@ -150,7 +149,8 @@ impl std::str::FromStr for Signature {
 /// Reads a `--known FILE`: one signature per line, `#` starts a comment,
 /// blank lines are ignored. Any other line is an error naming its number.
 pub fn read_known(path: &Path) -> Result<BTreeSet<Signature>, String> {
-    let text = crate::run::read_regular(path, 16 << 20).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = crate::run::read_regular(path, 16 << 20)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let text = String::from_utf8(text).map_err(|_| format!("{}: not UTF-8", path.display()))?;
     let mut out = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
@@ -171,11 +171,8 @@ pub fn of_judgement(j: &Judgement, readings: &[Reading]) -> Vec<Signature> {
     if j.outcome.counts_as_passed() {
         return out;
     }
-    let reading = j
-        .reading
-        .as_ref()
-        .and_then(|n| readings.iter().find(|r| &r.name == n))
-        .or_else(|| readings.first());
+    let reading =
+        j.reading.as_ref().and_then(|n| readings.iter().find(|r| &r.name == n)).or_else(|| readings.first());
     if j.outcome == Outcome::NotSupported {
         let path = reading.and_then(|r| r.subject.first()).map_or("subject", String::as_str);
         out.push(Signature::new(path, BugClass::NotSupported));
@@ -186,7 +183,8 @@ pub fn of_judgement(j: &Judgement, readings: &[Reading]) -> Vec<Signature> {
     if wants_flag {
         for e in reading.map(|r| r.frames.as_slice()).unwrap_or_default() {
             let n = e.frame.number;
-            if e.frame.malformed.is_some() && !c.missing_frames.contains(&n) && !c.flagged_frames.contains(&n) {
+            if e.frame.malformed.is_some() && !c.missing_frames.contains(&n) && !c.flagged_frames.contains(&n)
+            {
                 out.push(Signature::new("frame.malformed", BugClass::NotFlagged));
             }
         }

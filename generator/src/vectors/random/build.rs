@@ -15,13 +15,16 @@ use crate::wire::{geneve, icmpv4, icmpv6, tcp, udp, vlan, vxlan, EtherType};
 /// The group of every fuzz vector.
 pub const GROUP: crate::vectors::corpus::Group = crate::vectors::corpus::Group {
     name: "fuzz",
-    description: "Cases drawn by `vxconform fuzz` and shrunk to the smallest that still fails (docs/fuzz.md).",
+    description:
+        "Cases drawn by `vxconform fuzz` and shrunk to the smallest that still fails (docs/fuzz.md).",
 };
 
 /// Bytes `0..n` of an option's data: a simple function of its `fill` seed.
 fn option_data(o: &OptionCase) -> Vec<u8> {
     let n = usize::from(o.data_words) * 4;
-    (0..n).map(|i| if o.fill == 0 { 0 } else { o.fill.wrapping_mul(i as u8 + 1).wrapping_add(i as u8) }).collect()
+    (0..n)
+        .map(|i| if o.fill == 0 { 0 } else { o.fill.wrapping_mul(i as u8 + 1).wrapping_add(i as u8) })
+        .collect()
 }
 
 impl GeneveCase {
@@ -36,7 +39,11 @@ impl GeneveCase {
             options: self
                 .options
                 .iter()
-                .map(|o| geneve::OwnedOption { class: o.class, option_type: o.option_type, data: option_data(o) })
+                .map(|o| geneve::OwnedOption {
+                    class: o.class,
+                    option_type: o.option_type,
+                    data: option_data(o),
+                })
                 .collect(),
         }
     }
@@ -57,8 +64,11 @@ impl InnerCase {
             L4Case::Udp { src_port, dst_port } => (*src_port, *dst_port),
             L4Case::Icmp { .. } => (0, 0),
         };
-        let (src, dst): (Host, Host) =
-            if v6 { (inner::instance6(sport), inner::remote6(dport)) } else { (inner::instance(sport), inner::remote(dport)) };
+        let (src, dst): (Host, Host) = if v6 {
+            (inner::instance6(sport), inner::remote6(dport))
+        } else {
+            (inner::instance(sport), inner::remote(dport))
+        };
         let (payload, app) = self.payload.bytes(sport, dport);
         let ip = match (inner::ip(&src, &dst, 0), self.ip) {
             (InnerIp::V4(mut r), IpCase::V4 { ttl, ident, dont_frag, dscp, ecn, .. }) => {
@@ -149,7 +159,12 @@ impl PayloadCase {
             PayloadCase::Filler(n) => (inner::filler(usize::from(n)), None),
             PayloadCase::HttpGet { path_len } => {
                 let path = format!("/{}", "p".repeat(usize::from(path_len)));
-                let s = inner::http_request_segment(inner::instance(sport), inner::remote(dport), "example.com", &path);
+                let s = inner::http_request_segment(
+                    inner::instance(sport),
+                    inner::remote(dport),
+                    "example.com",
+                    &path,
+                );
                 (s.payload, s.app)
             }
             PayloadCase::DnsQuery { id, labels } => {
@@ -190,7 +205,9 @@ impl Case {
             _ => FrameSpec::aws(inner, vni),
         };
         if self.target == TargetCase::Nlb {
-            let t = crate::mirror::session::Target::example(crate::mirror::session::TargetKind::NetworkLoadBalancer);
+            let t = crate::mirror::session::Target::example(
+                crate::mirror::session::TargetKind::NetworkLoadBalancer,
+            );
             spec.outer.ip.dst_addr = t.ip;
             spec.outer.eth.dst_addr = t.mac;
         }
@@ -210,7 +227,10 @@ impl Case {
         spec.outer.ip_options = match self.outer.ip_option_words {
             0 => Vec::new(),
             // Router Alert (RFC 2113), then NOPs.
-            n => [0x94, 0x04, 0x00, 0x00].into_iter().chain(std::iter::repeat_n(1, 4 * usize::from(n - 1))).collect(),
+            n => [0x94, 0x04, 0x00, 0x00]
+                .into_iter()
+                .chain(std::iter::repeat(1).take(4 * usize::from(n - 1)))
+                .collect(),
         };
         spec.cut = self.cut.map(|c| match c {
             CutCase::PacketLength(n) => Cut::PacketLength(n),
@@ -255,7 +275,9 @@ impl Case {
             flags,
         };
         match self.fault {
-            Some(FaultCase::UdpLengthExceedsIp(_)) | Some(FaultCase::VxlanHeaderCut(_)) if self.is_vxlan_port() => {
+            Some(FaultCase::UdpLengthExceedsIp(_)) | Some(FaultCase::VxlanHeaderCut(_))
+                if self.is_vxlan_port() =>
+            {
                 return Meaning {
                     result: Expected::Invalid,
                     reason: Some("the outer UDP datagram breaks RFC 768 / RFC 7348 section 5 (docs/fuzz.md)"),
@@ -296,8 +318,18 @@ impl Case {
             return acceptable(
                 "port 8472 is Linux's historic VXLAN port, not IANA's (RFC 7348 section 5)",
                 vec![
-                    reading("vxlan", "decoded as VXLAN, as Linux does on 8472", ReadingKind::AsBuilt, &["vxlan.vni"]),
-                    reading("opaque-udp", "left as an opaque UDP payload", ReadingKind::OuterOnly, &["outer.udp.dst_port"]),
+                    reading(
+                        "vxlan",
+                        "decoded as VXLAN, as Linux does on 8472",
+                        ReadingKind::AsBuilt,
+                        &["vxlan.vni"],
+                    ),
+                    reading(
+                        "opaque-udp",
+                        "left as an opaque UDP payload",
+                        ReadingKind::OuterOnly,
+                        &["outer.udp.dst_port"],
+                    ),
                 ],
                 flags,
             );
@@ -331,7 +363,8 @@ impl Case {
             f.push("gbp_flags");
             f.push("gbp_policy_id");
         }
-        if v.flags & !(vxlan::FLAG_G | vxlan::FLAG_I | vxlan::FLAG_D | vxlan::FLAG_A) != 0 || v.reserved8 != 0 {
+        if v.flags & !(vxlan::FLAG_G | vxlan::FLAG_I | vxlan::FLAG_D | vxlan::FLAG_A) != 0 || v.reserved8 != 0
+        {
             f.push("reserved_bits_rejected");
         }
         if v.flags & vxlan::FLAG_I == 0 {
@@ -339,7 +372,10 @@ impl Case {
         }
         if let TargetCase::Gwlb(g) = &self.target {
             f.push("geneve_gwlb");
-            if g.version != 0 || g.critical || g.options.iter().any(|o| o.data_words > 15 || o.class != 0x0108) {
+            if g.version != 0
+                || g.critical
+                || g.options.iter().any(|o| o.data_words > 15 || o.class != 0x0108)
+            {
                 f.push("geneve_edges");
             }
         }
@@ -353,7 +389,12 @@ impl Case {
             f.push("inner_vlan");
         }
         if let L4Case::Tcp(t) = &self.inner.l4 {
-            if t.mss.is_some() || t.window_scale.is_some() || t.sack_permitted || !t.sack.is_empty() || t.timestamp.is_some() {
+            if t.mss.is_some()
+                || t.window_scale.is_some()
+                || t.sack_permitted
+                || !t.sack.is_empty()
+                || t.timestamp.is_some()
+            {
                 f.push("tcp_options");
             }
         }
@@ -367,7 +408,9 @@ impl Case {
             f.push("icmp");
         }
         match self.fault {
-            Some(FaultCase::UdpLengthExceedsIp(_)) | Some(FaultCase::UdpLengthShortOfIp(_)) => f.push("udp_length_mismatch"),
+            Some(FaultCase::UdpLengthExceedsIp(_)) | Some(FaultCase::UdpLengthShortOfIp(_)) => {
+                f.push("udp_length_mismatch")
+            }
             Some(FaultCase::VxlanHeaderCut(_)) => f.push("vxlan_header_short"),
             None => {}
         }

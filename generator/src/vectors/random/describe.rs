@@ -30,7 +30,11 @@ impl Case {
             o.src_port,
             o.dst_port,
             if o.udp_checksum { " with checksum" } else { "" },
-            if o.ip_option_words > 0 { format!(", IPv4 options {} bytes", 4 * o.ip_option_words) } else { String::new() }
+            if o.ip_option_words > 0 {
+                format!(", IPv4 options {} bytes", 4 * o.ip_option_words)
+            } else {
+                String::new()
+            }
         ));
         let v = &self.vxlan;
         let mut bits = Vec::new();
@@ -114,7 +118,9 @@ impl Case {
             None => {}
         }
         match self.fault {
-            Some(FaultCase::UdpLengthExceedsIp(n)) => parts.push(format!("UDP Length {n} over the IP payload")),
+            Some(FaultCase::UdpLengthExceedsIp(n)) => {
+                parts.push(format!("UDP Length {n} over the IP payload"))
+            }
             Some(FaultCase::UdpLengthShortOfIp(n)) => parts.push(format!("{n} bytes after the UDP datagram")),
             Some(FaultCase::VxlanHeaderCut(n)) => parts.push(format!("VXLAN header cut to {n} bytes")),
             None => {}

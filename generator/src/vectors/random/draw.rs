@@ -104,7 +104,9 @@ impl Case {
                     1 => r.random_range(1..=200),
                     _ => r.random_range(1..=8500),
                 })),
-                2 if target == TargetCase::Eni => Some(CutCase::Mtu([1500, 8500, 9001][r.random_range(0..3)])),
+                2 if target == TargetCase::Eni => {
+                    Some(CutCase::Mtu([1500, 8500, 9001][r.random_range(0..3)]))
+                }
                 _ => None,
             }
         };
@@ -174,7 +176,11 @@ fn geneve(r: &mut ChaCha8Rng) -> GeneveCase {
         options.push(OptionCase {
             class: if chance(r, 50) { 0x0108 } else { r.random() },
             option_type: r.random(),
-            data_words: if fill_all || chance(r, 20) { r.random_range(16..=31) } else { r.random_range(0..=4) },
+            data_words: if fill_all || chance(r, 20) {
+                r.random_range(16..=31)
+            } else {
+                r.random_range(0..=4)
+            },
             fill: r.random(),
         });
     }

@@ -54,11 +54,15 @@ impl Case {
         }
         // Port 8472's two readings (VXLAN, opaque UDP) are the corpus's for an
         // ENI copy; they do not combine with GENEVE's or a fault's.
-        if self.outer.dst_port == 8472 && (matches!(self.target, TargetCase::Gwlb(_)) || self.fault.is_some()) {
+        if self.outer.dst_port == 8472 && (matches!(self.target, TargetCase::Gwlb(_)) || self.fault.is_some())
+        {
             self.outer.dst_port = 4789;
         }
         self.outer.ip_option_words = self.outer.ip_option_words.min(2);
-        if self.outer.dst_port != 4789 && self.outer.dst_port != 8472 && super::draw::RESERVED_PORTS.contains(&self.outer.dst_port) {
+        if self.outer.dst_port != 4789
+            && self.outer.dst_port != 8472
+            && super::draw::RESERVED_PORTS.contains(&self.outer.dst_port)
+        {
             self.outer.dst_port = 4789;
         }
         let inner = &mut self.inner;
@@ -85,7 +89,13 @@ impl Case {
                 t.flags &= 0x0fff;
                 t.sack.truncate(3);
                 let fixed = t.mss.map_or(0, |_| 4)
-                    + if t.timestamp.is_some() { 12 } else if t.sack_permitted { 4 } else { 0 }
+                    + if t.timestamp.is_some() {
+                        12
+                    } else if t.sack_permitted {
+                        4
+                    } else {
+                        0
+                    }
                     + t.window_scale.map_or(0, |_| 4);
                 while !t.sack.is_empty() && fixed + 4 + 8 * t.sack.len() > 40 {
                     t.sack.pop();
@@ -138,7 +148,8 @@ impl Case {
             Some(CutCase::PacketLength(n)) => {
                 *n = (*n).clamp(1, 8500);
                 let copy_len = |n: u16| 36 + opts + usize::from(n);
-                while usize::from(*n) < inner_len && EC2_MTUS.iter().any(|&m| usize::from(m) == copy_len(*n)) {
+                while usize::from(*n) < inner_len && EC2_MTUS.iter().any(|&m| usize::from(m) == copy_len(*n))
+                {
                     *n -= 1;
                 }
             }
@@ -157,7 +168,13 @@ impl Case {
         let l4 = match &i.l4 {
             L4Case::Tcp(t) => {
                 let fixed = t.mss.map_or(0, |_| 4)
-                    + if t.timestamp.is_some() { 12 } else if t.sack_permitted { 4 } else { 0 }
+                    + if t.timestamp.is_some() {
+                        12
+                    } else if t.sack_permitted {
+                        4
+                    } else {
+                        0
+                    }
                     + t.window_scale.map_or(0, |_| 4);
                 let sack = if t.sack.is_empty() { 0 } else { 4 + 8 * t.sack.len() };
                 20 + (fixed + sack).next_multiple_of(4)

@@ -38,7 +38,11 @@ impl Case {
             if !g.options.is_empty() {
                 push(&|c| gwlb(c, |g| g.options.clear()));
                 for i in 0..g.options.len() {
-                    push(&|c| gwlb(c, |g| drop(g.options.remove(i))));
+                    push(&|c| {
+                        gwlb(c, |g| {
+                            g.options.remove(i);
+                        })
+                    });
                 }
             }
         }
@@ -49,10 +53,14 @@ impl Case {
             });
         }
         push(&|c| c.inner.payload = PayloadCase::Filler(0));
-        push(&|c| c.inner.ip = IpCase::V4 { ttl: 64, ident: 0, dont_frag: false, dscp: 0, ecn: 0, option_words: 0 });
+        push(&|c| {
+            c.inner.ip = IpCase::V4 { ttl: 64, ident: 0, dont_frag: false, dscp: 0, ecn: 0, option_words: 0 }
+        });
         push(&|c| c.inner.l4 = L4Case::Tcp(TcpCase::plain()));
         if let L4Case::Tcp(_) = &self.inner.l4 {
-            push(&|c| tcp(c, |t| *t = TcpCase { src_port: t.src_port, dst_port: t.dst_port, ..TcpCase::plain() }));
+            push(&|c| {
+                tcp(c, |t| *t = TcpCase { src_port: t.src_port, dst_port: t.dst_port, ..TcpCase::plain() })
+            });
             push(&|c| tcp(c, |t| t.sack.clear()));
             push(&|c| {
                 tcp(c, |t| {
@@ -82,18 +90,32 @@ impl Case {
             _ => {}
         }
         match self.fault {
-            Some(FaultCase::UdpLengthExceedsIp(n)) => push(&|c| c.fault = Some(FaultCase::UdpLengthExceedsIp(n / 2))),
-            Some(FaultCase::UdpLengthShortOfIp(n)) => push(&|c| c.fault = Some(FaultCase::UdpLengthShortOfIp(n / 2))),
+            Some(FaultCase::UdpLengthExceedsIp(n)) => {
+                push(&|c| c.fault = Some(FaultCase::UdpLengthExceedsIp(n / 2)))
+            }
+            Some(FaultCase::UdpLengthShortOfIp(n)) => {
+                push(&|c| c.fault = Some(FaultCase::UdpLengthShortOfIp(n / 2)))
+            }
             Some(FaultCase::VxlanHeaderCut(n)) => push(&|c| c.fault = Some(FaultCase::VxlanHeaderCut(n / 2))),
             None => {}
         }
-        push(&|c| c.vxlan = VxlanCase { flags: crate::wire::vxlan::FLAG_I, group_policy_id: 0, vni: c.vxlan.vni, reserved8: 0 });
+        push(&|c| {
+            c.vxlan = VxlanCase {
+                flags: crate::wire::vxlan::FLAG_I,
+                group_policy_id: 0,
+                vni: c.vxlan.vni,
+                reserved8: 0,
+            }
+        });
         for bit in 0..16 {
             if self.vxlan.flags & (1 << bit) != 0 {
                 push(&|c| c.vxlan.flags &= !(1 << bit));
             }
         }
-        for (i, v) in [self.vxlan.group_policy_id as u32, self.vxlan.vni, u32::from(self.vxlan.reserved8)].into_iter().enumerate() {
+        for (i, v) in [self.vxlan.group_policy_id as u32, self.vxlan.vni, u32::from(self.vxlan.reserved8)]
+            .into_iter()
+            .enumerate()
+        {
             for smaller in smaller_values(v) {
                 push(&|c| match i {
                     0 => c.vxlan.group_policy_id = smaller as u16,
@@ -109,22 +131,26 @@ impl Case {
             push(&|c| c.outer.dst_port = 4789);
         }
         if let TargetCase::Gwlb(g) = &self.target {
-            push(&|c| gwlb(c, |g| {
-                g.version = 0;
-                g.oam = false;
-                g.critical = false;
-                g.vni = 0;
-            }));
+            push(&|c| {
+                gwlb(c, |g| {
+                    g.version = 0;
+                    g.oam = false;
+                    g.critical = false;
+                    g.vni = 0;
+                })
+            });
             for (i, o) in g.options.iter().enumerate() {
                 if o.data_words > 0 {
                     push(&|c| gwlb(c, |g| g.options[i].data_words /= 2));
                     push(&|c| gwlb(c, |g| g.options[i].data_words -= 1));
                 }
                 if o.fill != 0 || o.class != 0x0108 || o.option_type != 0 {
-                    push(&|c| gwlb(c, |g| {
-                        let o = &mut g.options[i];
-                        (o.fill, o.class, o.option_type) = (0, 0x0108, 0);
-                    }));
+                    push(&|c| {
+                        gwlb(c, |g| {
+                            let o = &mut g.options[i];
+                            (o.fill, o.class, o.option_type) = (0, 0x0108, 0);
+                        })
+                    });
                 }
                 if o.option_type & 0x80 != 0 {
                     push(&|c| gwlb(c, |g| g.options[i].option_type &= 0x7f));
@@ -138,16 +164,25 @@ impl Case {
         }
         push(&|c| c.inner.s_tag = false);
         if let L4Case::Tcp(t) = &self.inner.l4 {
-            for (field, v) in [(0, t.seq), (1, t.ack), (2, u32::from(t.window)), (3, u32::from(t.urgent)), (4, u32::from(t.src_port)), (5, u32::from(t.dst_port))] {
+            for (field, v) in [
+                (0, t.seq),
+                (1, t.ack),
+                (2, u32::from(t.window)),
+                (3, u32::from(t.urgent)),
+                (4, u32::from(t.src_port)),
+                (5, u32::from(t.dst_port)),
+            ] {
                 for smaller in smaller_values(v) {
-                    push(&|c| tcp(c, |t| match field {
-                        0 => t.seq = smaller,
-                        1 => t.ack = smaller,
-                        2 => t.window = smaller as u16,
-                        3 => t.urgent = smaller as u16,
-                        4 => t.src_port = smaller as u16,
-                        _ => t.dst_port = smaller as u16,
-                    }));
+                    push(&|c| {
+                        tcp(c, |t| match field {
+                            0 => t.seq = smaller,
+                            1 => t.ack = smaller,
+                            2 => t.window = smaller as u16,
+                            3 => t.urgent = smaller as u16,
+                            4 => t.src_port = smaller as u16,
+                            _ => t.dst_port = smaller as u16,
+                        })
+                    });
                 }
             }
             if t.flags != 0x010 {
