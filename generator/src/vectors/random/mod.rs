@@ -309,3 +309,67 @@ pub struct Meaning {
     /// The corpus flags (bug classes) it exercises.
     pub flags: Vec<&'static str>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every drawn case builds (the builder panics on what it cannot emit),
+    /// is already normalized, round-trips through JSON, and its expected
+    /// dissection holds the subject it names.
+    #[test]
+    fn drawn_cases_build_and_hold_their_subject() {
+        for i in 0..3_000 {
+            let c = Case::draw(11, i);
+            let mut n = c.clone();
+            n.normalize();
+            assert_eq!(n, c, "case {i} is not normalized: {}", c.describe());
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<Case>(&json).unwrap(), c);
+            let built = c.frame_spec().build(1, None);
+            let m = c.meaning();
+            let leaves = crate::dissection::flatten::leaves(&built.dissection);
+            let subject = m.readings.first().map_or(&m.subject, |r| &r.subject);
+            if subject.iter().any(|s| *s == "frame.malformed") {
+                assert!(built.dissection.frame.malformed.is_some(), "case {i}: {}", c.describe());
+            } else {
+                assert!(
+                    subject.iter().any(|s| leaves.keys().any(|k| k.starts_with(s))),
+                    "case {i}: subject {subject:?} not in {:?}",
+                    leaves.keys().collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    /// Different indices give different cases; the space is covered.
+    #[test]
+    fn the_space_is_covered() {
+        let cases: Vec<Case> = (0..2_000).map(|i| Case::draw(3, i)).collect();
+        let count = |f: &dyn Fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
+        assert!(count(&|c| matches!(c.target, TargetCase::Gwlb(_))) > 300);
+        assert!(count(&|c| c.inner.s_tag) > 10);
+        assert!(count(&|c| matches!(c.inner.ip, IpCase::V4 { option_words: 1.., .. })) > 50);
+        assert!(count(&|c| matches!(&c.inner.l4, L4Case::Tcp(t) if !t.sack.is_empty())) > 50);
+        assert!(count(&|c| c.vxlan.flags & 0x8040 == 0x8040 && c.vxlan.group_policy_id > 32767) > 10);
+        assert!(count(&|c| matches!(&c.target, TargetCase::Gwlb(g) if g.options_len() > 200)) > 10);
+        assert!(count(&|c| c.fault.is_some()) > 50);
+        assert!(count(&|c| matches!(c.cut, Some(CutCase::Mtu(_)))) > 30);
+        let mut distinct = cases.clone();
+        distinct.sort_by_key(|c| serde_json::to_string(c).unwrap());
+        distinct.dedup();
+        assert!(distinct.len() > 1_990);
+    }
+
+    #[test]
+    fn shrinking_ends_at_the_simplest_case() {
+        let mut c = Case::draw(5, 42);
+        let mut steps = 0;
+        while let Some(next) = c.shrink_candidates().into_iter().next() {
+            c = next;
+            steps += 1;
+            assert!(steps < 10_000);
+        }
+        assert!(c.complexity() <= Case::simplest().complexity(), "{}", c.describe());
+    }
+}
