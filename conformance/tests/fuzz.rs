@@ -67,9 +67,9 @@ fn caught(decoder: &str, want_path: &str, want: BugClass) {
     let out = dir.path().join("found");
     let d = by_name(decoder).unwrap();
     let mut o = opts(2_000, Some(out.clone()));
-    // A process per capture: 32 of them, and a bounded shrink (CI time).
-    o.frames_per_capture = 64;
-    o.shrink_budget = 150;
+    // A process per capture: 16 of them, and a bounded shrink (CI time).
+    o.frames_per_capture = 128;
+    o.shrink_budget = 40;
     let r = fuzz_with(d.as_ref(), &o);
     let sig = r
         .signatures

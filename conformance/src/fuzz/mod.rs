@@ -316,9 +316,10 @@ impl Evaluation {
 }
 
 /// Decodes and judges `cases` packed in one capture. A capture the decoder
-/// fails on is decoded again one case per capture when `split`, so that the
-/// failure is blamed on the case that causes it (or, when none fails alone,
-/// on the capture); without `split` every case of it gets the failure.
+/// fails on is decoded again one case per capture when `split` (its first
+/// [`SPLIT_LIMIT`] cases; the rest get the failure), so that the failure is
+/// blamed on the case that causes it (or, when none fails alone, on the
+/// capture); without `split` every case of it gets the failure.
 pub fn evaluate(
     decoder: &dyn Decoder,
     cases: &[Prepared],
@@ -351,15 +352,18 @@ pub fn evaluate(
             spent,
         }),
         Err(f) => {
+            // Case by case, up to SPLIT_LIMIT of them: the rest get the failure.
             let mut verdicts = Vec::with_capacity(cases.len());
-            for p in cases {
+            for p in cases.iter().take(SPLIT_LIMIT as usize) {
                 let alone = Prepared::new(p.index, p.case.clone(), 1);
                 let e = evaluate(decoder, std::slice::from_ref(&alone), known, opts, true)?;
                 spent += e.spent;
                 verdicts.extend(e.verdicts);
             }
+            verdicts.extend(cases.iter().skip(SPLIT_LIMIT as usize).map(|_| failed(&f)));
             let blamed = verdicts
                 .iter()
+                .take(SPLIT_LIMIT as usize)
                 .any(|v| v.signatures.first().is_some_and(|s| s.class == BugClass::DecoderError));
             let capture_failure = (!blamed).then(|| failed(&f));
             Ok(Evaluation { verdicts, capture_failure, spent })
