@@ -11,6 +11,8 @@
 //!   decoder, a temporary file for the others, and a batch decoder answers
 //!   all of them in one process). A capture the decoder fails on is
 //!   decoded again case by case, so that a crash is blamed on its case.
+//! * A decoder's frame equal to a reading's frame is a pass (the judge
+//!   would find every leaf matching); any other goes to the judge.
 //! * Each failing case yields [`Signature`]s (a field path and a
 //!   [`BugClass`]); the first case of each signature not in the known list
 //!   is shrunk ([`shrink`]) and written ([`output`]).
@@ -265,6 +267,13 @@ pub struct CaseVerdict {
 /// the judge found closest: its signatures then say how the decoder's
 /// reading differs from what was sent.
 pub fn judge_case(p: &Prepared, got: &Decoded, known: &[KnownDifference], filter: &[String]) -> CaseVerdict {
+    // A decoder's frame equal, field for field, to a reading's frame is a
+    // pass whatever the judge would weigh (every leaf matches, nothing is
+    // missing, extra or unexpected): skip flattening both then. Anything
+    // else goes to the judge.
+    if got.problems.is_empty() && p.readings.iter().any(|r| r.frames == got.frames) {
+        return CaseVerdict { signatures: Vec::new(), reason: String::new() };
+    }
     let mut j = judge(p.meaning.result, &p.readings, got, known, false);
     let mut readings = p.readings.as_slice();
     if !j.outcome.counts_as_passed() && readings.len() > 1 {
