@@ -330,7 +330,7 @@ mod tests {
             let m = c.meaning();
             let leaves = crate::dissection::flatten::leaves(&built.dissection);
             let subject = m.readings.first().map_or(&m.subject, |r| &r.subject);
-            if subject.iter().any(|s| *s == "frame.malformed") {
+            if subject.contains(&"frame.malformed") {
                 assert!(built.dissection.frame.malformed.is_some(), "case {i}: {}", c.describe());
             } else {
                 assert!(
