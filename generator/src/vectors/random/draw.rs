@@ -20,8 +20,9 @@ pub fn rng(seed: u64, index: u64) -> ChaCha8Rng {
 }
 
 /// Ports a random inner or outer port never takes: the tunnels' own (VXLAN,
-/// Linux VXLAN, GPE, GENEVE) and DNS, which decoders read by port.
-pub const RESERVED_PORTS: [u16; 5] = [4789, 8472, 4790, 6081, 53];
+/// Linux VXLAN, GPE, GENEVE), DNS and DHCP, which decoders read by port (a
+/// filler payload to port 68 is not a DHCP message, and gopacket says so).
+pub const RESERVED_PORTS: [u16; 7] = [4789, 8472, 4790, 6081, 53, 67, 68];
 
 fn port(r: &mut ChaCha8Rng) -> u16 {
     loop {
