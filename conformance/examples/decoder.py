@@ -377,7 +377,7 @@ def inner(f, at, end):
     out = {"eth": ethernet(f, at)}
     ethertype, l3 = out["eth"]["ethertype"], at + 14
     tags = []
-    while ethertype == 0x8100:
+    while ethertype in (0x8100, 0x88A8):  # 802.1Q C-tag, 802.1ad S-tag (IEEE 802.1Q clause 9.5)
         h = Layer(f, l3)
         tci = h.int(0, 2)
         tags.append({"pcp": shift(tci, 13, 7), "dei": bit(tci, 0x1000), "vid": shift(tci, 0, 0xFFF),

@@ -13,7 +13,9 @@
 //! * [`report`] renders text, JSON, JUnit XML and Markdown reports;
 //! * [`matrix`] writes docs/compatibility.md and docs/compatibility.html;
 //! * [`capture`] reads pcap and pcapng;
-//! * [`inspect`] lists vectors, shows one annotated, and diffs two decoders.
+//! * [`inspect`] lists vectors, shows one annotated, and diffs two decoders;
+//! * [`fuzz`] judges a decoder on random cases from a seed and shrinks
+//!   each new failure to a corpus vector (docs/fuzz.md).
 //!
 //! ```
 //! use conformance::decoder::by_name;
@@ -32,6 +34,7 @@
 pub mod capture;
 pub mod compare;
 pub mod decoder;
+pub mod fuzz;
 pub mod inspect;
 pub mod matrix;
 pub mod report;

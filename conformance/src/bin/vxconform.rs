@@ -67,6 +67,61 @@ enum Command {
     #[command(after_help = "Examples:\n  vxconform decode --decoder tshark my.pcap\n  \
         vxconform decode --decoder reference my.pcap --against tshark")]
     Decode(DecodeArgs),
+    /// Judge a decoder on random cases drawn from a seed; shrink each new failure to a corpus vector.
+    #[command(after_help = "Examples:\n  \
+        vxconform fuzz --decoder reference --cases 100000\n  \
+        vxconform fuzz --decoder gopacket --time 60 --out /tmp/fuzz-gopacket\n  \
+        vxconform fuzz --decoder 'cmd+batch:python3 conformance/examples/decoder.py --batch' --seed 7 --filter gbp\n  \
+        vxconform fuzz --decoder gopacket --known conformance/findings/gopacket.known --format json\n\n\
+        Exit status: 0 no new failure signature, 1 some (written to --out), 2 usage or setup error.\n\
+        See docs/fuzz.md.")]
+    Fuzz(FuzzArgs),
+}
+
+#[derive(Args, Debug)]
+struct FuzzArgs {
+    /// reference, tshark, tcpdump, scapy, an adapter program, cmd:"COMMAND" or cmd+batch:"COMMAND".
+    #[arg(long, value_name = "NAME")]
+    decoder: String,
+    /// The seed of the cases: the same seed gives the same cases on every machine.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    seed: u64,
+    /// Run this many cases (default 10000).
+    #[arg(long, value_name = "N", conflicts_with = "time", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    cases: Option<u64>,
+    /// Run for this many seconds instead (1 to 86400).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    time: Option<u64>,
+    /// Write the shrunk case of each new failure signature here, as a corpus directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace --out even if it holds something other than a previous fuzz output.
+    #[arg(long)]
+    force: bool,
+    /// Worker threads, 1 to 64 (default: the number of CPUs).
+    #[arg(long, value_name = "N", value_parser = parse_jobs, allow_negative_numbers = true)]
+    jobs: Option<usize>,
+    /// Count only failures in this field group (frame, outer, geneve, vxlan, vxlan-core, gbp, inner, app) or under this path (inner.tcp); repeatable.
+    #[arg(long, value_name = "FIELD-GROUP")]
+    filter: Vec<String>,
+    /// A file of known failure signatures (`PATH: CLASS` per line, # comments): counted, not shrunk, not failing.
+    #[arg(long, value_name = "FILE")]
+    known: Option<PathBuf>,
+    /// Cases per capture handed to the decoder (1 to 4096).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    frames_per_capture: u64,
+    /// Seconds after which one decoder call is killed (0.001 to 86400).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_timeout, allow_negative_numbers = true)]
+    timeout: Duration,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = FuzzFormat::Text)]
+    format: FuzzFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FuzzFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -462,6 +517,66 @@ fn cmd_run(a: &RunArgs) -> Result<u8, String> {
     Ok(u8::try_from(report.exit_code()).unwrap_or(1))
 }
 
+fn cmd_fuzz(a: &FuzzArgs) -> Result<u8, String> {
+    use conformance::fuzz::{fuzz, report, signature::read_known, FuzzError, FuzzOptions, Progress};
+    if let Some(f) = a.filter.iter().find(|f| f.is_empty() || f.chars().any(char::is_whitespace)) {
+        return Err(format!("--filter {f:?}: expected a field group or a field path"));
+    }
+    let mut opts = FuzzOptions {
+        seed: a.seed,
+        cases: a.cases,
+        time: a.time.map(Duration::from_secs),
+        jobs: a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        frames_per_capture: a.frames_per_capture as usize,
+        filter: a.filter.clone(),
+        out: a.out.clone(),
+        force: a.force,
+        ..FuzzOptions::default()
+    };
+    opts.decode.timeout = a.timeout;
+    if let Some(p) = &a.known {
+        opts.known = read_known(p)?;
+    }
+    let decoder = by_name(&a.decoder).map_err(|e| e.to_string())?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = match opts.cases.or(opts.time.is_none().then_some(conformance::fuzz::DEFAULT_CASES)) {
+            Some(n) => indicatif::ProgressBar::new(n),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} cases, {per_sec}, {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let on_progress = |p: Progress| {
+        if let Some(bar) = &bar {
+            bar.set_position(p.cases);
+            match p.shrinking {
+                Some((n, of)) => bar.set_message(format!("{} failures; shrinking {n}/{of}", p.failures)),
+                None => bar.set_message(format!("{} failures", p.failures)),
+            }
+        }
+    };
+    let result = fuzz(decoder.as_ref(), &opts, &on_progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let r = match result {
+        Ok(r) => r,
+        Err(FuzzError::Usage(e) | FuzzError::Output(e)) => return Err(e),
+        Err(e) => return Err(e.to_string()),
+    };
+    let text = match a.format {
+        FuzzFormat::Text => report::text(&r),
+        FuzzFormat::Json => report::json(&r),
+    };
+    write_out(None, &text)?;
+    Ok(u8::try_from(r.exit_code()).unwrap_or(1))
+}
+
 fn cmd_matrix(a: &MatrixArgs) -> Result<u8, String> {
     let mut opts = options(&a.common);
     let corpus = corpus(&a.common.vectors)?;
@@ -562,6 +677,7 @@ fn main() -> ExitCode {
         Command::List(a) => cmd_list(a),
         Command::Show(a) => cmd_show(a),
         Command::Decode(a) => cmd_decode(a),
+        Command::Fuzz(a) => cmd_fuzz(a),
     };
     process::kill_descendants();
     match result {

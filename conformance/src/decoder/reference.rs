@@ -113,6 +113,14 @@ impl Decoder for Reference {
             .map_err(|e| DecoderFailure::Setup(format!("cannot read {}: {e}", capture.display())))?;
         self.decode_bytes(&bytes).map(Into::into)
     }
+
+    fn decode_in_memory(
+        &self,
+        capture: &[u8],
+        _opts: &DecodeOptions,
+    ) -> Result<super::Decoded, DecoderFailure> {
+        self.decode_bytes(capture).map(Into::into)
+    }
 }
 
 /// `Some(value)` when `field` (a range of its layer's `wire` field module)
@@ -493,6 +501,8 @@ fn read_inner(data: &[u8], at: usize, present: usize) -> InnerRead {
         Some(0x0800) => match read_ipv4(frame, l3_at) {
             Some((ip, f)) => {
                 stated_l3_end = f.total_len.map(|t| l3_at + t);
+                // A header cut before its length field still says the frame is cut.
+                out.cut |= ip.options_present.is_none();
                 if ip.options_present.is_some() {
                     if let Some(p) = f.protocol {
                         let seg = f.total_len.and_then(|t| t.checked_sub(f.header_len));
@@ -506,6 +516,7 @@ fn read_inner(data: &[u8], at: usize, present: usize) -> InnerRead {
         Some(0x86dd) => match read_ipv6(frame, l3_at) {
             Some((ip, f)) => {
                 stated_l3_end = f.payload_len.map(|p| l3_at + ipv6::HEADER_LEN + p);
+                out.cut |= ip.dst.is_none();
                 if ip.dst.is_some() {
                     if let Some(p) = f.next_header {
                         l4 = Some((p, l3_at + ipv6::HEADER_LEN, f.payload_len));

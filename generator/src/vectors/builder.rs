@@ -30,6 +30,10 @@ use std::net::IpAddr;
 /// bytes with the 4-byte FCS): shorter frames are padded on the wire.
 pub const MIN_FRAME_LEN: usize = 60;
 
+/// The TPID of an 802.1ad service tag (IEEE 802.1Q clause 9.5), the outer
+/// tag of a QinQ frame.
+pub const S_TAG_TPID: EtherType = EtherType(0x88a8);
+
 /// The inner network layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InnerIp {
@@ -60,8 +64,14 @@ pub struct InnerSpec {
     pub eth: ethernet::Repr,
     /// 802.1Q tags, outermost first; each EtherType is set by the builder.
     pub vlan: Vec<vlan::Repr>,
+    /// The outermost of two or more tags is an 802.1ad service tag (TPID
+    /// 0x88a8, IEEE 802.1Q clause 9.5) rather than a customer tag (0x8100).
+    pub s_tag: bool,
     /// The IP header.
     pub ip: InnerIp,
+    /// IPv4 options, copied as given (a multiple of 4 bytes, at most 40;
+    /// RFC 791 section 3.1); empty for IPv6.
+    pub ip_options: Vec<u8>,
     /// The transport header.
     pub l4: InnerL4,
     /// The transport payload.
@@ -123,7 +133,7 @@ impl InnerSpec {
             InnerIp::V4(r) => {
                 r.payload_len = l4_len;
                 r.next_header = protocol;
-                (EtherType::IPV4, r.header_len())
+                (EtherType::IPV4, r.header_len() + self.ip_options.len())
             }
             InnerIp::V6(r) => {
                 r.payload_len = l4_len;
@@ -133,7 +143,11 @@ impl InnerSpec {
         };
         let mut eth = self.eth;
         let mut tags = self.vlan.clone();
-        eth.ethertype = if tags.is_empty() { ip_ethertype } else { EtherType::VLAN };
+        eth.ethertype = match tags.len() {
+            0 => ip_ethertype,
+            n if n >= 2 && self.s_tag => S_TAG_TPID,
+            _ => EtherType::VLAN,
+        };
         let n = tags.len();
         for (i, tag) in tags.iter_mut().enumerate() {
             tag.ethertype = if i + 1 == n { ip_ethertype } else { EtherType::VLAN };
@@ -150,7 +164,7 @@ impl InnerSpec {
         }
         let (src, dst) = match &ip {
             InnerIp::V4(r) => {
-                r.emit(&mut ipv4::Packet::new_unchecked(&mut bytes[ip_at..]));
+                r.emit_with_options(&mut ipv4::Packet::new_unchecked(&mut bytes[ip_at..]), &self.ip_options);
                 (IpAddr::V4(r.src_addr), IpAddr::V4(r.dst_addr))
             }
             InnerIp::V6(r) => {
@@ -187,7 +201,9 @@ impl InnerSpec {
                 p.fill_checksum(&s, &d);
             }
         }
-        let layout = InnerLayout { eth, tags, ip, l4, udp_checksum, ip_at, l4_at, payload_at, len };
+        let ip_options_len = self.ip_options.len();
+        let layout =
+            InnerLayout { eth, tags, ip, ip_options_len, l4, udp_checksum, ip_at, l4_at, payload_at, len };
         (bytes, layout)
     }
 }
@@ -201,6 +217,8 @@ pub struct InnerLayout {
     pub tags: Vec<vlan::Repr>,
     /// IP header as emitted.
     pub ip: InnerIp,
+    /// Length of the IPv4 options after the fixed header.
+    pub ip_options_len: usize,
     /// Transport header as emitted.
     pub l4: InnerL4,
     /// The UDP checksum the builder computed (RFC 768), for a UDP frame.
@@ -231,7 +249,9 @@ impl InnerLayout {
             }
         }
         match &self.ip {
-            InnerIp::V4(r) => inner.ipv4 = keep::ipv4(Ipv4::from_repr(r, 0, avail(self.ip_at))),
+            InnerIp::V4(r) => {
+                inner.ipv4 = keep::ipv4(Ipv4::from_repr(r, self.ip_options_len, avail(self.ip_at)))
+            }
             InnerIp::V6(r) => inner.ipv6 = keep::ipv6(Ipv6::from_repr(r, avail(self.ip_at))),
         }
         let a = avail(self.l4_at);
@@ -591,7 +611,9 @@ impl FrameSpec {
                 inner_original_len: Some(inner_len as u32),
                 inner_captured_len: Some(inner_present as u32),
             })
-        } else if inner_sent < inner_len && vxlan_len == vxlan::HEADER_LEN {
+        } else if inner_sent < inner_len && vxlan_len == vxlan::HEADER_LEN && !self.opaque {
+            // An opaque datagram is whole to its receiver: what the cut took
+            // is inside a payload it does not dissect.
             cut_cause.map(|cause| Truncation {
                 cause,
                 limit,

@@ -188,7 +188,9 @@ impl Segment {
         InnerSpec {
             eth: eth(&self.src, &self.dst),
             vlan: Vec::new(),
+            s_tag: false,
             ip: ip(&self.src, &self.dst, self.ident),
+            ip_options: Vec::new(),
             l4: InnerL4::Tcp(repr),
             payload: self.payload.clone(),
             app: self.app.clone(),
@@ -300,7 +302,9 @@ pub fn udp_datagram(src: Host, dst: Host, ident: u16, payload: Vec<u8>, app: Opt
     InnerSpec {
         eth: eth(&src, &dst),
         vlan: Vec::new(),
+        s_tag: false,
         ip,
+        ip_options: Vec::new(),
         l4: InnerL4::Udp(udp::Repr { src_port: src.port, dst_port: dst.port, payload_len: payload.len() }),
         payload,
         app,
@@ -382,7 +386,9 @@ pub fn icmp_echo(v6: bool, request: bool, ident: u16, seq: u16) -> InnerSpec {
     InnerSpec {
         eth: eth(&a, &b),
         vlan: Vec::new(),
+        s_tag: false,
         ip: ip(&a, &b, 0x1d00 + seq),
+        ip_options: Vec::new(),
         l4,
         payload: data,
         app: None,

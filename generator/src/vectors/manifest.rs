@@ -7,7 +7,7 @@
 //! docs/manifest.schema.json is its JSON Schema.
 
 use super::corpus::{Group, Vector};
-use crate::dissection::{CaptureDissection, Malformation, MalformedReason};
+use crate::dissection::{CaptureDissection, Malformation, MalformedReason, TruncationCause};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -169,6 +169,12 @@ impl ReadingKind {
                 }
                 ReadingKind::Unflagged => f.frame.malformed = None,
                 ReadingKind::OuterOnly => {
+                    // A PacketLength or MTU cut is inside the payload left
+                    // opaque: the datagram itself is whole to this reader.
+                    if f.frame.truncation.as_ref().is_some_and(|t| t.cause != TruncationCause::Snaplen) {
+                        f.frame.truncated = Some(false);
+                        f.frame.truncation = None;
+                    }
                     f.geneve = None;
                     f.vxlan = None;
                     f.inner = None;

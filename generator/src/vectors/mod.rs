@@ -8,6 +8,9 @@
 //!   payloads from [`crate::traffic::app`]) and their application facts.
 //! * [`corpus`]: every vector, by group.
 //! * [`manifest`]: `manifest.json`, in the manner of Wycheproof.
+//! * [`random`]: random cases for `vxconform fuzz`, drawn from a seed,
+//!   shrunk, and written as corpus directories ([`build_files`],
+//!   [`write_tree`]).
 //!
 //! ```
 //! use generator::vectors::{build_corpus, build_vector, corpus};
@@ -26,6 +29,7 @@ pub mod builder;
 pub mod corpus;
 pub mod inner;
 pub mod manifest;
+pub mod random;
 
 use crate::capture::{CaptureWriter, Format, Record, DEFAULT_SNAPLEN};
 use crate::dissection::{CaptureDissection, FORMAT_VERSION};
@@ -115,9 +119,17 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 /// Every file of the corpus, in a fixed order: README, manifest, schemas,
 /// then each vector's capture and expected dissection.
 pub fn build_corpus() -> Vec<CorpusFile> {
-    let vectors = corpus::vectors();
+    build_files(corpus::GROUPS, &corpus::vectors())
+}
+
+/// The files of a corpus holding `vectors` in `groups`, in the order of
+/// [`build_corpus`]: README, manifest, schemas, then each vector's capture,
+/// expected dissection and further readings. `vxconform fuzz` writes its
+/// shrunk cases with it, so that `vxconform run --vectors DIR` loads them
+/// as it loads `vectors/`.
+pub fn build_files(groups: &[corpus::Group], vectors: &[Vector]) -> Vec<CorpusFile> {
     let mut vector_files = Vec::new();
-    for v in &vectors {
+    for v in vectors {
         let built = build_vector(v);
         vector_files.push(CorpusFile { path: manifest::capture_path(v), bytes: built.capture });
         vector_files.push(CorpusFile { path: manifest::expected_path(v), bytes: to_json(&built.dissection) });
@@ -130,8 +142,7 @@ pub fn build_corpus() -> Vec<CorpusFile> {
     }
     let digests: std::collections::HashMap<&str, String> =
         vector_files.iter().map(|f| (f.path.as_str(), manifest::sha256_hex(&f.bytes))).collect();
-    let manifest =
-        manifest::build(corpus::GROUPS, &vectors, &|path| digests.get(path).cloned().unwrap_or_default());
+    let manifest = manifest::build(groups, vectors, &|path| digests.get(path).cloned().unwrap_or_default());
     let mut files = vec![
         CorpusFile { path: "README.md".into(), bytes: readme(&manifest).into_bytes() },
         CorpusFile { path: "manifest.json".into(), bytes: to_json(&manifest) },
@@ -228,6 +239,19 @@ pub fn is_corpus(dir: &Path) -> bool {
 /// unless `force`. A directory holding `.git`, and the current directory,
 /// are never replaced.
 pub fn write_corpus(dir: &Path, force: bool) -> Result<CorpusSummary, CorpusError> {
+    write_tree(dir, &build_corpus, force)
+}
+
+/// Writes the files `build` returns to `dir` as [`write_corpus`] does:
+/// atomically (a fresh sibling directory swapped into place), refusing a
+/// non-empty directory that is not a vxgen corpus unless `force`, never
+/// replacing a directory that holds `.git` or is the current directory.
+/// `build` runs only once `dir` has been found acceptable.
+pub fn write_tree(
+    dir: &Path,
+    build: &dyn Fn() -> Vec<CorpusFile>,
+    force: bool,
+) -> Result<CorpusSummary, CorpusError> {
     let exists = match std::fs::symlink_metadata(dir) {
         Ok(m) if m.is_dir() => true,
         Ok(_) => return Err(CorpusError::NotADirectory(dir.to_owned())),
@@ -244,7 +268,7 @@ pub fn write_corpus(dir: &Path, force: bool) -> Result<CorpusSummary, CorpusErro
             return Err(CorpusError::NotEmpty(dir.to_owned()));
         }
     }
-    let files = build_corpus();
+    let files = build();
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
