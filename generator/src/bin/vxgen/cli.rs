@@ -14,6 +14,7 @@ use generator::mirror::session::{
 };
 use generator::traffic::recorded::{infer_eni, CaptureSource, Eni, ReadError};
 use generator::traffic::scenario::{Scenario, UnknownScenario, SCENARIOS};
+use generator::traffic::TrafficSource;
 use generator::wire::vxlan::Vni;
 use generator::wire::EthernetAddress;
 use ipnet::Ipv4Net;
@@ -1005,7 +1006,14 @@ fn mirror_capture(args: &MirrorCmdArgs, ui: Ui) -> Result<(), CliError> {
         reorder: 0.0,
         seed: args.seed,
     };
-    let stats = mirror_traffic(&mirror, &mut source, &opts, &mut writer)?;
+    let bar = progress_spinner("frames read", ui);
+    let stats = mirror_traffic(
+        &mirror,
+        &mut Counted { inner: &mut source, bar: &bar, frames: 0 },
+        &opts,
+        &mut writer,
+    )?;
+    bar.finish_and_clear();
     if let Some(e) = source.take_error() {
         // The output is not committed: its temporary file goes with the writer.
         return Err(read_error(e));
@@ -1014,24 +1022,26 @@ fn mirror_capture(args: &MirrorCmdArgs, ui: Ui) -> Result<(), CliError> {
     let read = source.stats();
     let to = if args.output == "-" { "standard output".to_string() } else { args.output.clone() };
     let vnis: Vec<String> = mirror.sessions.iter().map(|s| s.vni.to_string()).collect();
-    eprintln!(
-        "vxgen: {} records read, {} of the source ENI ({} of other hosts, {} too short); {} copies ({} truncated, {} not mirrored), {} bytes to {} (VNI {})",
-        read.records,
-        read.frames,
-        read.not_the_eni,
-        read.runts,
-        stats.copies,
-        stats.truncated,
-        stats.not_mirrored,
-        stats.bytes,
-        to,
-        vnis.join(", ")
-    );
-    if read.cut_short > 0 {
+    if !ui.quiet {
         eprintln!(
-            "vxgen: {} records were cut short by the input's snapshot length; their copies hold only the bytes captured",
-            read.cut_short
+            "vxgen: {} records read, {} of the source ENI ({} of other hosts, {} too short); {} copies ({} truncated, {} not mirrored), {} to {} (VNI {})",
+            read.records,
+            read.frames,
+            read.not_the_eni,
+            read.runts,
+            stats.copies,
+            stats.truncated,
+            stats.not_mirrored,
+            size_text(stats.bytes),
+            to,
+            vnis.join(", ")
         );
+    }
+    if read.cut_short > 0 {
+        ui.warn(&format!(
+            "{} records were cut short by the input's snapshot length; their copies hold only the bytes captured",
+            read.cut_short
+        ));
     }
     Ok(())
 }
@@ -1055,6 +1065,58 @@ fn progress_bar(total: u64, ui: Ui) -> indicatif::ProgressBar {
         }
     });
     bar
+}
+
+/// A spinner with a count and a rate for a run of unknown length (`vxgen
+/// mirror` reads a capture of unknown size): on a terminal only, not with
+/// `-q`, drawn once the run has taken a second.
+fn progress_spinner(unit: &'static str, ui: Ui) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    if ui.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template(&format!("{{spinner}} {{pos}} {unit} ({{per_sec}})")) {
+        bar.set_style(style);
+    }
+    let shown = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    });
+    bar
+}
+
+/// A traffic source that moves a progress bar every 4096 frames.
+struct Counted<'a, S: TrafficSource + ?Sized> {
+    inner: &'a mut S,
+    bar: &'a indicatif::ProgressBar,
+    frames: u64,
+}
+
+impl<S: TrafficSource + ?Sized> TrafficSource for Counted<'_, S> {
+    fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<generator::traffic::PacketInfo> {
+        let info = self.inner.next_frame(frame);
+        self.frames += 1;
+        if self.frames % 4096 == 0 {
+            self.bar.set_position(self.frames);
+        }
+        info
+    }
+
+    fn peek_time(&self) -> Option<u64> {
+        self.inner.peek_time()
+    }
+
+    fn skip_frame(&mut self, frame: &mut Vec<u8>) -> Option<generator::traffic::PacketInfo> {
+        self.inner.skip_frame(frame)
+    }
+
+    fn flow_kind(&self) -> &str {
+        self.inner.flow_kind()
+    }
 }
 
 /// `116860 bytes (114.1 KiB)`.
