@@ -962,7 +962,7 @@ fn mirror_capture(args: &MirrorCmdArgs, ui: Ui) -> Result<(), CliError> {
         },
     };
     let mirror = build_mirror(m, config, args.seed, None, found.map(|f| (f.ip, f.mac)))?;
-    if let Some(f) = found {
+    if let Some(f) = found.filter(|_| !ui.quiet) {
         let first = format!("the first {} frames", f.frames);
         match (known_ip, known_mac, f.mac) {
             (Some(ip), _, Some(mac)) => eprintln!(
