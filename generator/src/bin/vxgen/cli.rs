@@ -1057,13 +1057,7 @@ fn progress_bar(total: u64, ui: Ui) -> indicatif::ProgressBar {
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} flows ({eta} left)") {
         bar.set_style(style);
     }
-    let shown = bar.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(1));
-        if !shown.is_finished() {
-            shown.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    });
+    show_after_a_second(&bar);
     bar
 }
 
@@ -1079,13 +1073,7 @@ fn progress_spinner(unit: &'static str, ui: Ui) -> indicatif::ProgressBar {
     if let Ok(style) = ProgressStyle::with_template(&format!("{{spinner}} {{pos}} {unit} ({{per_sec}})")) {
         bar.set_style(style);
     }
-    let shown = bar.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(1));
-        if !shown.is_finished() {
-            shown.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    });
+    show_after_a_second(&bar);
     bar
 }
 
@@ -1117,6 +1105,18 @@ impl<S: TrafficSource + ?Sized> TrafficSource for Counted<'_, S> {
     fn flow_kind(&self) -> &str {
         self.inner.flow_kind()
     }
+}
+
+/// Draws `bar` on standard error once a second has passed, unless the run
+/// has finished by then (a quick run shows no bar at all).
+fn show_after_a_second(bar: &indicatif::ProgressBar) {
+    let shown = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    });
 }
 
 /// `116860 bytes (114.1 KiB)`.
