@@ -226,7 +226,8 @@ struct GenerateArgs {
     /// back together with the others into the whole run's bytes (in --format). See docs/scale.md.
     #[arg(long, value_name = "K/N", conflicts_with = "jobs")]
     shard: Option<generator::generate::Shard>,
-    /// Threads: the run's shards on N threads, merged in order as they are written (the same bytes as 1).
+    /// Threads: the run's shards on N threads, merged in order as they are written (the same bytes as 1; today
+    /// slower than 1 on two cores, since every shard plans every flow: docs/scale.md).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     jobs: u16,
 }
