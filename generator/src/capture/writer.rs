@@ -110,6 +110,34 @@ enum Inner<W: Write> {
     PcapNg { out: W, tail: Vec<u8> },
 }
 
+/// Writes a pcapng Section Header Block (`shb_userappl`, and `comment` as
+/// its `opt_comment` when given) and the Ethernet Interface Description
+/// Block (nanosecond `if_tsresol`): the writer ready for records, and the
+/// bytes written.
+fn open_pcapng<W: Write>(
+    writer: W,
+    snaplen: u32,
+    comment: Option<&str>,
+) -> Result<(Inner<W>, u64), CaptureError> {
+    let mut options = Vec::with_capacity(2);
+    if let Some(c) = comment {
+        options.push(SectionHeaderOption::Comment(Cow::Owned(c.to_string())));
+    }
+    options.push(SectionHeaderOption::UserApplication(Cow::Owned(format!("vxgen {}", crate::VERSION))));
+    let section =
+        SectionHeaderBlock { endianness: Endianness::Little, options, ..SectionHeaderBlock::default() };
+    // `with_section_header` does not say how many bytes it wrote: count them.
+    let counting = Counting { inner: writer, bytes: 0 };
+    let mut ng = PcapNgWriter::with_section_header(counting, section)?;
+    ng.write_pcapng_block(InterfaceDescriptionBlock {
+        linktype: DataLink::ETHERNET,
+        snaplen,
+        options: vec![InterfaceDescriptionOption::IfTsResol(IF_TSRESOL_NANOS)],
+    })?;
+    let counting = ng.into_inner();
+    Ok((Inner::PcapNg { out: counting.inner, tail: Vec::with_capacity(512) }, counting.bytes))
+}
+
 impl<W: Write> CaptureWriter<W> {
     /// Writes the file header (classic pcap) or the Section Header Block and
     /// Interface Description Block (pcapng) and returns a writer ready for records.
@@ -156,26 +184,7 @@ impl<W: Write> CaptureWriter<W> {
                 let (nanos, big_endian) = (format == Format::PcapNanos, endianness == Endianness::Big);
                 (Inner::Pcap { out, nanos, big_endian }, PCAP_HEADER_LEN)
             }
-            Format::PcapNg => {
-                let section = SectionHeaderBlock {
-                    endianness: Endianness::Little,
-                    options: vec![SectionHeaderOption::UserApplication(Cow::Owned(format!(
-                        "vxgen {}",
-                        crate::VERSION
-                    )))],
-                    ..SectionHeaderBlock::default()
-                };
-                // `with_section_header` does not say how many bytes it wrote: count them.
-                let counting = Counting { inner: writer, bytes: 0 };
-                let mut ng = PcapNgWriter::with_section_header(counting, section)?;
-                ng.write_pcapng_block(InterfaceDescriptionBlock {
-                    linktype: DataLink::ETHERNET,
-                    snaplen,
-                    options: vec![InterfaceDescriptionOption::IfTsResol(IF_TSRESOL_NANOS)],
-                })?;
-                let counting = ng.into_inner();
-                (Inner::PcapNg { out: counting.inner, tail: Vec::with_capacity(512) }, counting.bytes)
-            }
+            Format::PcapNg => open_pcapng(writer, snaplen, None)?,
         };
         Ok(CaptureWriter { inner, format, snaplen, packets: 0, bytes, shard_seq: None, limit: None })
     }
@@ -196,28 +205,13 @@ impl<W: Write> CaptureWriter<W> {
         if snaplen == 0 || snaplen > MAX_SNAPLEN {
             return Err(CaptureError::InvalidSnaplen(snaplen));
         }
-        let section = SectionHeaderBlock {
-            endianness: Endianness::Little,
-            options: vec![
-                SectionHeaderOption::Comment(Cow::Owned(header.to_string())),
-                SectionHeaderOption::UserApplication(Cow::Owned(format!("vxgen {}", crate::VERSION))),
-            ],
-            ..SectionHeaderBlock::default()
-        };
-        let counting = Counting { inner: writer, bytes: 0 };
-        let mut ng = PcapNgWriter::with_section_header(counting, section)?;
-        ng.write_pcapng_block(InterfaceDescriptionBlock {
-            linktype: DataLink::ETHERNET,
-            snaplen,
-            options: vec![InterfaceDescriptionOption::IfTsResol(IF_TSRESOL_NANOS)],
-        })?;
-        let counting = ng.into_inner();
+        let (inner, bytes) = open_pcapng(writer, snaplen, Some(header))?;
         Ok(CaptureWriter {
-            inner: Inner::PcapNg { out: counting.inner, tail: Vec::with_capacity(512) },
+            inner,
             format: Format::PcapNg,
             snaplen,
             packets: 0,
-            bytes: counting.bytes,
+            bytes,
             shard_seq: Some(0),
             limit: None,
         })

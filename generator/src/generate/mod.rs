@@ -137,6 +137,21 @@ impl Options {
     pub fn emit_options(&self) -> EmitOptions {
         EmitOptions { comments: self.comments, reorder: self.reorder, seed: self.seed }
     }
+
+    /// The run's flows, admitted and merged in time order for `mirror`'s
+    /// source ENI, after checking the fractions; what [`run`] and a shard of
+    /// it ([`shard::run_shard`]) both play.
+    pub(crate) fn scheduler<'p, P: FnMut(u64)>(
+        &self,
+        mirror: &Mirror,
+        progress: &'p mut P,
+    ) -> Result<FlowScheduler<&'p mut P>, GenerateError> {
+        check_fraction("reorder", self.reorder)?;
+        check_fraction("loss", self.loss)?;
+        let scenario = self.scenario.clone().with_loss(self.loss);
+        let (start, flows, max) = (self.start_ns, self.conversations, self.max_concurrent);
+        Ok(FlowScheduler::new(scenario, host_of(&mirror.source), self.seed, start, flows, max, progress))
+    }
 }
 
 /// Generates `opts.conversations` flows of the chosen scenario, mirrors them
@@ -148,12 +163,7 @@ pub fn run<W: Write>(
     writer: &mut CaptureWriter<W>,
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
-    check_fraction("reorder", opts.reorder)?;
-    check_fraction("loss", opts.loss)?;
-    let scenario = opts.scenario.clone().with_loss(opts.loss);
-    let host = host_of(&mirror.source);
-    let (start, flows, max) = (opts.start_ns, opts.conversations, opts.max_concurrent);
-    let mut source = FlowScheduler::new(scenario, host, opts.seed, start, flows, max, &mut progress);
+    let mut source = opts.scheduler(mirror, &mut progress)?;
     let mut stats = mirror_traffic(mirror, &mut source, &opts.emit_options(), writer)?;
     stats.conversations = source.finished();
     drop(source);

@@ -51,14 +51,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use super::{check_fraction, host_of, mirror_traffic_with, GenerateError, Options, Stats};
+use super::{check_fraction, mirror_traffic_with, GenerateError, Options, Stats};
 use crate::capture::merge::{merge, MergeError, ShardHeader, ShardReader};
 use crate::capture::CaptureWriter;
 use crate::mirror::session::Mirror;
 use std::io::{self, Read, Write};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-
-use super::FlowScheduler;
 
 /// The most shards a run is cut into (each plays the whole schedule, so
 /// more would only multiply the work).
@@ -125,12 +123,8 @@ pub fn run_shard<W: Write>(
     writer: &mut CaptureWriter<W>,
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
-    check_fraction("reorder", opts.reorder)?;
-    check_fraction("loss", opts.loss)?;
-    let scenario = opts.scenario.clone().with_loss(opts.loss);
-    let host = host_of(&mirror.source);
-    let (start, flows, max) = (opts.start_ns, opts.conversations, opts.max_concurrent);
-    let mut source = FlowScheduler::new(scenario, host, opts.seed, start, flows, max, &mut progress);
+    let flows = opts.conversations;
+    let mut source = opts.scheduler(mirror, &mut progress)?;
     source.only_shard(shard.index, shard.count);
     let mut stats = mirror_traffic_with(mirror, &mut source, &opts.emit_options(), writer, |s, e| {
         e.set_owned(shard.owns(s.last_flow()))
