@@ -56,7 +56,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use vxc_adapter_support::{frame_by_frame, frame_facts, Frame, Obj};
 
 fn main() {
-    let version = concat!("packet-dissector ", env!("PACKET_DISSECTOR_VERSION"));
+    let version = concat!("packet-dissector ", env!("LIBRARY_VERSION"));
     std::process::exit(vxc_adapter_support::main(version, &dissect_capture));
 }
 

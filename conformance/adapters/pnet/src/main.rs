@@ -58,7 +58,7 @@ use vxc_adapter_support::{frame_by_frame, frame_facts, Frame, Obj};
 const VXLAN_PORT: u16 = 4789;
 
 fn main() {
-    let version = concat!("pnet_packet ", env!("PNET_PACKET_VERSION"));
+    let version = concat!("pnet_packet ", env!("LIBRARY_VERSION"));
     std::process::exit(vxc_adapter_support::main(version, &|frames| frame_by_frame(frames, dissect)));
 }
 
