@@ -79,7 +79,22 @@ fn merged_shards_are_the_whole_run_byte_for_byte() {
 
 #[test]
 fn jobs_write_the_bytes_of_one_job() {
-    for (name, mirror, opts) in cases() {
+    let base = |seed: u64, scenario: &str, flows: u64| Options {
+        seed,
+        conversations: flows,
+        scenario: Scenario::by_name(scenario).unwrap(),
+        ..Options::default()
+    };
+    let more = vec![
+        // Groups of connections drawn on the schedule; the http gap counts from a flow's end.
+        ("seed preset", Mirror::example(6), base(6, "seed-https-outbound", 25)),
+        ("http, max 1", Mirror::example(7), Options { max_concurrent: 1, ..base(7, "http", 30) }),
+        // Starts under a second: no flow can be moved, every one is planned in place.
+        ("start 0", Mirror::example(8), Options { start_ns: 0, ..base(8, "mixed", 30) }),
+        ("fewer flows than jobs", Mirror::example(9), base(9, "mixed", 2)),
+        ("no flows", Mirror::example(10), base(10, "mixed", 0)),
+    ];
+    for (name, mirror, opts) in cases().into_iter().chain(more) {
         for format in [Format::Pcap, Format::PcapNg] {
             let opts = Options { comments: format == Format::PcapNg, ..opts.clone() };
             let want = whole(&mirror, &opts, format);

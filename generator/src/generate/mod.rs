@@ -35,10 +35,8 @@ mod scheduler;
 mod shard;
 
 pub use emit::EmitOptions;
-pub use scheduler::FlowScheduler;
-pub use shard::{
-    channel_pipe, run_jobs, run_shard, BadShard, ChannelReader, ChannelWriter, Shard, MAX_SHARDS,
-};
+pub use scheduler::{flow_stream, FlowScheduler};
+pub use shard::{channel_pipe, run_shard, BadShard, ChannelReader, ChannelWriter, Shard, MAX_SHARDS};
 
 use crate::capture::{CaptureError, CaptureWriter};
 use crate::mirror::encap::HEADROOM;
@@ -144,13 +142,15 @@ impl Options {
     pub(crate) fn scheduler<'p, P: FnMut(u64)>(
         &self,
         mirror: &Mirror,
+        planners: usize,
         progress: &'p mut P,
     ) -> Result<FlowScheduler<&'p mut P>, GenerateError> {
         check_fraction("reorder", self.reorder)?;
         check_fraction("loss", self.loss)?;
         let scenario = self.scenario.clone().with_loss(self.loss);
         let (start, flows, max) = (self.start_ns, self.conversations, self.max_concurrent);
-        Ok(FlowScheduler::new(scenario, host_of(&mirror.source), self.seed, start, flows, max, progress))
+        let host = host_of(&mirror.source);
+        Ok(FlowScheduler::with_planners(scenario, host, self.seed, start, flows, max, planners, progress))
     }
 }
 
@@ -161,9 +161,40 @@ pub fn run<W: Write>(
     mirror: &Mirror,
     opts: &Options,
     writer: &mut CaptureWriter<W>,
+    progress: impl FnMut(u64),
+) -> Result<Stats, GenerateError> {
+    run_jobs(mirror, opts, 1, writer, progress)
+}
+
+/// Writes the run [`run`] writes, the same bytes, with `jobs` threads
+/// planning its flows ahead (`--jobs`) while this one builds, mirrors and
+/// writes their frames; `jobs` 1 (or 0) plans each flow in place. Planning
+/// (payloads, TCP state) is most of a run's work, and flows are planned
+/// from streams of their own ([`FlowScheduler`]), so they are planned in
+/// parallel with nothing shared but the seed.
+///
+/// ```
+/// use generator::capture::{CaptureWriter, Format};
+/// use generator::generate::{run, run_jobs, Options};
+/// use generator::mirror::session::Mirror;
+///
+/// let (mirror, opts) = (Mirror::example(7), Options { conversations: 40, reorder: 0.1, ..Options::default() });
+/// let mut one = CaptureWriter::new(Vec::new(), Format::PcapNg, 65535)?;
+/// run(&mirror, &opts, &mut one, |_| {})?;
+/// let mut two = CaptureWriter::new(Vec::new(), Format::PcapNg, 65535)?;
+/// run_jobs(&mirror, &opts, 2, &mut two, |_| {})?;
+/// assert_eq!(one.finish()?, two.finish()?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run_jobs<W: Write>(
+    mirror: &Mirror,
+    opts: &Options,
+    jobs: usize,
+    writer: &mut CaptureWriter<W>,
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
-    let mut source = opts.scheduler(mirror, &mut progress)?;
+    let planners = if jobs > 1 { jobs } else { 0 };
+    let mut source = opts.scheduler(mirror, planners, &mut progress)?;
     let mut stats = mirror_traffic(mirror, &mut source, &opts.emit_options(), writer)?;
     stats.conversations = source.finished();
     drop(source);

@@ -5,14 +5,168 @@
 //! scheduler admits a flow once no frame in progress is earlier than its start,
 //! and merges the frames of the flows in progress by time (ties in admission
 //! order), so that what comes out is the interface's traffic in time order.
+//!
+//! # Random streams, and planning on other threads
+//!
+//! The run's seed keys one ChaCha8 generator with many streams: stream 0 is
+//! the *schedule* ([`Scenario::next_order`]: each flow's kind and the gap to
+//! the next), and flow *i* draws everything of its own from stream
+//! [`flow_stream`]`(seed, i)`. Only a flow's start ties it to the flows
+//! before it (the `http` gap counts from the previous flow's end, and a
+//! full scheduler holds a flow back), and a flow planned at one start is,
+//! moved by [`Flow::shift`], the flow planned at a later one
+//! ([`FlowOrder::shifts`]). So [`FlowScheduler::with_planners`] has threads
+//! replay the schedule and plan flows ahead at a fixed start, and the
+//! scheduler moves each to the start it gets: the same flows, the same
+//! bytes, as planning each in place ([`FlowScheduler::new`]).
 
-use crate::traffic::scenario::Scenario;
+use crate::traffic::scenario::{FlowOrder, Scenario, SHIFT_FLOOR_NS};
 use crate::traffic::{Flow, Host, PacketInfo, TrafficSource};
 use core::cmp::Reverse;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
+use std::thread::JoinHandle;
+
+/// Flow `index`'s own random stream under `seed` (see the module's docs).
+///
+/// ```
+/// use rand::Rng;
+/// use generator::generate::flow_stream;
+/// let a: u64 = flow_stream(7, 0).random();
+/// assert_eq!(a, flow_stream(7, 0).random::<u64>());
+/// assert_ne!(a, flow_stream(7, 1).random::<u64>());
+/// ```
+pub fn flow_stream(seed: u64, index: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // Streams below 2^32 are the schedule's (0) and the mirror path's (`reorder`: 2).
+    rng.set_stream((1 << 32) + index);
+    rng
+}
+
+/// Flows planned ahead on other threads: worker *k* of *n* replays the
+/// schedule and plans flows *k*, *k + n*, ... at [`SHIFT_FLOOR_NS`], in
+/// batches into a bounded channel of its own, which the scheduler reads in
+/// turn (a batch per hand-over, so that the threads seldom wait on each other).
+/// Finished flows go back to the thread that planned them, to be freed
+/// there: freeing memory of another thread's allocator arena would contend
+/// for its lock.
+#[derive(Debug)]
+struct Planners {
+    channels: Vec<Receiver<Vec<Option<Flow>>>>,
+    /// The batch being taken from, per channel (reversed: the next flow last).
+    batches: Vec<Vec<Option<Flow>>>,
+    /// Finished flows, per planning thread, and the way back to it.
+    spent: Vec<Vec<Flow>>,
+    returns: Vec<Sender<Vec<Flow>>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+/// Flows a planning thread hands over at once, and batches it may have ready.
+const BATCH: usize = 64;
+const BATCHES_AHEAD: usize = 2;
+
+impl Planners {
+    fn start(scenario: &Scenario, host: Host, seed: u64, flows: u64, threads: usize) -> Planners {
+        let n = threads.max(1) as u64;
+        let mut planners = Planners {
+            channels: Vec::new(),
+            batches: Vec::new(),
+            spent: Vec::new(),
+            returns: Vec::new(),
+            workers: Vec::new(),
+        };
+        for k in 0..n {
+            let (tx, rx) = sync_channel(BATCHES_AHEAD);
+            let (back, spent) = channel::<Vec<Flow>>();
+            let mut scenario = scenario.clone();
+            let spawned = std::thread::Builder::new().name(format!("vxgen-plan-{k}")).spawn(move || {
+                let mut schedule = ChaCha8Rng::seed_from_u64(seed);
+                let mut batch = Vec::with_capacity(BATCH);
+                for index in 0..flows {
+                    let order = scenario.next_order(&mut schedule);
+                    if index % n != k {
+                        continue;
+                    }
+                    // A flow that cannot be moved is planned by the scheduler, in place.
+                    let flow = order
+                        .shifts()
+                        .then(|| order.plan(&host, &mut flow_stream(seed, index), SHIFT_FLOOR_NS));
+                    batch.push(flow);
+                    while let Ok(done) = spent.try_recv() {
+                        drop(done);
+                    }
+                    if batch.len() == BATCH {
+                        batch.reverse();
+                        if tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                            return; // The scheduler is gone.
+                        }
+                    }
+                }
+                batch.reverse();
+                if tx.send(batch).is_ok() {
+                    // Free what comes back until the scheduler is done.
+                    while let Ok(done) = spent.recv() {
+                        drop(done);
+                    }
+                }
+            });
+            match spawned {
+                Ok(worker) => {
+                    planners.channels.push(rx);
+                    planners.batches.push(Vec::new());
+                    planners.spent.push(Vec::new());
+                    planners.returns.push(back);
+                    planners.workers.push(worker);
+                }
+                // A thread that cannot start leaves every flow to the scheduler.
+                Err(_) => {
+                    planners.channels.clear();
+                    break;
+                }
+            }
+        }
+        planners
+    }
+
+    /// Flow `index` planned at [`SHIFT_FLOOR_NS`], if a thread planned it
+    /// (flows are taken in order, each once).
+    fn take(&mut self, index: u64) -> Option<Flow> {
+        let n = self.channels.len() as u64;
+        if n == 0 {
+            return None;
+        }
+        let k = (index % n) as usize;
+        if self.batches[k].is_empty() {
+            self.batches[k] = self.channels[k].recv().ok()?;
+        }
+        self.batches[k].pop().flatten()
+    }
+
+    /// Hands finished flow `index`, planned by a thread, back to it.
+    fn give_back(&mut self, index: u64, flow: Flow) {
+        let k = (index % self.returns.len() as u64) as usize;
+        self.spent[k].push(flow);
+        if self.spent[k].len() == BATCH {
+            let _ = self.returns[k].send(std::mem::take(&mut self.spent[k]));
+        }
+    }
+}
+
+impl Drop for Planners {
+    fn drop(&mut self) {
+        // Closing the channels first ends every thread at its next send or
+        // once it has freed the last flows handed back.
+        self.channels.clear();
+        self.spent.clear();
+        self.returns.clear();
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
 
 /// A scenario's flows, merged in time order.
 ///
@@ -21,7 +175,11 @@ use std::collections::BinaryHeap;
 pub struct FlowScheduler<P> {
     scenario: Scenario,
     host: Host,
-    rng: ChaCha8Rng,
+    seed: u64,
+    /// Stream 0: the schedule.
+    schedule: ChaCha8Rng,
+    /// Threads planning flows ahead, if any.
+    planners: Option<Planners>,
     /// Flows to start in all.
     total: u64,
     /// Flows started so far, and flows that have sent their last frame.
@@ -32,7 +190,8 @@ pub struct FlowScheduler<P> {
     max_active: usize,
     /// Flows in progress, each with its kind; `free` lists the empty slots.
     /// Each with its kind and its place in the order flows start (from 0).
-    slots: Vec<Option<(Flow, &'static str, u64)>>,
+    /// And whether a planning thread planned it (it goes back there when done).
+    slots: Vec<Option<(Flow, &'static str, u64, bool)>>,
     free: Vec<usize>,
     /// (time of the next frame, admission order, slot) of each flow in progress.
     heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
@@ -59,11 +218,31 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
         max_concurrent: usize,
         progress: P,
     ) -> FlowScheduler<P> {
+        FlowScheduler::with_planners(scenario, host, seed, start_ns, flows, max_concurrent, 0, progress)
+    }
+
+    /// [`FlowScheduler::new`], with `threads` threads planning the flows
+    /// ahead (0: each flow is planned when it starts, on the caller's
+    /// thread): the same frames either way.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_planners(
+        scenario: Scenario,
+        host: Host,
+        seed: u64,
+        start_ns: u64,
+        flows: u64,
+        max_concurrent: usize,
+        threads: usize,
+        progress: P,
+    ) -> FlowScheduler<P> {
         let max_active = max_concurrent.max(1);
+        let planners = (threads > 0).then(|| Planners::start(&scenario, host, seed, flows, threads));
         let mut scheduler = FlowScheduler {
             scenario,
             host,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            seed,
+            schedule: ChaCha8Rng::seed_from_u64(seed),
+            planners,
             total: flows,
             started: 0,
             finished: 0,
@@ -118,25 +297,44 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
                 self.next_start = self.next_start.max(earliest.unwrap_or(self.next_start));
                 break;
             }
-            let next = self.scenario.next_flow(&self.host, &mut self.rng, self.next_start);
-            self.next_start += next.gap_ns.max(1);
+            let order = self.scenario.next_order(&mut self.schedule);
             let index = self.started;
+            let start = self.next_start;
+            let (flow, ahead) = self.plan(index, &order, start);
+            self.next_start = order.next_start(start, &flow);
             self.started += 1;
             if self.started % 4096 == 0 {
                 (self.progress)(self.started);
             }
-            let Some(t) = next.flow.peek_time() else { continue };
+            let Some(t) = flow.peek_time() else { continue };
+            let kind = order.kind_name();
             let slot = match self.free.pop() {
                 Some(i) => {
-                    self.slots[i] = Some((next.flow, next.kind, index));
+                    self.slots[i] = Some((flow, kind, index, ahead));
                     i
                 }
                 None => {
-                    self.slots.push(Some((next.flow, next.kind, index)));
+                    self.slots.push(Some((flow, kind, index, ahead)));
                     self.slots.len() - 1
                 }
             };
             self.push(t, slot);
+        }
+    }
+
+    /// Flow `index` of `order`, starting at `start`: a planning thread's,
+    /// moved to `start`, or planned here.
+    /// Whether a thread planned it comes with it.
+    fn plan(&mut self, index: u64, order: &FlowOrder, start: u64) -> (Flow, bool) {
+        let ahead = self.planners.as_mut().and_then(|p| p.take(index));
+        match ahead {
+            Some(mut flow) if start >= SHIFT_FLOOR_NS => {
+                flow.shift(start - SHIFT_FLOOR_NS);
+                (flow, true)
+            }
+            _ => {
+                (order.plan(&self.host, &mut flow_stream(self.seed, index), start), false)
+            }
         }
     }
 
@@ -154,7 +352,7 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             // distinct, so the heap yields them in the same order either way.
             let mut top = self.heap.peek_mut()?;
             let Reverse((_, _, slot)) = *top;
-            let (flow, kind, index) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
+            let (flow, kind, index, _) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
             let (kind, index) = (*kind, *index);
             let owned = self.shard.map_or(true, |(k, n)| index % n == k);
             let next = if owned { flow.next_frame(frame) } else { flow.skip_frame(frame) };
@@ -171,7 +369,11 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
                 }
                 None => {
                     PeekMut::pop(top);
-                    self.slots[slot] = None;
+                    if let Some((flow, _, index, true)) = self.slots[slot].take() {
+                        if let Some(p) = &mut self.planners {
+                            p.give_back(index, flow);
+                        }
+                    }
                     self.free.push(slot);
                     self.finished += 1;
                 }

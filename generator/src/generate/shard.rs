@@ -51,8 +51,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use super::{check_fraction, mirror_traffic_with, GenerateError, Options, Stats};
-use crate::capture::merge::{merge, MergeError, ShardHeader, ShardReader};
+use super::{mirror_traffic_with, GenerateError, Options, Stats};
 use crate::capture::CaptureWriter;
 use crate::mirror::session::Mirror;
 use std::io::{self, Read, Write};
@@ -124,7 +123,7 @@ pub fn run_shard<W: Write>(
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
     let flows = opts.conversations;
-    let mut source = opts.scheduler(mirror, &mut progress)?;
+    let mut source = opts.scheduler(mirror, 0, &mut progress)?;
     source.only_shard(shard.index, shard.count);
     let mut stats = mirror_traffic_with(mirror, &mut source, &opts.emit_options(), writer, |s, e| {
         e.set_owned(shard.owns(s.last_flow()))
@@ -212,81 +211,4 @@ impl Read for ChannelReader {
         self.at += n;
         Ok(n)
     }
-}
-
-/// Writes the run [`run`](super::run) writes, the same bytes, on `jobs`
-/// threads: each writes one shard into a bounded channel (a few chunks of
-/// 256 KiB), and this thread merges them in order into `writer`; memory
-/// stays flat whatever the run's length. `progress` sees the first shard's
-/// flows started.
-pub fn run_jobs<W: Write>(
-    mirror: &Mirror,
-    opts: &Options,
-    jobs: usize,
-    writer: &mut CaptureWriter<W>,
-    progress: impl FnMut(u64) + Send,
-) -> Result<Stats, GenerateError> {
-    let jobs = jobs.max(1) as u64;
-    if jobs == 1 {
-        return super::run(mirror, opts, writer, progress);
-    }
-    check_fraction("reorder", opts.reorder)?;
-    check_fraction("loss", opts.loss)?;
-    let (format, snaplen) = (writer.format(), writer.snaplen());
-    std::thread::scope(|scope| {
-        let mut readers = Vec::new();
-        let mut handles = Vec::new();
-        let mut progress = Some(progress);
-        for index in 0..jobs {
-            let (out, reader) = channel_pipe(4);
-            readers.push(reader);
-            let mut report = progress.take();
-            handles.push(scope.spawn(move || -> Result<Stats, GenerateError> {
-                let header = ShardHeader { index, count: jobs, run: "jobs".into(), format }.to_string();
-                let mut w = CaptureWriter::new_shard(out, snaplen, &header)?;
-                let shard = Shard::new(index, jobs).expect("index < jobs");
-                let stats = run_shard(mirror, opts, shard, &mut w, |n| {
-                    if let Some(p) = &mut report {
-                        p(n)
-                    }
-                })?;
-                w.finish()?;
-                Ok(stats)
-            }));
-        }
-        let merged = readers
-            .into_iter()
-            .map(ShardReader::new)
-            .collect::<Result<Vec<_>, _>>()
-            .and_then(|readers| merge(readers, writer));
-        // Joined after the readers are gone, so that no thread waits on a full channel.
-        let mut total = Stats::default();
-        let mut failed = None;
-        for h in handles {
-            match h.join() {
-                Ok(Ok(s)) => {
-                    total.conversations += s.conversations;
-                    total.inner_packets += s.inner_packets;
-                    total.copies += s.copies;
-                    total.truncated += s.truncated;
-                    total.reordered += s.reordered;
-                    total.not_mirrored += s.not_mirrored;
-                    total.bytes += s.bytes;
-                }
-                Ok(Err(e)) => failed = failed.or(Some(e)),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        match merged {
-            // Writing the merged capture failed (and so the shards stopped).
-            Err(MergeError::Capture(e)) => Err(GenerateError::Capture(e)),
-            // A shard's own error says more than the merge's view of its stream cut short.
-            Err(_) if failed.is_some() => Err(failed.expect("checked")),
-            Err(e) => Err(GenerateError::Merge(e)),
-            Ok(_) => match failed {
-                Some(e) => Err(e),
-                None => Ok(total),
-            },
-        }
-    })
 }

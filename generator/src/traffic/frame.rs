@@ -103,6 +103,22 @@ pub fn push_tcp_frame(
     repr: &tcp::Repr,
     payload: &[u8],
 ) {
+    push_tcp_frame_summed(buf, src, dst, ip, repr, payload, checksum::data(payload));
+}
+
+/// [`push_tcp_frame`], given the payload's one's-complement sum
+/// ([`checksum::data`]) taken beforehand.
+#[allow(clippy::too_many_arguments)]
+pub fn push_tcp_frame_summed(
+    buf: &mut Vec<u8>,
+    src: &Endpoint,
+    dst: &Endpoint,
+    ip: &IpFields,
+    repr: &tcp::Repr,
+    payload: &[u8],
+    payload_sum: u16,
+) {
+    debug_assert_eq!(payload_sum, checksum::data(payload));
     debug_assert_eq!(repr.payload_len, payload.len());
     let header_len = repr.header_len();
     let seg_len = header_len + payload.len();
@@ -118,7 +134,7 @@ pub fn push_tcp_frame(
     // with the payload's.
     let header = checksum::data(tcp_header);
     let pseudo = checksum::pseudo_header(&src.ip, &dst.ip, IpProtocol::TCP, seg_len as u32);
-    let sum = checksum::combine(&[pseudo, header, checksum::data(payload)]);
+    let sum = checksum::combine(&[pseudo, header, payload_sum]);
     tcp::Packet::new_unchecked(&mut *tcp_header).set_checksum(!sum);
     let start = buf.len();
     buf.extend_from_slice(&head[..l4 + header_len]);

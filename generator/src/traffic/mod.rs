@@ -266,6 +266,13 @@ impl PacketList {
     pub fn end_ns(&self) -> u64 {
         self.entries.iter().map(|(_, i)| i.timestamp_ns).max().unwrap_or(0)
     }
+
+    /// Moves every frame `delta_ns` later (the bytes stay as they are).
+    pub fn shift(&mut self, delta_ns: u64) {
+        for (_, info) in &mut self.entries {
+            info.timestamp_ns += delta_ns;
+        }
+    }
 }
 
 impl TrafficSource for PacketList {
@@ -294,6 +301,26 @@ pub enum Flow {
     Tcp(tcp::TcpConversation),
     /// Pre-built datagrams or ICMP messages.
     Packets(PacketList),
+}
+
+impl Flow {
+    /// Time of the flow's last frame.
+    pub fn end_ns(&self) -> u64 {
+        match self {
+            Flow::Tcp(c) => c.end_ns(),
+            Flow::Packets(p) => p.end_ns(),
+        }
+    }
+
+    /// Moves every frame `delta_ns` later, bytes unchanged: the flow planned
+    /// that much later, for flows whose bytes never hold the time
+    /// ([`scenario::FlowOrder::shifts`]).
+    pub fn shift(&mut self, delta_ns: u64) {
+        match self {
+            Flow::Tcp(c) => c.shift(delta_ns),
+            Flow::Packets(p) => p.shift(delta_ns),
+        }
+    }
 }
 
 impl TrafficSource for Flow {

@@ -128,15 +128,61 @@ impl core::str::FromStr for Scenario {
     }
 }
 
-/// A flow and when the next one starts.
+/// What the schedule decides of a flow before the flow itself is planned:
+/// its kind, what it shares with the flows around it (a seed preset's group
+/// of connections to one host), and when the next flow starts.
+///
+/// A scenario is played on two kinds of random stream (see
+/// [`Scenario::next_order`]): one *schedule* stream, drawn flow after flow
+/// for orders only, and one stream *per flow*, from which [`FlowOrder::plan`]
+/// draws everything else (addresses, sizes, payloads). So flow *i* is a
+/// function of its order, its own stream and its start, and flows can be
+/// planned on several threads, in any order, with the same bytes
+/// (`generate --jobs`).
+///
+/// ```
+/// use generator::generate::host_of;
+/// use generator::mirror::session::Source;
+/// use generator::traffic::scenario::Scenario;
+/// use generator::traffic::TrafficSource;
+/// use rand::SeedableRng;
+///
+/// let host = host_of(&Source::example());
+/// let mut schedule = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+/// let mut scenario = Scenario::by_name("dns").unwrap();
+/// let order = scenario.next_order(&mut schedule);
+/// let plan = |start| order.plan(&host, &mut rand_chacha::ChaCha8Rng::seed_from_u64(9), start);
+/// // The same stream planned later is the same flow, later.
+/// let (mut early, mut late) = (plan(1_000_000_000), plan(1_500_000_000));
+/// assert_eq!(order.kind_name(), "dns");
+/// assert_eq!(late.peek_time().unwrap() - early.peek_time().unwrap(), 500_000_000);
+/// assert!(order.shifts());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowOrder {
+    kind: Kind,
+    loss: Option<f64>,
+    /// A seed preset's group: the remote host, its SNI and the path's RTT.
+    group: Option<Group>,
+    gap: Gap,
+}
+
+/// When the flow after a [`FlowOrder`]'s starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gap {
+    /// This long after this flow's start.
+    FromStart(u64),
+    /// This long after this flow's last frame (`http`: one conversation after another).
+    FromEnd(u64),
+}
+
+/// A flow and what kind it is.
 #[derive(Debug, Clone)]
-pub struct NextFlow {
+pub struct PlannedFlow {
     /// The flow.
     pub flow: Flow,
     /// What kind of flow it is, for comments ("https-outbound", "dns", ...).
     pub kind: &'static str,
-    /// Time from this flow's start to the next flow's start.
-    pub gap_ns: u64,
 }
 
 const MS: u64 = 1_000_000;
@@ -170,20 +216,23 @@ impl Scenario {
         self
     }
 
-    /// The next flow, starting at `start_ns`.
-    pub fn next_flow<R: Rng + ?Sized>(&mut self, host: &Host, rng: &mut R, start_ns: u64) -> NextFlow {
+    /// The next flow's order, drawn from the `schedule` stream: the kind
+    /// (`mixed` deals its first five one of each, then draws by weight),
+    /// a seed preset's group, and the gap to the next flow. Nothing of the
+    /// flow itself is drawn here, so a schedule stream is cheap to replay.
+    pub fn next_order<R: Rng + ?Sized>(&mut self, schedule: &mut R) -> FlowOrder {
         let kind = match self.kind {
             Kind::Mixed if self.drawn < self.deck.len() => {
                 if self.drawn == 0 {
                     // Fisher-Yates, from the run's own randomness.
                     for i in (1..self.deck.len()).rev() {
-                        self.deck.swap(i, rng.random_range(0..=i));
+                        self.deck.swap(i, schedule.random_range(0..=i));
                     }
                 }
                 self.drawn += 1;
                 self.deck[self.drawn - 1]
             }
-            Kind::Mixed => match rng.random_range(0..100) {
+            Kind::Mixed => match schedule.random_range(0..100) {
                 0..40 => Kind::HttpsOutbound,
                 40..60 => Kind::HttpInbound,
                 60..85 => Kind::Dns,
@@ -192,94 +241,172 @@ impl Scenario {
             },
             k => k,
         };
-        let opts = WebOptions {
-            remote: None,
-            loss: self.loss.map(|probability| Loss { probability, seed: rng.random() }),
-            rtt_ns: None,
-        };
         // Flows of the plain scenarios start at random, overlapping intervals;
         // `http` keeps the first issue's one-after-another rhythm.
-        let overlap_gap = |rng: &mut R, mean_ms: u64| rng.random_range(MS / 2..2 * mean_ms * MS);
-        match kind {
-            Kind::Http => {
-                let (conv, _) = web::http_basic(host, rng, start_ns);
-                let gap = conv.end_ns().saturating_sub(start_ns) + rng.random_range(200_000..20 * MS);
-                NextFlow { flow: Flow::Tcp(conv), kind: "http", gap_ns: gap }
-            }
-            Kind::HttpsOutbound => {
-                let sni = HTTPS_SITES[rng.random_range(0..HTTPS_SITES.len())];
-                let version = if rng.random_bool(0.8) { TlsVersion::Tls13 } else { TlsVersion::Tls12 };
-                let (conv, _) = web::https_outbound(host, rng, start_ns, sni, version, &opts);
-                NextFlow { flow: Flow::Tcp(conv), kind: "https-outbound", gap_ns: overlap_gap(rng, 60) }
-            }
-            Kind::HttpInbound => {
-                let (conv, _) = web::http_inbound(host, rng, start_ns, &opts);
-                NextFlow { flow: Flow::Tcp(conv), kind: "http-inbound", gap_ns: overlap_gap(rng, 60) }
-            }
-            Kind::Dns => {
-                let list = dns::dns_flow(host, rng, start_ns);
-                NextFlow { flow: Flow::Packets(list), kind: "dns", gap_ns: overlap_gap(rng, 40) }
-            }
-            Kind::Ping => {
-                let v6 = rng.random_bool(0.3);
-                let list = icmp::ping_flow(host, rng, start_ns, v6);
-                NextFlow { flow: Flow::Packets(list), kind: "ping", gap_ns: overlap_gap(rng, 400) }
-            }
+        let mut overlap_gap = |mean_ms: u64| Gap::FromStart(schedule.random_range(MS / 2..2 * mean_ms * MS));
+        let (group, gap) = match kind {
+            Kind::Http => (None, Gap::FromEnd(schedule.random_range(200_000..20 * MS))),
+            Kind::HttpsOutbound | Kind::HttpInbound => (None, overlap_gap(60)),
+            Kind::Dns => (None, overlap_gap(40)),
+            Kind::Ping => (None, overlap_gap(400)),
             Kind::SeedHttpsOutbound | Kind::SeedHttpInbound => {
-                self.seed_flow(kind, host, rng, start_ns, opts)
+                let (group, gap) = self.seed_group(schedule);
+                (Some(group), gap)
             }
             Kind::Mixed => unreachable!("mixed picks a concrete kind above"),
-        }
+        };
+        FlowOrder { kind, loss: self.loss, group, gap }
     }
 
     /// The seed article's pattern: several connections between the same two
     /// hosts opened a few milliseconds apart, so that the three handshake
     /// segments of one land among the data segments of another.
-    fn seed_flow<R: Rng + ?Sized>(
-        &mut self,
-        kind: Kind,
-        host: &Host,
-        rng: &mut R,
-        start_ns: u64,
-        mut opts: WebOptions,
-    ) -> NextFlow {
+    fn seed_group<R: Rng + ?Sized>(&mut self, schedule: &mut R) -> (Group, Gap) {
         let group = match self.group {
             Some(g) if g.left > 0 => g,
             _ => Group {
-                remote: IpAddr::V4(web::remote_ipv4(rng)),
-                sni: HTTPS_SITES[rng.random_range(0..HTTPS_SITES.len())],
-                rtt_ns: rng.random_range(8 * MS..60 * MS),
-                left: rng.random_range(2..=4),
+                remote: IpAddr::V4(web::remote_ipv4(schedule)),
+                sni: HTTPS_SITES[schedule.random_range(0..HTTPS_SITES.len())],
+                rtt_ns: schedule.random_range(8 * MS..60 * MS),
+                left: schedule.random_range(2..=4),
             },
         };
         let left = group.left - 1;
         self.group = Some(Group { left, ..group });
-        opts.remote = Some(group.remote);
-        opts.rtt_ns = Some(group.rtt_ns);
         // Within a group the next connection opens one to one and a half round
         // trips after this one, while this one is exchanging data: its SYN,
         // SYN-ACK and ACK all land among this one's segments. After the group,
         // a pause.
         let gap = if left > 0 {
-            group.rtt_ns + rng.random_range(0..group.rtt_ns / 2)
+            group.rtt_ns + schedule.random_range(0..group.rtt_ns / 2)
         } else {
-            rng.random_range(300 * MS..1500 * MS)
+            schedule.random_range(300 * MS..1500 * MS)
         };
-        let (conv, name) = if kind == Kind::SeedHttpsOutbound {
-            (
-                web::https_outbound(host, rng, start_ns, group.sni, TlsVersion::Tls13, &opts).0,
-                "seed-https-outbound",
-            )
-        } else {
-            (web::http_inbound(host, rng, start_ns, &opts).0, "seed-http-inbound")
-        };
-        NextFlow { flow: Flow::Tcp(conv), kind: name, gap_ns: gap }
+        (group, Gap::FromStart(gap))
     }
 }
+
+impl FlowOrder {
+    /// The kind of flow, as comments name it ("https-outbound", "dns", ...).
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Http => "http",
+            Kind::HttpsOutbound => "https-outbound",
+            Kind::HttpInbound => "http-inbound",
+            Kind::Dns => "dns",
+            Kind::Ping => "ping",
+            Kind::SeedHttpsOutbound => "seed-https-outbound",
+            Kind::SeedHttpInbound => "seed-http-inbound",
+            Kind::Mixed => unreachable!("an order has a concrete kind"),
+        }
+    }
+
+    /// When the next flow starts, given this flow's start and the flow.
+    pub fn next_start(&self, start_ns: u64, flow: &Flow) -> u64 {
+        let gap = match self.gap {
+            Gap::FromStart(gap) => gap,
+            Gap::FromEnd(pause) => flow.end_ns().saturating_sub(start_ns) + pause,
+        };
+        start_ns + gap.max(1)
+    }
+
+    /// Whether the flow planned at one start, moved later with
+    /// [`Flow::shift`], is the flow planned at the later start (both at
+    /// least [`SHIFT_FLOOR_NS`]): true of TCP and DNS, whose bytes never
+    /// hold the time; not of ping, whose echo data holds the time it was
+    /// sent (`icmp::echo_data`).
+    pub fn shifts(&self) -> bool {
+        self.kind != Kind::Ping
+    }
+
+    /// Plans the flow starting at `start_ns`, every choice drawn from `rng`
+    /// (the flow's own stream).
+    pub fn plan<R: Rng + ?Sized>(&self, host: &Host, rng: &mut R, start_ns: u64) -> Flow {
+        let opts = WebOptions {
+            remote: self.group.map(|g| g.remote),
+            loss: self.loss.map(|probability| Loss { probability, seed: rng.random() }),
+            rtt_ns: self.group.map(|g| g.rtt_ns),
+        };
+        match self.kind {
+            Kind::Http => Flow::Tcp(web::http_basic(host, rng, start_ns).0),
+            Kind::HttpsOutbound => {
+                let sni = HTTPS_SITES[rng.random_range(0..HTTPS_SITES.len())];
+                let version = if rng.random_bool(0.8) { TlsVersion::Tls13 } else { TlsVersion::Tls12 };
+                Flow::Tcp(web::https_outbound(host, rng, start_ns, sni, version, &opts).0)
+            }
+            Kind::HttpInbound => Flow::Tcp(web::http_inbound(host, rng, start_ns, &opts).0),
+            Kind::Dns => Flow::Packets(dns::dns_flow(host, rng, start_ns)),
+            Kind::Ping => {
+                let v6 = rng.random_bool(0.3);
+                Flow::Packets(icmp::ping_flow(host, rng, start_ns, v6))
+            }
+            Kind::SeedHttpsOutbound => {
+                let sni = self.group.map_or(HTTPS_SITES[0], |g| g.sni);
+                Flow::Tcp(web::https_outbound(host, rng, start_ns, sni, TlsVersion::Tls13, &opts).0)
+            }
+            Kind::SeedHttpInbound => Flow::Tcp(web::http_inbound(host, rng, start_ns, &opts).0),
+            Kind::Mixed => unreachable!("an order has a concrete kind"),
+        }
+    }
+}
+
+/// The earliest start at which flows move in time unchanged
+/// ([`FlowOrder::shifts`]): a flow whose instance is the server has frames
+/// from one one-way delay (under 50 ms) before its start.
+pub const SHIFT_FLOOR_NS: u64 = 1_000_000_000;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::generate::{flow_stream, host_of};
+    use crate::mirror::session::Source;
+    use crate::traffic::collect_frames;
+    use rand::SeedableRng;
+
+    #[test]
+    fn a_flow_planned_later_is_the_flow_shifted_unless_it_holds_the_time() {
+        let host = host_of(&Source::example());
+        for info in SCENARIOS {
+            let mut scenario = Scenario::by_name(info.name).unwrap().with_loss(0.05);
+            let mut schedule = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+            for index in 0..30 {
+                let order = scenario.next_order(&mut schedule);
+                let plan = |start| order.plan(&host, &mut flow_stream(11, index), start);
+                let delta = 7_654_321_987 + index * 1_000_003;
+                let mut shifted = plan(SHIFT_FLOOR_NS);
+                shifted.shift(delta);
+                let later = collect_frames(&mut plan(SHIFT_FLOOR_NS + delta));
+                let shifted = collect_frames(&mut shifted);
+                assert_eq!(shifted.len(), later.len(), "{} flow {index}", info.name);
+                let same_bytes = shifted.iter().zip(&later).all(|(a, b)| a.1 == b.1);
+                assert!(shifted.iter().zip(&later).all(|(a, b)| a.0 == b.0), "{} flow {index}: times", info.name);
+                assert_eq!(same_bytes, order.shifts(), "{} flow {index} ({})", info.name, order.kind_name());
+            }
+        }
+    }
+
+    #[test]
+    fn orders_draw_only_from_the_schedule() {
+        // Replaying the schedule gives the same orders whatever was planned in between.
+        let host = host_of(&Source::example());
+        let orders = |plan: bool| {
+            let mut scenario = Scenario::default();
+            let mut schedule = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+            (0..50)
+                .map(|i| {
+                    let order = scenario.next_order(&mut schedule);
+                    if plan {
+                        order.plan(&host, &mut flow_stream(5, i), SHIFT_FLOOR_NS);
+                    }
+                    order
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(orders(false), orders(true));
+        let kinds: std::collections::BTreeSet<_> = orders(false).iter().map(|o| o.kind_name()).collect();
+        assert_eq!(kinds.len(), 5, "{kinds:?}");
+    }
 
     #[test]
     fn every_listed_scenario_resolves() {

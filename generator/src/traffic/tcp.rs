@@ -16,11 +16,11 @@
 //! second full-sized segment and the end of each message at once (RFC 9293
 //! section 3.8.6.3, "quick ACK" at the start of a connection).
 
-use super::frame::{push_tcp_frame, IpFields};
+use super::frame::{push_tcp_frame_summed, IpFields};
 use super::{Endpoint, Event, PacketInfo, TrafficSource};
 use crate::flow::{Direction, PacketKey};
 use crate::wire::tcp::{self, TcpFlags};
-use crate::wire::{EtherType, IpProtocol};
+use crate::wire::{checksum, EtherType, IpProtocol};
 use core::ops::Range;
 use rand::SeedableRng;
 
@@ -142,6 +142,10 @@ struct Segment {
     /// Which of the sender's messages the payload comes from, and where.
     msg: usize,
     payload: Range<usize>,
+    /// The payload's one's-complement sum (RFC 1071), taken when the
+    /// conversation is planned: planning may be on another thread, and the
+    /// bytes are freshly in its cache then.
+    payload_sum: u16,
     ident: u16,
     event: Event,
 }
@@ -233,6 +237,8 @@ struct Planner<'a> {
     use_ts: bool,
     use_sack: bool,
     loss: Option<(f64, rand_chacha::ChaCha8Rng)>,
+    /// When the first segment is sent: where the TSval clocks count from.
+    epoch_ns: u64,
 }
 
 /// What an end has received by some time.
@@ -268,8 +274,10 @@ impl Planner<'_> {
 
     fn tsval(&self, side: usize, at_ns: u64) -> u32 {
         // Linux's TCP timestamp clock ticks in milliseconds (RFC 7323 section 5.4
-        // recommends 1 ms to 1 s per tick).
-        self.ts_offset[side].wrapping_add((at_ns / MS) as u32)
+        // recommends 1 ms to 1 s per tick), from a random offset per connection
+        // (`ts_offset`); counted here from the conversation's first segment, so
+        // that the bytes do not depend on when it started.
+        self.ts_offset[side].wrapping_add((at_ns.saturating_sub(self.epoch_ns) / MS) as u32)
     }
 
     /// The cumulative acknowledgment, TSecr and SACK blocks of what has
@@ -408,6 +416,7 @@ impl Planner<'_> {
                 repr,
                 msg: s.msg,
                 payload: s.payload,
+                payload_sum: 0,
                 ident,
                 event: s.event,
             });
@@ -636,10 +645,12 @@ impl TcpConversation {
             use_ts,
             use_sack,
             loss: spec.loss.map(|l| (l.probability, rand_chacha::ChaCha8Rng::seed_from_u64(l.seed))),
+            epoch_ns: 0,
         };
         // Send times are on the sender's own clock; an instance that is the
         // server sees the SYN one one-way delay after the client sent it.
         let t0 = if instance == 0 { spec.start_ns } else { spec.start_ns.saturating_sub(p.one_way()) };
+        p.epoch_ns = t0;
         // Three-way handshake, RFC 9293 section 3.5.
         let syn_arrival = p.send(0, t0, TcpFlags::SYN, 0, Event::TcpSyn);
         let synack_arrival =
@@ -685,7 +696,12 @@ impl TcpConversation {
                 p.send(0, t, TcpFlags::RST | TcpFlags::ACK, 0, Event::TcpRst);
             }
         }
-        let segments = p.segments;
+        let mut segments = p.segments;
+        for seg in &mut segments {
+            if let Some(m) = messages[seg.from].get(seg.msg).filter(|_| !seg.payload.is_empty()) {
+                seg.payload_sum = checksum::data(&m[seg.payload.clone()]);
+            }
+        }
         // Capture order is time order at the instance's interface, ties in
         // planning order (a stable sort), sorting indices rather than moving
         // the segments themselves.
@@ -718,6 +734,16 @@ impl TcpConversation {
     pub fn end_ns(&self) -> u64 {
         self.order.last().map_or(0, |&i| self.segments[i as usize].at_ns)
     }
+
+    /// Moves every segment `delta_ns` later: the conversation planned that
+    /// much later (its bytes never hold the time: TSval counts from the
+    /// conversation's first segment), as long as neither start was within
+    /// one one-way delay of the epoch.
+    pub fn shift(&mut self, delta_ns: u64) {
+        for seg in &mut self.segments {
+            seg.at_ns += delta_ns;
+        }
+    }
 }
 
 impl TrafficSource for TcpConversation {
@@ -747,7 +773,7 @@ impl TcpConversation {
                 Some(m) if !seg.payload.is_empty() => &m[seg.payload.clone()],
                 _ => &[],
             };
-            push_tcp_frame(frame, src, dst, &ip, &seg.repr, payload);
+            push_tcp_frame_summed(frame, src, dst, &ip, &seg.repr, payload, seg.payload_sum);
         }
         let direction = if seg.from == self.instance { Direction::Egress } else { Direction::Ingress };
         let key = PacketKey {
