@@ -466,6 +466,11 @@ fn command_line_conventions() {
         let (packets, _) = read_pcap(&std::fs::read(at(&format!("c{n}.pcap"))).unwrap());
         assert_eq!(packets.len() as u64, n, "-c {n}");
         assert!(stderr_of(&out).contains(&format!("{n} copies")), "{}", stderr_of(&out));
+        // With flows planned on threads, the same first N.
+        let jobs = at(&format!("c{n}-jobs.pcap"));
+        let out = vxgen(&["generate", "-c", &n.to_string(), "--jobs", "2", "-o", &jobs]);
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        assert!(std::fs::read(&jobs).unwrap() == std::fs::read(at(&format!("c{n}.pcap"))).unwrap(), "-c {n} --jobs 2");
     }
     // The format from the extension; --format against it warns.
     let out = vxgen(&["generate", "--count", "1", "-o", &at("e.pcap")]);

@@ -35,7 +35,8 @@ mod scheduler;
 mod shard;
 
 pub use emit::EmitOptions;
-pub use scheduler::{flow_stream, FlowScheduler};
+pub use crate::traffic::scenario::flow_stream;
+pub use scheduler::FlowScheduler;
 pub use shard::{channel_pipe, run_shard, BadShard, ChannelReader, ChannelWriter, Shard, MAX_SHARDS};
 
 use crate::capture::{CaptureError, CaptureWriter};

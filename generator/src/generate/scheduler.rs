@@ -20,7 +20,7 @@
 //! scheduler moves each to the start it gets: the same flows, the same
 //! bytes, as planning each in place ([`FlowScheduler::new`]).
 
-use crate::traffic::scenario::{FlowOrder, Scenario, SHIFT_FLOOR_NS};
+use crate::traffic::scenario::{flow_stream, FlowOrder, Scenario, SHIFT_FLOOR_NS};
 use crate::traffic::{Flow, Host, PacketInfo, TrafficSource};
 use core::cmp::Reverse;
 use rand::SeedableRng;
@@ -29,22 +29,6 @@ use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 use std::thread::JoinHandle;
-
-/// Flow `index`'s own random stream under `seed` (see the module's docs).
-///
-/// ```
-/// use rand::Rng;
-/// use generator::generate::flow_stream;
-/// let a: u64 = flow_stream(7, 0).random();
-/// assert_eq!(a, flow_stream(7, 0).random::<u64>());
-/// assert_ne!(a, flow_stream(7, 1).random::<u64>());
-/// ```
-pub fn flow_stream(seed: u64, index: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    // Streams below 2^32 are the schedule's (0) and the mirror path's (`reorder`: 2).
-    rng.set_stream((1 << 32) + index);
-    rng
-}
 
 /// Flows planned ahead on other threads: worker *k* of *n* replays the
 /// schedule and plans flows *k*, *k + n*, ... at [`SHIFT_FLOOR_NS`], in

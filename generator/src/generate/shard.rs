@@ -1,17 +1,18 @@
 //! Shards: one run cut into N disjoint parts by flow, each written on its
-//! own (by any batch system, or by `--jobs` threads) and merged back into
-//! exactly the bytes of the run written whole.
+//! own (by any batch system) and merged back into exactly the bytes of the
+//! run written whole.
 //!
 //! # Why a shard runs the whole schedule
 //!
-//! Three things tie every flow of a run to the flows before it:
+//! Each flow is planned from a random stream of its own
+//! ([`flow_stream`](super::flow_stream)), but three things still tie it to
+//! the flows before it:
 //!
-//! * the scenario draws each flow from one ChaCha8 stream
-//!   ([`Scenario::next_flow`](crate::traffic::scenario::Scenario::next_flow)),
-//!   so flow *i*'s parameters depend on the draws of flows 0..*i*;
-//! * [`FlowScheduler`] admits a flow when no frame in progress is earlier
-//!   than its start and fewer than `max_concurrent` are in progress: when
-//!   flow *i* starts depends on the frames of the flows before it;
+//! * *when* it starts: the `http` scenario starts a flow a pause after the
+//!   previous one's last frame, and [`FlowScheduler`](super::FlowScheduler)
+//!   holds a flow back while `max_concurrent` are in progress;
+//! * its copies' place in the whole run: the frames of all flows are
+//!   merged in time order, ties in the order the scheduler took them;
 //! * the mirror path's delays (`--reorder`) come from one stream over all
 //!   TCP data copies in time order, and the reorder buffer's release order
 //!   interleaves every flow's copies.
@@ -23,8 +24,8 @@
 //! passes over the others), encapsulated, described and written. The others only move the writer on
 //! ([`CaptureWriter::skip`]), so each written record carries its place in
 //! the whole run (`epb_packetid`, see [`crate::capture::merge`]), which is
-//! what the merge orders by. A shard costs the generation of every inner
-//! frame plus the mirroring and writing of its own 1/N.
+//! what the merge orders by. A shard costs the planning of every flow plus
+//! the building, mirroring and writing of its own 1/N of the frames.
 //!
 //! ```
 //! use generator::capture::merge::{merge, ShardHeader, ShardReader};

@@ -141,13 +141,18 @@ impl core::str::FromStr for Scenario {
 /// (`generate --jobs`).
 ///
 /// ```
-/// use generator::generate::host_of;
-/// use generator::mirror::session::Source;
 /// use generator::traffic::scenario::Scenario;
-/// use generator::traffic::TrafficSource;
+/// use generator::traffic::{Host, TrafficSource};
+/// use generator::wire::EthernetAddress;
 /// use rand::SeedableRng;
 ///
-/// let host = host_of(&Source::example());
+/// let host = Host {
+///     mac: EthernetAddress([0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e]),
+///     ipv4: "10.0.1.23".parse().unwrap(),
+///     ipv6: "2001:db8::17".parse().unwrap(),
+///     router_mac: EthernetAddress([0x02, 0x99, 0x88, 0x77, 0x66, 0x55]),
+///     vpc_cidr: "10.0.0.0/16".parse().unwrap(),
+/// };
 /// let mut schedule = rand_chacha::ChaCha8Rng::seed_from_u64(1);
 /// let mut scenario = Scenario::by_name("dns").unwrap();
 /// let order = scenario.next_order(&mut schedule);
@@ -350,6 +355,24 @@ impl FlowOrder {
     }
 }
 
+/// Flow `index`'s own random stream under `seed`: stream 2^32 + `index` of
+/// the ChaCha8 generator the seed keys (streams below 2^32 are the
+/// schedule's, 0, and the mirror path's, `generate::reorder`'s 2).
+///
+/// ```
+/// use rand::Rng;
+/// use generator::traffic::scenario::flow_stream;
+/// let a: u64 = flow_stream(7, 0).random();
+/// assert_eq!(a, flow_stream(7, 0).random::<u64>());
+/// assert_ne!(a, flow_stream(7, 1).random::<u64>());
+/// ```
+pub fn flow_stream(seed: u64, index: u64) -> rand_chacha::ChaCha8Rng {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream((1 << 32) + index);
+    rng
+}
+
 /// The earliest start at which flows move in time unchanged
 /// ([`FlowOrder::shifts`]): a flow whose instance is the server has frames
 /// from one one-way delay (under 50 ms) before its start.
@@ -359,14 +382,24 @@ pub const SHIFT_FLOOR_NS: u64 = 1_000_000_000;
 mod tests {
     use super::*;
 
-    use crate::generate::{flow_stream, host_of};
-    use crate::mirror::session::Source;
     use crate::traffic::collect_frames;
+    use crate::wire::EthernetAddress;
     use rand::SeedableRng;
+    use std::net::Ipv4Addr;
+
+    fn host() -> Host {
+        Host {
+            mac: EthernetAddress([0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e]),
+            ipv4: Ipv4Addr::new(10, 20, 1, 17),
+            ipv6: "2001:db8:20:1::17".parse().unwrap(),
+            router_mac: EthernetAddress([0x02, 0x99, 0x88, 0x77, 0x66, 0x55]),
+            vpc_cidr: "10.20.0.0/16".parse().unwrap(),
+        }
+    }
 
     #[test]
     fn a_flow_planned_later_is_the_flow_shifted_unless_it_holds_the_time() {
-        let host = host_of(&Source::example());
+        let host = host();
         for info in SCENARIOS {
             let mut scenario = Scenario::by_name(info.name).unwrap().with_loss(0.05);
             let mut schedule = rand_chacha::ChaCha8Rng::seed_from_u64(3);
@@ -389,7 +422,7 @@ mod tests {
     #[test]
     fn orders_draw_only_from_the_schedule() {
         // Replaying the schedule gives the same orders whatever was planned in between.
-        let host = host_of(&Source::example());
+        let host = host();
         let orders = |plan: bool| {
             let mut scenario = Scenario::default();
             let mut schedule = rand_chacha::ChaCha8Rng::seed_from_u64(5);

@@ -226,8 +226,8 @@ struct GenerateArgs {
     /// back together with the others into the whole run's bytes (in --format). See docs/scale.md.
     #[arg(long, value_name = "K/N", conflicts_with = "jobs")]
     shard: Option<generator::generate::Shard>,
-    /// Threads: the run's shards on N threads, merged in order as they are written (the same bytes as 1; today
-    /// slower than 1 on two cores, since every shard plans every flow: docs/scale.md).
+    /// Threads planning the flows ahead (their payloads and TCP state: most of a run's work) while the main
+    /// thread builds, mirrors and writes their frames: the same bytes as 1 (docs/scale.md).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     jobs: u16,
 }
@@ -776,10 +776,9 @@ fn generate(args: &GenerateArgs, ui: Ui) -> Result<(), CliError> {
     };
     describe(&mirror, &args.output, format, ui);
     let output = Output::create(&target, args.force)?;
-    if args.packets.is_some() && (args.shard.is_some() || args.jobs > 1) {
+    if args.packets.is_some() && args.shard.is_some() {
         return Err(CliError::Invalid(
-            "-c counts the packets of one writer: it does not go with --shard or --jobs (merge, then cut with editcap -r)"
-                .into(),
+            "-c counts the packets of one writer: it does not go with --shard (merge, then cut with editcap -r)".into(),
         ));
     }
     // The bar counts flows; with -c and no --count it has no end to count to.
