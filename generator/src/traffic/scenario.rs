@@ -269,12 +269,17 @@ impl Scenario {
     fn seed_group<R: Rng + ?Sized>(&mut self, schedule: &mut R) -> (Group, Gap) {
         let group = match self.group {
             Some(g) if g.left > 0 => g,
-            _ => Group {
-                remote: IpAddr::V4(web::remote_ipv4(schedule)),
-                sni: HTTPS_SITES[schedule.random_range(0..HTTPS_SITES.len())],
-                rtt_ns: schedule.random_range(8 * MS..60 * MS),
-                left: schedule.random_range(2..=4),
-            },
+            _ => {
+                // One address is one site: a later group that draws the same
+                // address asks for the same name.
+                let remote = web::remote_ipv4(schedule);
+                Group {
+                    remote: IpAddr::V4(remote),
+                    sni: HTTPS_SITES[remote.octets()[3] as usize % HTTPS_SITES.len()],
+                    rtt_ns: schedule.random_range(8 * MS..60 * MS),
+                    left: schedule.random_range(2..=4),
+                }
+            }
         };
         let left = group.left - 1;
         self.group = Some(Group { left, ..group });
@@ -306,11 +311,12 @@ impl FlowOrder {
         }
     }
 
-    /// When the next flow starts, given this flow's start and the flow.
-    pub fn next_start(&self, start_ns: u64, flow: &Flow) -> u64 {
+    /// When the next flow starts, given this flow's start and the time of
+    /// its last frame ([`Flow::end_ns`]).
+    pub fn next_start(&self, start_ns: u64, end_ns: u64) -> u64 {
         let gap = match self.gap {
             Gap::FromStart(gap) => gap,
-            Gap::FromEnd(pause) => flow.end_ns().saturating_sub(start_ns) + pause,
+            Gap::FromEnd(pause) => end_ns.saturating_sub(start_ns) + pause,
         };
         start_ns + gap.max(1)
     }

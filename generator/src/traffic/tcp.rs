@@ -574,7 +574,11 @@ impl Planner<'_> {
                 let a = self.send(peer, arrive + ACK_TURNAROUND_NS, TcpFlags::ACK, 0, Event::TcpAck);
                 flight_acked_at = flight_acked_at.max(a);
                 t = t.max(at + 1_000);
+                // The retransmission's ACK covers every byte before it: nothing
+                // in order is left waiting, so the next out-of-order arrival's
+                // ACK repeats this one (a duplicate ACK).
                 owes_ack = false;
+                unacked = 0;
             }
             cwnd = if lost.is_empty() { cwnd * 2 } else { (cwnd / 2).max(2) };
             t = t.max(flight_acked_at);
