@@ -240,16 +240,9 @@ pub(crate) fn mirror_traffic_with<S: TrafficSource + ?Sized, W: Write>(
             // `-c N`: the writer has its N records.
             break;
         }
-        let Some((info, lent)) = source.next_frame_lent(&mut buf, HEADROOM) else { break };
+        let Some(info) = source.next_frame(&mut buf) else { break };
         before(source, &mut emitter);
-        match lent {
-            // A frame built ahead, in a buffer of its own (`--jobs`).
-            Some(mut frame) => {
-                emitter.emit(&mut frame, &info, source.flow_kind(), writer)?;
-                source.give_back(frame);
-            }
-            None => emitter.emit(&mut buf, &info, source.flow_kind(), writer)?,
-        }
+        emitter.emit(&mut buf, &info, source.flow_kind(), writer)?;
     }
     Ok(emitter.finish(writer)?)
 }

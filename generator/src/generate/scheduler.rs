@@ -20,7 +20,6 @@
 //! scheduler moves each to the start it gets: the same flows, the same
 //! bytes, as planning each in place ([`FlowScheduler::new`]).
 
-use crate::mirror::encap::HEADROOM;
 use crate::traffic::scenario::{flow_stream, FlowOrder, Scenario, SHIFT_FLOOR_NS};
 use crate::traffic::{Flow, Host, PacketInfo, TrafficSource};
 use core::cmp::Reverse;
@@ -35,99 +34,18 @@ use std::thread::JoinHandle;
 /// schedule and plans flows *k*, *k + n*, ... at [`SHIFT_FLOOR_NS`], in
 /// batches into a bounded channel of its own, which the scheduler reads in
 /// turn (a batch per hand-over, so that the threads seldom wait on each other).
-/// A thread builds each flow's frames too ([`Built`]), so the scheduler's
-/// thread hands their buffers to the mirror as they are and never touches
-/// the payloads. Finished flows and used buffers go back to the thread that
-/// planned them, to be freed there: freeing into another thread's allocator
-/// arena would contend for its lock.
+/// Finished flows go back to the thread that planned them, to be freed
+/// there: freeing memory of another thread's allocator arena would contend
+/// for its lock.
 #[derive(Debug)]
 struct Planners {
-    channels: Vec<Receiver<Vec<Option<Built>>>>,
+    channels: Vec<Receiver<Vec<Option<Flow>>>>,
     /// The batch being taken from, per channel (reversed: the next flow last).
-    batches: Vec<Vec<Option<Built>>>,
-    /// Finished flows and used buffers, per planning thread, and the way back to it.
-    spent: Vec<Spent>,
-    returns: Vec<Sender<Spent>>,
+    batches: Vec<Vec<Option<Flow>>>,
+    /// Finished flows, per planning thread, and the way back to it.
+    spent: Vec<Vec<Flow>>,
+    returns: Vec<Sender<Vec<Flow>>>,
     workers: Vec<JoinHandle<()>>,
-}
-
-/// What goes back to a planning thread to be freed.
-#[derive(Debug, Default)]
-struct Spent {
-    flows: Vec<Built>,
-    buffers: Vec<Vec<u8>>,
-}
-
-/// A flow's frames, built ahead: each in a buffer of its own behind
-/// [`HEADROOM`] bytes, where the mirror puts the outer headers.
-#[derive(Debug, Default)]
-struct Built {
-    frames: Vec<(PacketInfo, Vec<u8>)>,
-    next: usize,
-}
-
-impl Built {
-    fn build(mut flow: Flow) -> Built {
-        let mut frames = Vec::new();
-        loop {
-            let mut buf = Vec::with_capacity(HEADROOM + 1600);
-            buf.resize(HEADROOM, 0);
-            match flow.next_frame(&mut buf) {
-                Some(info) => frames.push((info, buf)),
-                None => return Built { frames, next: 0 },
-            }
-        }
-    }
-
-    fn shift(&mut self, delta_ns: u64) {
-        for (info, _) in &mut self.frames {
-            info.timestamp_ns += delta_ns;
-        }
-    }
-
-    fn peek_time(&self) -> Option<u64> {
-        self.frames.get(self.next).map(|(info, _)| info.timestamp_ns)
-    }
-
-    fn end_ns(&self) -> u64 {
-        self.frames.last().map_or(0, |(info, _)| info.timestamp_ns)
-    }
-}
-
-/// A flow in progress: planned here, or built by a planning thread.
-#[derive(Debug)]
-enum Playing {
-    Here(Flow),
-    Ahead(Built),
-}
-
-impl Playing {
-    /// The next frame: appended to `frame`, or (`lend`) its own buffer.
-    fn next(&mut self, frame: &mut Vec<u8>, owned: bool, lend: bool) -> Option<(PacketInfo, Option<Vec<u8>>)> {
-        match self {
-            Playing::Here(flow) if owned => flow.next_frame(frame).map(|info| (info, None)),
-            Playing::Here(flow) => flow.skip_frame(frame).map(|info| (info, None)),
-            Playing::Ahead(built) => {
-                let (info, buf) = built.frames.get_mut(built.next)?;
-                built.next += 1;
-                if !owned {
-                    Some((*info, None))
-                } else if lend {
-                    Some((*info, Some(std::mem::take(buf))))
-                } else {
-                    frame.extend_from_slice(&buf[HEADROOM..]);
-                    Some((*info, None))
-                }
-            }
-        }
-    }
-
-    fn peek_time(&self) -> Option<u64> {
-        match self {
-            Playing::Here(flow) => flow.peek_time(),
-            Playing::Ahead(built) => built.peek_time(),
-        }
-    }
 }
 
 /// Flows a planning thread hands over at once, and batches it may have ready.
@@ -146,7 +64,7 @@ impl Planners {
         };
         for k in 0..n {
             let (tx, rx) = sync_channel(BATCHES_AHEAD);
-            let (back, spent) = channel::<Spent>();
+            let (back, spent) = channel::<Vec<Flow>>();
             let mut scenario = scenario.clone();
             let spawned = std::thread::Builder::new().name(format!("vxgen-plan-{k}")).spawn(move || {
                 let mut schedule = ChaCha8Rng::seed_from_u64(seed);
@@ -157,9 +75,9 @@ impl Planners {
                         continue;
                     }
                     // A flow that cannot be moved is planned by the scheduler, in place.
-                    let flow = order.shifts().then(|| {
-                        Built::build(order.plan(&host, &mut flow_stream(seed, index), SHIFT_FLOOR_NS))
-                    });
+                    let flow = order
+                        .shifts()
+                        .then(|| order.plan(&host, &mut flow_stream(seed, index), SHIFT_FLOOR_NS));
                     batch.push(flow);
                     while let Ok(done) = spent.try_recv() {
                         drop(done);
@@ -183,7 +101,7 @@ impl Planners {
                 Ok(worker) => {
                     planners.channels.push(rx);
                     planners.batches.push(Vec::new());
-                    planners.spent.push(Spent::default());
+                    planners.spent.push(Vec::new());
                     planners.returns.push(back);
                     planners.workers.push(worker);
                 }
@@ -197,9 +115,9 @@ impl Planners {
         planners
     }
 
-    /// Flow `index` built at [`SHIFT_FLOOR_NS`], if a thread built it
+    /// Flow `index` planned at [`SHIFT_FLOOR_NS`], if a thread planned it
     /// (flows are taken in order, each once).
-    fn take(&mut self, index: u64) -> Option<Built> {
+    fn take(&mut self, index: u64) -> Option<Flow> {
         let n = self.channels.len() as u64;
         if n == 0 {
             return None;
@@ -211,24 +129,12 @@ impl Planners {
         self.batches[k].pop().flatten()
     }
 
-    /// Hands finished flow `index`, built by a thread, back to it.
-    fn give_back(&mut self, index: u64, flow: Built) {
+    /// Hands finished flow `index`, planned by a thread, back to it.
+    fn give_back(&mut self, index: u64, flow: Flow) {
         let k = (index % self.returns.len() as u64) as usize;
-        self.spent[k].flows.push(flow);
-        self.send_back(k);
-    }
-
-    /// Hands a used buffer of flow `index`'s back to the thread that built it.
-    fn recycle(&mut self, index: u64, buffer: Vec<u8>) {
-        let k = (index % self.returns.len() as u64) as usize;
-        self.spent[k].buffers.push(buffer);
-        self.send_back(k);
-    }
-
-    fn send_back(&mut self, k: usize) {
-        let spent = &mut self.spent[k];
-        if spent.flows.len() >= BATCH || spent.buffers.len() >= 16 * BATCH {
-            let _ = self.returns[k].send(std::mem::take(spent));
+        self.spent[k].push(flow);
+        if self.spent[k].len() == BATCH {
+            let _ = self.returns[k].send(std::mem::take(&mut self.spent[k]));
         }
     }
 }
@@ -268,7 +174,8 @@ pub struct FlowScheduler<P> {
     max_active: usize,
     /// Flows in progress, each with its kind; `free` lists the empty slots.
     /// Each with its kind and its place in the order flows start (from 0).
-    slots: Vec<Option<(Playing, &'static str, u64)>>,
+    /// And whether a planning thread planned it (it goes back there when done).
+    slots: Vec<Option<(Flow, &'static str, u64, bool)>>,
     free: Vec<usize>,
     /// (time of the next frame, admission order, slot) of each flow in progress.
     heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
@@ -377,12 +284,8 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             let order = self.scenario.next_order(&mut self.schedule);
             let index = self.started;
             let start = self.next_start;
-            let flow = self.plan(index, &order, start);
-            let end_ns = match &flow {
-                Playing::Here(flow) => flow.end_ns(),
-                Playing::Ahead(built) => built.end_ns(),
-            };
-            self.next_start = order.next_start(start, end_ns);
+            let (flow, ahead) = self.plan(index, &order, start);
+            self.next_start = order.next_start(start, flow.end_ns());
             self.started += 1;
             if self.started % 4096 == 0 {
                 (self.progress)(self.started);
@@ -391,11 +294,11 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             let kind = order.kind_name();
             let slot = match self.free.pop() {
                 Some(i) => {
-                    self.slots[i] = Some((flow, kind, index));
+                    self.slots[i] = Some((flow, kind, index, ahead));
                     i
                 }
                 None => {
-                    self.slots.push(Some((flow, kind, index)));
+                    self.slots.push(Some((flow, kind, index, ahead)));
                     self.slots.len() - 1
                 }
             };
@@ -405,14 +308,17 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
 
     /// Flow `index` of `order`, starting at `start`: a planning thread's,
     /// moved to `start`, or planned here.
-    fn plan(&mut self, index: u64, order: &FlowOrder, start: u64) -> Playing {
+    /// Whether a thread planned it comes with it.
+    fn plan(&mut self, index: u64, order: &FlowOrder, start: u64) -> (Flow, bool) {
         let ahead = self.planners.as_mut().and_then(|p| p.take(index));
         match ahead {
-            Some(mut built) if start >= SHIFT_FLOOR_NS => {
-                built.shift(start - SHIFT_FLOOR_NS);
-                Playing::Ahead(built)
+            Some(mut flow) if start >= SHIFT_FLOOR_NS => {
+                flow.shift(start - SHIFT_FLOOR_NS);
+                (flow, true)
             }
-            _ => Playing::Here(order.plan(&self.host, &mut flow_stream(self.seed, index), start)),
+            _ => {
+                (order.plan(&self.host, &mut flow_stream(self.seed, index), start), false)
+            }
         }
     }
 
@@ -422,20 +328,19 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
     }
 }
 
-impl<P: FnMut(u64)> FlowScheduler<P> {
-    /// The next frame of the earliest flow, appended to `frame` or (`lend`:
-    /// a frame built ahead) in its own buffer.
-    fn step(&mut self, frame: &mut Vec<u8>, lend: bool) -> Option<(PacketInfo, Option<Vec<u8>>)> {
+impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
+    fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
         loop {
             // The earliest flow's entry is updated in place when the flow goes
             // on (one sift instead of a pop and a push): the entries are all
             // distinct, so the heap yields them in the same order either way.
             let mut top = self.heap.peek_mut()?;
             let Reverse((_, _, slot)) = *top;
-            let (flow, kind, index) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
+            let (flow, kind, index, _) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
             let (kind, index) = (*kind, *index);
             let owned = self.shard.map_or(true, |(k, n)| index % n == k);
-            let Some(next) = flow.next(frame, owned, lend) else {
+            let next = if owned { flow.next_frame(frame) } else { flow.skip_frame(frame) };
+            let Some(info) = next else {
                 PeekMut::pop(top);
                 self.admit();
                 continue;
@@ -448,9 +353,9 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
                 }
                 None => {
                     PeekMut::pop(top);
-                    if let Some((Playing::Ahead(built), _, index)) = self.slots[slot].take() {
+                    if let Some((flow, _, index, true)) = self.slots[slot].take() {
                         if let Some(p) = &mut self.planners {
-                            p.give_back(index, built);
+                            p.give_back(index, flow);
                         }
                     }
                     self.free.push(slot);
@@ -461,23 +366,7 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             self.admit();
             self.last_kind = kind;
             self.last_flow = index;
-            return Some(next);
-        }
-    }
-}
-
-impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
-    fn next_frame(&mut self, frame: &mut Vec<u8>) -> Option<PacketInfo> {
-        self.step(frame, false).map(|(info, _)| info)
-    }
-
-    fn next_frame_lent(&mut self, frame: &mut Vec<u8>, lead: usize) -> Option<(PacketInfo, Option<Vec<u8>>)> {
-        self.step(frame, lead == HEADROOM)
-    }
-
-    fn give_back(&mut self, buffer: Vec<u8>) {
-        if let Some(p) = &mut self.planners {
-            p.recycle(self.last_flow, buffer);
+            return Some(info);
         }
     }
 

@@ -185,23 +185,6 @@ pub trait TrafficSource {
         self.next_frame(frame)
     }
 
-    /// [`next_frame`](Self::next_frame), for a caller that keeps `lead`
-    /// bytes of headroom in front of each frame: a source that has the
-    /// frame built already, in a buffer of its own behind exactly `lead`
-    /// bytes (zeros), may hand that buffer over (`Some(buffer)`) instead of
-    /// appending to `frame`; the caller passes it to
-    /// [`give_back`](Self::give_back) once used. The default appends.
-    fn next_frame_lent(&mut self, frame: &mut Vec<u8>, lead: usize) -> Option<(PacketInfo, Option<Vec<u8>>)> {
-        let _ = lead;
-        self.next_frame(frame).map(|info| (info, None))
-    }
-
-    /// Takes back a buffer [`next_frame_lent`](Self::next_frame_lent)
-    /// handed over (the default drops it).
-    fn give_back(&mut self, buffer: Vec<u8>) {
-        drop(buffer);
-    }
-
     /// What kind of flow the frame `next_frame` last returned belongs to
     /// ("https-outbound", "dns", ...), for the capture's comments; empty if
     /// the source does not say.
