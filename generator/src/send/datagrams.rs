@@ -21,6 +21,29 @@ pub struct Datagram<'a> {
     pub payload: &'a [u8],
 }
 
+/// Where a [`Sender`](super::Sender) takes its datagrams from: a capture
+/// ([`DatagramReader`]), or datagrams already in memory (an iterator over a
+/// slice of [`Datagram`]s, as the benchmark sends them).
+pub trait DatagramSource {
+    /// The next datagram, or `None` at the end.
+    ///
+    /// # Errors
+    /// [`ReadError`] for a damaged or truncated capture.
+    fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError>;
+}
+
+impl<R: Read> DatagramSource for DatagramReader<R> {
+    fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError> {
+        DatagramReader::next_datagram(self)
+    }
+}
+
+impl DatagramSource for std::slice::Iter<'_, Datagram<'_>> {
+    fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError> {
+        Ok(self.next().copied())
+    }
+}
+
 /// Why a capture cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -118,7 +141,7 @@ impl<R: Read> DatagramReader<R> {
                 }
                 Kind::PcapNg { reader, interfaces } => {
                     let Some(block) = reader.next_block() else { return Ok(None) };
-                    let (iface, raw_ts, data, orig_len) = match block? {
+                    let (iface, raw_ts, orig_len) = match block? {
                         Block::SectionHeader(_) => {
                             interfaces.clear();
                             continue;
@@ -136,12 +159,10 @@ impl<R: Read> DatagramReader<R> {
                         }
                         Block::EnhancedPacket(epb) => {
                             // pcap_file gives the raw timestamp units as nanoseconds.
-                            (
-                                epb.interface_id as usize,
-                                epb.timestamp.as_nanos() as u64,
-                                epb.data.into_owned(),
-                                epb.original_len,
-                            )
+                            // Into the one buffer: no allocation per record.
+                            self.buf.clear();
+                            self.buf.extend_from_slice(&epb.data);
+                            (epb.interface_id as usize, epb.timestamp.as_nanos() as u64, epb.original_len)
                         }
                         Block::SimplePacket(_) | Block::Packet(_) => {
                             self.skipped += 1;
@@ -156,7 +177,6 @@ impl<R: Read> DatagramReader<R> {
                         self.skipped += 1;
                         continue;
                     }
-                    self.buf = data;
                     match udp_payload(&self.buf, orig_len as usize) {
                         Some((port, a, b)) => (raw_ts.saturating_mul(unit), port, (a, b)),
                         None => {

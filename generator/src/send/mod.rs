@@ -42,7 +42,7 @@ mod datagrams;
 mod pace;
 mod socket;
 
-pub use datagrams::{Datagram, DatagramReader, ReadError, GENEVE_PORT, VXLAN_PORT};
+pub use datagrams::{Datagram, DatagramReader, DatagramSource, ReadError, GENEVE_PORT, VXLAN_PORT};
 pub use pace::Pacing;
 pub use socket::{udp_drop_counters, SendOptions, SendStats, Sender, BATCH};
 

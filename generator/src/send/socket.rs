@@ -1,8 +1,8 @@
 //! The socket end: batches of datagrams out, counts in.
 
-use super::datagrams::{DatagramReader, ReadError};
+use super::datagrams::{DatagramSource, ReadError};
 use super::pace::{Pacing, Schedule};
-use std::io::{self, Read};
+use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -142,16 +142,16 @@ impl Sender {
         s
     }
 
-    /// Sends every datagram of `reader` (one pass; call again for another,
+    /// Sends every datagram of `source` (one pass; call again for another,
     /// the schedule going on), until its end or until `stop` is set;
     /// `progress` is called every [`SendOptions::progress_every`]. Returns
     /// the counts since the sender was made.
     ///
     /// # Errors
     /// A damaged capture, or a send error other than `ECONNREFUSED`.
-    pub fn send_all<R: Read>(
+    pub fn send_all(
         &mut self,
-        reader: &mut DatagramReader<R>,
+        source: &mut impl DatagramSource,
         stop: &AtomicBool,
         mut progress: impl FnMut(&SendStats),
     ) -> Result<SendStats, ReadError> {
@@ -163,7 +163,7 @@ impl Sender {
                 break;
             }
             while !eof && self.queue.len() < self.opts.batch {
-                match reader.next_datagram()? {
+                match source.next_datagram()? {
                     None => eof = true,
                     Some(d) => {
                         let due = self.schedule.due(d.timestamp_ns);
