@@ -4,9 +4,19 @@
 //! `cargo bench -p generator --bench scale [-- CONVERSATIONS]` prints:
 //! * packets/s generating the `http` and `mixed` scenarios into a sink
 //!   with 1 and 2 jobs (threads), and the ratio;
-//! * datagrams/s sending a capture to a UDP socket on 127.0.0.1 (drained by
-//!   a thread) with [`generator::send::Sender`] batching 64 per `sendmmsg`,
-//!   and with the same sender at one `send(2)` per datagram, and the ratio.
+//! * packets/s and Gbit/s sending the datagrams of an http capture to a UDP
+//!   socket on 127.0.0.1 (drained by a thread, see `receiver`): a plain loop
+//!   of one `UdpSocket::send` per datagram against [`generator::send::Sender`]
+//!   as `vxgen send` runs it (batches in `sendmmsg(2)`, runs of equal-sized
+//!   datagrams under UDP segmentation offload), both from the datagrams read
+//!   into memory beforehand, and the ratio; once with a receiving socket
+//!   without `UDP_GRO` (the kernel cuts a segmented run into datagrams at
+//!   that socket, inside the sender's system call) and once with it; then
+//!   both reading the capture's bytes as they go. Each run prints what the
+//!   receiver got (same count and bytes?) and the kernel's UDP drops.
+//!
+//! `-- send` runs the send part alone; `SCALE_SEND_ONLY=plain|send|send-gro`
+//! (`-gro`: the receiver with `UDP_GRO`) runs one side ten times, for `perf record`.
 //!
 //! Figures are ratios measured in the same run, so they hold on any machine;
 //! nothing here asserts a time.
@@ -17,7 +27,8 @@ use generator::mirror::session::Mirror;
 use generator::send::{udp_drop_counters, Datagram, DatagramReader, Pacing, SendOptions, Sender};
 use std::io;
 use std::net::UdpSocket;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> (T, Duration)) -> (T, Duration) {
@@ -67,22 +78,30 @@ impl Recorded {
     }
 
     fn iter(&self) -> impl Iterator<Item = Datagram<'_>> {
-        self.spans.iter().map(|&(timestamp_ns, port, a, b)| Datagram { timestamp_ns, port, payload: &self.bytes[a..b] })
+        self.spans.iter().map(|&(timestamp_ns, port, a, b)| Datagram {
+            timestamp_ns,
+            port,
+            payload: &self.bytes[a..b],
+        })
     }
 }
 
-/// A receiver on 127.0.0.1 counting (datagrams, payload bytes) until 300 ms
-/// pass without one: `recvmmsg(2)` of up to 64 messages a call (one
-/// `recv` per datagram would be the bottleneck, not the sender), a 64 MiB
-/// receive buffer (`SO_RCVBUFFORCE`, socket(7), when allowed), and with
+/// A receiver on 127.0.0.1 counting (datagrams, payload bytes) until
+/// `done` is set and nothing is left: `recvmmsg(2)` of up to 64 messages a
+/// call without waiting (`MSG_DONTWAIT`), sleeping 100 µs when the queue is
+/// empty, so that no sender's system call pays for waking it up (on `lo`
+/// the receiving half of the stack runs in the sender's call); a 64 MiB
+/// receive buffer (`SO_RCVBUFFORCE`, socket(7), when allowed); and with
 /// `gro` the `UDP_GRO` option (udp(7), Linux 5.0): a segmented run then
 /// stays one buffer up to the socket (on `lo` the stack keeps it whole),
 /// counted as its segments from the `UDP_GRO` control message.
-fn receiver(gro: bool) -> (std::net::SocketAddr, std::thread::JoinHandle<(u64, u64)>) {
+type Receiver = (std::net::SocketAddr, Arc<AtomicBool>, std::thread::JoinHandle<(u64, u64)>);
+fn receiver(gro: bool) -> Receiver {
     use std::os::fd::AsRawFd;
     let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
     let to = socket.local_addr().expect("address");
-    socket.set_read_timeout(Some(Duration::from_millis(300))).expect("timeout");
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = done.clone();
     let fd = socket.as_raw_fd();
     let set = |level: libc::c_int, name: libc::c_int, value: libc::c_int| {
         // SAFETY: a valid socket and a c_int option value of the right length.
@@ -124,12 +143,22 @@ fn receiver(gro: bool) -> (std::net::SocketAddr, std::thread::JoinHandle<(u64, u
             // SAFETY: the messages point at `iov` (into `bufs`) and `control`,
             // all alive and writable for the call.
             let got = unsafe {
-                libc::recvmmsg(fd, msgs.as_mut_ptr(), N as libc::c_uint, libc::MSG_WAITFORONE, core::ptr::null_mut())
+                libc::recvmmsg(
+                    fd,
+                    msgs.as_mut_ptr(),
+                    N as libc::c_uint,
+                    libc::MSG_DONTWAIT,
+                    core::ptr::null_mut(),
+                )
             };
             if got <= 0 {
                 let e = io::Error::last_os_error();
                 assert_eq!(e.kind(), io::ErrorKind::WouldBlock, "recvmmsg: {e}");
-                break (n, bytes);
+                if finished.load(Ordering::Acquire) {
+                    break (n, bytes);
+                }
+                std::thread::sleep(Duration::from_micros(100));
+                continue;
             }
             for m in &msgs[..got as usize] {
                 let len = m.msg_len as u64;
@@ -150,7 +179,7 @@ fn receiver(gro: bool) -> (std::net::SocketAddr, std::thread::JoinHandle<(u64, u
             }
         }
     });
-    (to, handle)
+    (to, done, handle)
 }
 
 /// One measurement: (datagrams, payload bytes, time) sent, with what the
@@ -162,9 +191,11 @@ struct Run {
 }
 
 fn measured(what: &str, gro: bool, send: impl FnOnce(std::net::SocketAddr) -> Run) -> Run {
-    let (to, rx) = receiver(gro);
+    let (to, done, rx) = receiver(gro);
     let before = udp_drop_counters();
     let run = send(to);
+    // On loopback what was sent is queued at the receiver (or dropped) by now.
+    done.store(true, Ordering::Release);
     let (received, received_bytes) = rx.join().expect("receiver");
     let drops = match (before, udp_drop_counters()) {
         (Some((a, b)), Some((c, d))) => format!("{}+{}", c - a, d - b),
@@ -179,35 +210,54 @@ fn measured(what: &str, gro: bool, send: impl FnOnce(std::net::SocketAddr) -> Ru
     run
 }
 
-/// The plain loop: one `UdpSocket::send` (one system call) per datagram.
-fn plain(rec: &Recorded, passes: usize, to: std::net::SocketAddr) -> Run {
+/// The plain loop: one `UdpSocket::send` (one system call) per datagram,
+/// from the datagrams in memory or (`capture`) reading the capture's bytes
+/// as it goes.
+fn plain(datagrams: &[Datagram<'_>], capture: Option<&[u8]>, passes: usize, to: std::net::SocketAddr) -> Run {
     let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
     socket.connect(to).expect("connect");
     let (mut packets, mut bytes) = (0, 0);
+    let mut send = |payload: &[u8]| {
+        while let Err(e) = socket.send(payload) {
+            assert_eq!(e.raw_os_error(), Some(libc::ENOBUFS), "send: {e}");
+        }
+        packets += 1;
+        bytes += payload.len() as u64;
+    };
     let start = Instant::now();
     for _ in 0..passes {
-        for d in rec.iter() {
-            while let Err(e) = socket.send(d.payload) {
-                assert_eq!(e.raw_os_error(), Some(libc::ENOBUFS), "send: {e}");
+        match capture {
+            Some(c) => {
+                let mut r = DatagramReader::new(c).expect("capture");
+                while let Some(d) = r.next_datagram().expect("readable") {
+                    send(d.payload);
+                }
             }
-            packets += 1;
-            bytes += d.payload.len() as u64;
+            None => datagrams.iter().for_each(|d| send(d.payload)),
         }
     }
-    Run { packets, bytes, time: start.elapsed() }
+    let time = start.elapsed();
+    Run { packets, bytes, time }
 }
 
-/// [`Sender`] as `vxgen send` uses it, from the datagrams in memory or
+/// [`Sender`] as `vxgen send` uses it (its default batch, segmentation
+/// offload unless `--no-segmentation`), from the datagrams in memory or
 /// (`capture`) reading the capture's bytes as it goes.
-fn vxgen(rec: &[Datagram<'_>], capture: Option<&[u8]>, passes: usize, to: std::net::SocketAddr) -> Run {
-    let opts = SendOptions { pacing: Pacing::Fast, ..SendOptions::default() };
+fn vxgen(
+    datagrams: &[Datagram<'_>],
+    capture: Option<&[u8]>,
+    segmentation: bool,
+    passes: usize,
+    to: std::net::SocketAddr,
+) -> Run {
+    let opts = SendOptions { pacing: Pacing::Fast, segmentation, ..SendOptions::default() };
     let mut sender = Sender::new(to, opts).expect("sender");
     let stop = AtomicBool::new(false);
     let start = Instant::now();
     for _ in 0..passes {
         match capture {
             Some(c) => sender.send_all(&mut DatagramReader::new(c).expect("capture"), &stop, |_| {}),
-            None => sender.send_all(&mut rec.iter(), &stop, |_| {}),
+            None => sender.send_all(&mut datagrams.iter(), &stop, |_| {}),
         }
         .expect("send");
     }
@@ -246,7 +296,8 @@ fn main() {
     // A capture to send: the http scenario's copies, in memory.
     let flows = conversations / 5;
     let mut w = CaptureWriter::new(Vec::new(), Format::Pcap, 262_144).expect("writer");
-    let opts = Options { conversations: flows, scenario: "http".parse().expect("listed"), ..Options::default() };
+    let opts =
+        Options { conversations: flows, scenario: "http".parse().expect("listed"), ..Options::default() };
     generator::generate::run(&Mirror::example(1), &opts, &mut w, |_| {}).expect("run");
     let capture = w.finish().expect("finish");
     let rec = Recorded::of(&capture);
@@ -257,22 +308,67 @@ fn main() {
         "  send to 127.0.0.1: http, {flows} flows, {} datagrams (mean payload {mean:.0} bytes) x {passes} passes, best of 3:",
         rec.spans.len()
     );
-    let rate = |r: &Run| (r.packets as f64 / r.time.as_secs_f64(), r.bytes as f64 * 8.0 / r.time.as_secs_f64() / 1e9);
-    for gro in [false, true] {
-        println!("    receiver: recvmmsg{}", if gro { " with UDP_GRO" } else { "" });
-        let mut p = Vec::new();
-        let mut v = Vec::new();
-        for _ in 0..3 {
-            p.push(measured("plain loop", gro, |to| plain(&rec, passes, to)));
-            v.push(measured("vxgen send", gro, |to| vxgen(&datagrams, None, passes, to)));
+    let plain_loop = |gro| measured("plain loop", gro, |to| plain(&datagrams, None, passes, to));
+    let send = |gro, segmentation| {
+        let what = if segmentation { "vxgen send" } else { "vxgen send --no-segmentation" };
+        measured(what, gro, |to| vxgen(&datagrams, None, segmentation, passes, to))
+    };
+    // SCALE_SEND_ONLY=plain|send|send-gro: that one, ten times (for `perf record`).
+    if let Ok(only) = std::env::var("SCALE_SEND_ONLY") {
+        for _ in 0..10 {
+            let gro = only.ends_with("-gro");
+            if only.starts_with("plain") {
+                plain_loop(gro);
+            } else {
+                send(gro, true);
+            }
         }
-        let (p, v) = (rate(&best(p)), rate(&best(v)));
+        return;
+    }
+    for gro in [false, true] {
+        println!("    receiver: recvmmsg{}", if gro { ", UDP_GRO" } else { ", no UDP_GRO" });
+        let (mut p, mut v, mut n) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..3 {
+            p.push(plain_loop(gro));
+            v.push(send(gro, true));
+            n.push(send(gro, false));
+        }
+        let (p, v, n) = (rate(&best(p)), rate(&best(v)), rate(&best(n)));
         println!(
-            "    plain loop (one send(2) per datagram) {:>9.0} packets/s {:5.2} Gbit/s; vxgen send {:>9.0} packets/s {:5.2} Gbit/s: {:.2}x",
-            p.0, p.1, v.0, v.1, v.0 / p.0
+            "    plain loop (one send(2) per datagram) {:>9.0} packets/s {:5.2} Gbit/s; vxgen send {:>9.0} packets/s {:5.2} Gbit/s: {:.2}x \
+             (--no-segmentation {:>9.0} packets/s: {:.2}x)",
+            p.0,
+            p.1,
+            v.0,
+            v.1,
+            v.0 / p.0,
+            n.0,
+            n.0 / p.0
         );
     }
-    let e = best((0..3).map(|_| measured("vxgen send from the capture", true, |to| vxgen(&datagrams, Some(&capture), passes, to))).collect());
-    let e = rate(&e);
-    println!("    vxgen send reading the capture's bytes as it goes: {:>9.0} packets/s {:5.2} Gbit/s", e.0, e.1);
+    // End to end: both read the capture's bytes as they go.
+    let (mut p, mut v) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        p.push(measured("plain loop from the capture", true, |to| {
+            plain(&datagrams, Some(&capture), passes, to)
+        }));
+        v.push(measured("vxgen send from the capture", true, |to| {
+            vxgen(&datagrams, Some(&capture), true, passes, to)
+        }));
+    }
+    let (p, v) = (rate(&best(p)), rate(&best(v)));
+    println!(
+        "    reading the capture as they go (UDP_GRO): plain loop {:>9.0} packets/s {:5.2} Gbit/s; vxgen send {:>9.0} packets/s {:5.2} Gbit/s: {:.2}x",
+        p.0,
+        p.1,
+        v.0,
+        v.1,
+        v.0 / p.0
+    );
+}
+
+/// (packets/s, Gbit/s of UDP payload).
+fn rate(r: &Run) -> (f64, f64) {
+    let t = r.time.as_secs_f64();
+    (r.packets as f64 / t, r.bytes as f64 * 8.0 / t / 1e9)
 }

@@ -30,11 +30,33 @@ pub trait DatagramSource {
     /// # Errors
     /// [`ReadError`] for a damaged or truncated capture.
     fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError>;
+
+    /// The next datagram's payload appended to `to`, and its timestamp (ns)
+    /// and port; `None` at the end. The same as [`next_datagram`](Self::next_datagram)
+    /// and a copy, which a source may do without a buffer of its own in between.
+    ///
+    /// # Errors
+    /// [`ReadError`] for a damaged or truncated capture.
+    fn append_next(&mut self, to: &mut Vec<u8>) -> Result<Option<(u64, u16)>, ReadError> {
+        Ok(self.next_datagram()?.map(|d| {
+            to.extend_from_slice(d.payload);
+            (d.timestamp_ns, d.port)
+        }))
+    }
 }
 
 impl<R: Read> DatagramSource for DatagramReader<R> {
     fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError> {
         DatagramReader::next_datagram(self)
+    }
+
+    fn append_next(&mut self, to: &mut Vec<u8>) -> Result<Option<(u64, u16)>, ReadError> {
+        let mut meta = (0, 0);
+        let found = next_record(&mut self.kind, &mut self.skipped, |ts, port, payload| {
+            to.extend_from_slice(payload);
+            meta = (ts, port);
+        })?;
+        Ok(found.then_some(meta))
     }
 }
 
@@ -119,75 +141,88 @@ impl<R: Read> DatagramReader<R> {
     /// # Errors
     /// [`ReadError`] for a damaged or truncated capture.
     pub fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError> {
-        loop {
-            let (ts, port, range) = match &mut self.kind {
-                Kind::Pcap { reader, ethernet } => {
-                    let Some(p) = reader.next_packet() else { return Ok(None) };
-                    let p = p?;
-                    let ts = p.timestamp.as_nanos() as u64;
-                    if !*ethernet {
-                        self.skipped += 1;
+        let buf = &mut self.buf;
+        let mut meta = (0, 0);
+        let found = next_record(&mut self.kind, &mut self.skipped, |ts, port, payload| {
+            buf.clear();
+            buf.extend_from_slice(payload);
+            meta = (ts, port);
+        })?;
+        Ok(found.then(|| Datagram { timestamp_ns: meta.0, port: meta.1, payload: &self.buf }))
+    }
+}
+
+/// Reads records until the next datagram and hands its (timestamp, port,
+/// payload) to `take`, the payload borrowed from the capture reader's own
+/// buffer (no copy); `false` at the end of the capture.
+fn next_record<R: Read>(
+    kind: &mut Kind<R>,
+    skipped: &mut u64,
+    mut take: impl FnMut(u64, u16, &[u8]),
+) -> Result<bool, ReadError> {
+    loop {
+        match kind {
+            Kind::Pcap { reader, ethernet } => {
+                let Some(p) = reader.next_packet() else { return Ok(false) };
+                let p = p?;
+                if !*ethernet {
+                    *skipped += 1;
+                    continue;
+                }
+                match udp_payload(&p.data, p.orig_len as usize) {
+                    Some((port, a, b)) => take(p.timestamp.as_nanos() as u64, port, &p.data[a..b]),
+                    None => {
+                        *skipped += 1;
                         continue;
                     }
-                    self.buf.clear();
-                    self.buf.extend_from_slice(&p.data);
-                    match udp_payload(&self.buf, p.orig_len as usize) {
-                        Some((port, a, b)) => (ts, port, (a, b)),
-                        None => {
-                            self.skipped += 1;
-                            continue;
-                        }
-                    }
                 }
-                Kind::PcapNg { reader, interfaces } => {
-                    let Some(block) = reader.next_block() else { return Ok(None) };
-                    let (iface, raw_ts, orig_len) = match block? {
-                        Block::SectionHeader(_) => {
-                            interfaces.clear();
-                            continue;
-                        }
-                        Block::InterfaceDescription(idb) => {
-                            // if_tsresol (pcapng section 4.2): 10^-n s, or 2^-n with the top bit; default 6.
-                            let mut unit = 1_000u64;
-                            for o in &idb.options {
-                                if let pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption::IfTsResol(r) = o {
-                                    unit = if r & 0x80 == 0 && *r <= 9 { 10u64.pow(9 - u32::from(*r)) } else { 0 };
-                                }
+            }
+            Kind::PcapNg { reader, interfaces } => {
+                let Some(block) = reader.next_block() else { return Ok(false) };
+                let epb = match block? {
+                    Block::SectionHeader(_) => {
+                        interfaces.clear();
+                        continue;
+                    }
+                    Block::InterfaceDescription(idb) => {
+                        // if_tsresol (pcapng section 4.2): 10^-n s, or 2^-n with the top bit; default 6.
+                        let mut unit = 1_000u64;
+                        for o in &idb.options {
+                            if let pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption::IfTsResol(r) = o {
+                                unit = if r & 0x80 == 0 && *r <= 9 { 10u64.pow(9 - u32::from(*r)) } else { 0 };
                             }
-                            interfaces.push((idb.linktype == DataLink::ETHERNET, unit));
-                            continue;
                         }
-                        Block::EnhancedPacket(epb) => {
-                            // pcap_file gives the raw timestamp units as nanoseconds.
-                            // Into the one buffer: no allocation per record.
-                            self.buf.clear();
-                            self.buf.extend_from_slice(&epb.data);
-                            (epb.interface_id as usize, epb.timestamp.as_nanos() as u64, epb.original_len)
-                        }
-                        Block::SimplePacket(_) | Block::Packet(_) => {
-                            self.skipped += 1;
-                            continue;
-                        }
-                        _ => continue,
-                    };
-                    let Some(&(ethernet, unit)) = interfaces.get(iface) else {
-                        return Err(ReadError::Format(format!("a packet on undeclared interface {iface}")));
-                    };
-                    if !ethernet || unit == 0 {
-                        self.skipped += 1;
+                        interfaces.push((idb.linktype == DataLink::ETHERNET, unit));
                         continue;
                     }
-                    match udp_payload(&self.buf, orig_len as usize) {
-                        Some((port, a, b)) => (raw_ts.saturating_mul(unit), port, (a, b)),
-                        None => {
-                            self.skipped += 1;
-                            continue;
-                        }
+                    Block::EnhancedPacket(epb) => epb,
+                    Block::SimplePacket(_) | Block::Packet(_) => {
+                        *skipped += 1;
+                        continue;
+                    }
+                    _ => continue,
+                };
+                let iface = epb.interface_id as usize;
+                let Some(&(ethernet, unit)) = interfaces.get(iface) else {
+                    return Err(ReadError::Format(format!("a packet on undeclared interface {iface}")));
+                };
+                if !ethernet || unit == 0 {
+                    *skipped += 1;
+                    continue;
+                }
+                match udp_payload(&epb.data, epb.original_len as usize) {
+                    // pcap_file gives the raw timestamp units as nanoseconds.
+                    Some((port, a, b)) => {
+                        take((epb.timestamp.as_nanos() as u64).saturating_mul(unit), port, &epb.data[a..b])
+                    }
+                    None => {
+                        *skipped += 1;
+                        continue;
                     }
                 }
-            };
-            return Ok(Some(Datagram { timestamp_ns: ts, port, payload: &self.buf[range.0..range.1] }));
+            }
         }
+        return Ok(true);
     }
 }
 

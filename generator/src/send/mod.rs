@@ -44,7 +44,7 @@ mod socket;
 
 pub use datagrams::{Datagram, DatagramReader, DatagramSource, ReadError, GENEVE_PORT, VXLAN_PORT};
 pub use pace::Pacing;
-pub use socket::{udp_drop_counters, SendOptions, SendStats, Sender, BATCH};
+pub use socket::{udp_drop_counters, SendOptions, SendStats, Sender, BATCH, MAX_BATCH};
 
 /// A flag set by the first SIGINT or SIGTERM (a second one ends the process
 /// with status 130), so that a sender can stop between two batches and

@@ -43,8 +43,8 @@ pub struct SendArgs {
     /// Send the whole capture N times (0: until stopped).
     #[arg(long = "loop", default_value_t = 1, value_name = "N")]
     loops: u64,
-    /// Datagrams per system call (sendmmsg on Linux), 1..=64; 1 is one send per datagram.
-    #[arg(long, default_value_t = BATCH as u16, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
+    /// Datagrams per system call (sendmmsg on Linux), 1..=1024; 1 is one send per datagram.
+    #[arg(long, default_value_t = BATCH as u16, value_parser = clap::value_parser!(u16).range(1..=1024), value_name = "N")]
     batch: u16,
     /// Send every datagram as its own message, even runs of equal-sized ones (which otherwise go with UDP
     /// segmentation offload, and show on a capture on `lo` as one large packet).
