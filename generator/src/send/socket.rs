@@ -93,6 +93,8 @@ pub struct Sender {
     opts: SendOptions,
     schedule: Schedule,
     started: Option<Instant>,
+    /// When `progress` was last called (kept from pass to pass: a short capture looped reports too).
+    reported: Instant,
     stats: SendStats,
     drops_at_start: Option<(u64, u64)>,
     /// Datagrams read and not yet sent: their bytes, and (due, start, end) of each.
@@ -201,6 +203,7 @@ impl Sender {
             opts,
             schedule: Schedule::new(opts.pacing),
             started: None,
+            reported: Instant::now(),
             stats: SendStats::default(),
             drops_at_start: udp_drop_counters(),
             arena: Vec::with_capacity(opts.batch * 2048),
@@ -236,11 +239,15 @@ impl Sender {
         mut progress: impl FnMut(&SendStats),
     ) -> Result<SendStats, ReadError> {
         self.schedule.new_pass();
-        let mut last_report = Instant::now();
         let mut eof = false;
         loop {
             if stop.load(Ordering::Relaxed) {
                 break;
+            }
+            // Here, so that it is called while waiting for a datagram due later too.
+            if self.reported.elapsed() >= self.opts.progress_every {
+                self.reported = Instant::now();
+                progress(&self.stats());
             }
             while !eof && self.queue.len() < self.opts.batch {
                 let start = self.arena.len();
@@ -272,10 +279,6 @@ impl Sender {
             for q in &mut self.queue {
                 q.1 -= from;
                 q.2 -= from;
-            }
-            if last_report.elapsed() >= self.opts.progress_every {
-                last_report = Instant::now();
-                progress(&self.stats());
             }
         }
         if stop.load(Ordering::Relaxed) {
@@ -390,9 +393,10 @@ impl Sender {
             n += 1;
             i = j;
         }
-        // SAFETY: `msgs[..n]` point at `iov[..n]` and `control[..n]`, which
-        // point into `self.arena`; all outlive the call, and the kernel only
-        // reads them (msg_name is null: the socket is connected).
+        // SAFETY: `msgs[..n]` point at `iov[..n]` (which point into
+        // `self.arena`) and at `control[..n]` or no control; all outlive the
+        // call, and the kernel only reads them (msg_name is null: the socket
+        // is connected).
         let sent =
             unsafe { libc::sendmmsg(self.socket.as_raw_fd(), m.msgs.as_mut_ptr(), n as libc::c_uint, 0) };
         if sent < 0 {
@@ -423,6 +427,12 @@ impl Sender {
 mod tests {
     use super::*;
     use crate::send::Datagram;
+
+    #[test]
+    fn a_sender_can_move_to_another_thread() {
+        fn is_send<T: Send>() {}
+        is_send::<Sender>();
+    }
 
     /// Datagrams whose sizes exercise every way a segmented message ends
     /// (a run longer than 64, one past 65,000 bytes, a shorter last one, a
@@ -459,7 +469,12 @@ mod tests {
             let got = rx.join().unwrap();
             assert_eq!(got.len(), want, "segmentation {segmentation}");
             for (i, (g, p)) in got.iter().zip(&payloads).enumerate() {
-                assert!(g == p, "datagram {i} ({} bytes, got {}), segmentation {segmentation}", p.len(), g.len());
+                assert!(
+                    g == p,
+                    "datagram {i} ({} bytes, got {}), segmentation {segmentation}",
+                    p.len(),
+                    g.len()
+                );
             }
         }
     }
