@@ -15,8 +15,9 @@
 //!   both reading the capture's bytes as they go. Each run prints what the
 //!   receiver got (same count and bytes?) and the kernel's UDP drops.
 //!
-//! `-- send` runs the send part alone; `SCALE_SEND_ONLY=plain|send|send-gro`
-//! (`-gro`: the receiver with `UDP_GRO`) runs one side ten times, for `perf record`.
+//! `-- send` runs the send part alone; `SCALE_SEND_ONLY=plain|send|capture`
+//! (the plain loop, the sender from memory, the sender reading the capture;
+//! `-gro` after it: the receiver with `UDP_GRO`) runs one ten times, for `perf record`.
 //!
 //! Figures are ratios measured in the same run, so they hold on any machine;
 //! nothing here asserts a time.
@@ -313,12 +314,16 @@ fn main() {
         let what = if segmentation { "vxgen send" } else { "vxgen send --no-segmentation" };
         measured(what, gro, |to| vxgen(&datagrams, None, segmentation, passes, to))
     };
-    // SCALE_SEND_ONLY=plain|send|send-gro: that one, ten times (for `perf record`).
+    // SCALE_SEND_ONLY=plain|send|capture[-gro]: that one, ten times (for `perf record`).
     if let Ok(only) = std::env::var("SCALE_SEND_ONLY") {
         for _ in 0..10 {
             let gro = only.ends_with("-gro");
             if only.starts_with("plain") {
                 plain_loop(gro);
+            } else if only.starts_with("capture") {
+                measured("vxgen send from the capture", gro, |to| {
+                    vxgen(&datagrams, Some(&capture), true, passes, to)
+                });
             } else {
                 send(gro, true);
             }

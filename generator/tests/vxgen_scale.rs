@@ -18,6 +18,8 @@
 //! * `--stats-interval` prints the live line when stderr is not a terminal
 //!   (and without it, only the summary is printed there);
 //! * SIGINT during `--loop 0` stops it with a summary and exit status 0;
+//! * the reader yields the same datagrams from pcap, pcap-ns and pcapng,
+//!   whole or read a few bytes at a time, and refuses a file cut short;
 //! * the command lines of docs/examples/ parse and run (with a small count).
 
 mod common;
@@ -514,6 +516,57 @@ fn stats_interval_prints_the_live_line_when_stderr_is_not_a_terminal() {
     assert!(err.lines().last().unwrap().contains("sent 300 datagrams"), "{err}");
     let bad = vxgen(&["send", "--to", &to, "--stats-interval", "0", "--from-capture", f]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// A reader that hands out at most `n` bytes a call.
+struct Dribble<'a>(&'a [u8], usize);
+
+impl std::io::Read for Dribble<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.1).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// Every (port, payload) of a capture, or the error that ended it.
+fn all_datagrams(input: impl std::io::Read) -> Result<Vec<(u16, Vec<u8>)>, generator::send::ReadError> {
+    let mut r = generator::send::DatagramReader::new(input)?;
+    let mut out = Vec::new();
+    while let Some(d) = r.next_datagram()? {
+        out.push((d.port, d.payload.to_vec()));
+    }
+    Ok(out)
+}
+
+#[test]
+fn the_reader_reads_every_format_in_any_pieces_and_refuses_a_cut_file() {
+    use generator::capture::{CaptureWriter, Format};
+    // A run larger than the reader's 256 KiB chunks, in every format.
+    let mut files = Vec::new();
+    for format in Format::ALL {
+        let mut w = CaptureWriter::new(Vec::new(), format, 262_144).unwrap();
+        let opts = generator::generate::Options {
+            conversations: 100,
+            scenario: "http".parse().unwrap(),
+            ..generator::generate::Options::default()
+        };
+        generator::generate::run(&generator::mirror::session::Mirror::example(1), &opts, &mut w, |_| {})
+            .unwrap();
+        files.push(w.finish().unwrap());
+    }
+    assert!(files.iter().all(|f| f.len() > 2 * 256 * 1024), "larger than two chunks");
+    let want = all_datagrams(&files[0][..]).unwrap();
+    assert!(want.len() > 1000);
+    for f in &files {
+        assert!(all_datagrams(&f[..]).unwrap() == want);
+        assert!(all_datagrams(Dribble(f, 777)).unwrap() == want, "read 777 bytes at a time");
+        for cut in [f.len() - 1, f.len() - 30, f.len() / 2 + 3] {
+            assert!(all_datagrams(&f[..cut]).is_err(), "cut at {cut} of {}", f.len());
+        }
+        assert!(all_datagrams(&f[..3]).is_err());
+    }
 }
 
 /// A child process killed when dropped (a failed assertion leaves no sender running).

@@ -114,10 +114,11 @@ pub fn run_send(args: &SendArgs) -> Result<SendStats, (i32, String)> {
         };
         match (&args.from_capture, &plan) {
             (Some(path), _) => {
+                // The reader reads in chunks of its own: no BufReader in between (a copy more).
                 let file = std::fs::File::open(path)
                     .map_err(|e| (1, format!("cannot open {}: {e}", path.display())))?;
-                let mut reader = DatagramReader::new(std::io::BufReader::with_capacity(1 << 20, file))
-                    .map_err(|e| (1, format!("{}: {e}", path.display())))?;
+                let mut reader =
+                    DatagramReader::new(file).map_err(|e| (1, format!("{}: {e}", path.display())))?;
                 sender
                     .send_all(&mut reader, &stop, show)
                     .map_err(|e| (1, format!("{}: {e}", path.display())))?;
@@ -133,13 +134,13 @@ pub fn run_send(args: &SendArgs) -> Result<SendStats, (i32, String)> {
                         w.finish()?;
                         Ok::<(), generator::generate::GenerateError>(())
                     });
-                    let sent = DatagramReader::new(std::io::BufReader::with_capacity(64 * 1024, rx))
-                        .map_err(|e| e.to_string())
-                        .and_then(|mut r: DatagramReader<_>| {
+                    let sent = DatagramReader::new(rx).map_err(|e| e.to_string()).and_then(
+                        |mut r: DatagramReader<_>| {
                             sender.send_all(&mut r, &stop, show).map_err(|e| e.to_string())?;
                             skipped += r.skipped();
                             Ok(())
-                        });
+                        },
+                    );
                     // The reader is gone: a producer still writing sees a broken pipe and ends.
                     let made = producer.join().unwrap_or(Ok(()));
                     match (sent, made) {
