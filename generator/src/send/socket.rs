@@ -102,6 +102,7 @@ pub struct Sender {
     queue: Vec<(Option<Instant>, usize, usize)>,
     /// The largest datagram sent as a segment with UDP segmentation offload
     /// (0: none; until the kernel refuses it).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     gso_max_segment: usize,
     /// The `sendmmsg(2)` arguments, kept from call to call.
     #[cfg(target_os = "linux")]
