@@ -10,6 +10,16 @@
 //!   and payload bytes of the capture); tshark capturing on `lo` meanwhile
 //!   dissects VXLAN with the requested VNI and inner flows;
 //! * `--rate 50000` delivers 50,000 datagrams per second within 2 % over 5 s;
+//! * `--realtime` keeps a capture's timing and `--speed 4` a quarter of it
+//!   (within generous bounds), every datagram delivered;
+//! * `--from-capture` of a capture that mixes VXLAN and GENEVE records with
+//!   others (TCP, ARP, UDP to another port, a record cut short) sends only
+//!   the VXLAN and GENEVE ones, in order, and counts the others on stderr;
+//! * `--stats-interval` prints the live line when stderr is not a terminal
+//!   (and without it, only the summary is printed there);
+//! * SIGINT during `--loop 0` stops it with a summary and exit status 0;
+//! * the reader yields the same datagrams from pcap, pcap-ns and pcapng,
+//!   whole or read a few bytes at a time, and refuses a file cut short;
 //! * the command lines of docs/examples/ parse and run (with a small count).
 
 mod common;
@@ -323,6 +333,293 @@ fn a_fixed_rate_holds_within_two_percent() {
     let rate = n as f64 / 5.0;
     eprintln!("received {n} datagrams in 5 s: {rate:.0}/s");
     assert!((rate - 50_000.0).abs() <= 1_000.0, "rate {rate:.0}/s, not 50,000 ± 2 %");
+}
+
+/// An Ethernet / IPv4 / UDP frame from 10.0.0.1:40000 to 10.0.0.2:`port`
+/// carrying `payload` (no checksums: the sender reads only the headers).
+fn udp_frame(port: u16, payload: &[u8]) -> Vec<u8> {
+    let mut f = ip_frame(17, 8 + payload.len());
+    f.extend_from_slice(&40000u16.to_be_bytes());
+    f.extend_from_slice(&port.to_be_bytes());
+    f.extend_from_slice(&(8 + payload.len() as u16).to_be_bytes());
+    f.extend_from_slice(&[0, 0]);
+    f.extend_from_slice(payload);
+    f
+}
+
+/// The Ethernet and IPv4 headers of a frame of `protocol` with `len` bytes after the IP header.
+fn ip_frame(protocol: u8, len: usize) -> Vec<u8> {
+    let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+    f.extend_from_slice(&[0x45, 0]);
+    f.extend_from_slice(&(20 + len as u16).to_be_bytes());
+    f.extend_from_slice(&[0, 0, 0, 0, 64, protocol, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+    f
+}
+
+/// A VXLAN payload (RFC 7348 section 5: flags with I set, VNI) around an inner frame of `n` bytes from `seed`.
+fn vxlan(vni: u32, n: usize, seed: u8) -> Vec<u8> {
+    let mut p = vec![0x08, 0, 0, 0];
+    p.extend_from_slice(&(vni << 8).to_be_bytes());
+    p.extend((0..n).map(|i| seed.wrapping_add(i as u8)));
+    p
+}
+
+/// A pcap file (microseconds, Ethernet) of (timestamp in µs, frame, bytes kept) records.
+fn pcap(records: &[(u64, Vec<u8>, usize)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for v in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65535, 1] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    for (ts, frame, kept) in records {
+        for v in [(ts / 1_000_000) as u32, (ts % 1_000_000) as u32, *kept as u32, frame.len() as u32] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&frame[..*kept]);
+    }
+    out
+}
+
+/// Each datagram a receiver got, and when.
+type Received = Vec<(Instant, Vec<u8>)>;
+
+/// A receiver on 127.0.0.1 keeping each datagram and when it came, until
+/// `quiet` passes without one or `want` have come.
+fn recorder(quiet: Duration, want: usize) -> (u16, std::thread::JoinHandle<Received>) {
+    let socket = bind_receiver();
+    let port = socket.local_addr().unwrap().port();
+    socket.set_read_timeout(Some(quiet)).unwrap();
+    let handle = std::thread::spawn(move || {
+        let mut buf = vec![0u8; 65536];
+        let mut got = Vec::new();
+        while got.len() < want {
+            let Ok(n) = socket.recv(&mut buf) else { break };
+            got.push((Instant::now(), buf[..n].to_vec()));
+        }
+        got
+    });
+    (port, handle)
+}
+
+#[test]
+fn capture_timing_is_kept_in_real_time_and_scaled_by_speed() {
+    let dir = tempfile::tempdir().unwrap();
+    // 11 datagrams 100 ms apart (1 s in all), then the same 200 ms apart (2 s).
+    for (step_ms, flag, expected) in [(100u64, &["--realtime"][..], 1.0), (200, &["--speed", "4"][..], 0.5)] {
+        let payloads: Vec<Vec<u8>> = (0..11).map(|i| vxlan(7, 60 + i, i as u8)).collect();
+        let records: Vec<(u64, Vec<u8>, usize)> = payloads
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let f = udp_frame(4789, p);
+                let n = f.len();
+                (1_700_000_000_000_000 + i as u64 * step_ms * 1000, f, n)
+            })
+            .collect();
+        let file = dir.path().join(format!("t{step_ms}.pcap"));
+        std::fs::write(&file, pcap(&records)).unwrap();
+        let (port, rx) = recorder(Duration::from_secs(3), payloads.len());
+        let to = format!("127.0.0.1:{port}");
+        let mut args = vec!["send", "--to", &to, "--from-capture", file.to_str().unwrap()];
+        args.extend_from_slice(flag);
+        let out = ok(&args);
+        let got = rx.join().unwrap();
+        let bytes: Vec<Vec<u8>> = got.iter().map(|g| g.1.clone()).collect();
+        assert!(bytes == payloads, "{flag:?}: every datagram, in order: {}", stderr(&out));
+        let spread = (got[got.len() - 1].0 - got[0].0).as_secs_f64();
+        eprintln!("{flag:?}: first to last datagram {spread:.3} s, expected {expected} s");
+        // Generous bounds: a loaded machine sleeps late, never early.
+        assert!(
+            (0.5 * expected..=3.0 * expected).contains(&spread),
+            "{flag:?}: {spread:.3} s from first to last, expected about {expected} s"
+        );
+    }
+}
+
+#[test]
+fn from_capture_sends_only_the_vxlan_and_geneve_records_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = vxlan(1, 60, 1);
+    let b = vxlan(2, 100, 2);
+    let c = vxlan(3, 1400, 3);
+    let g = {
+        // GENEVE (RFC 8926 section 3.1): version 0, no options, protocol Ethernet.
+        let mut p = vec![0, 0, 0x65, 0x58, 0, 0, 42, 0];
+        p.extend_from_slice(&a);
+        p
+    };
+    let mut tcp = ip_frame(6, 20);
+    tcp.extend_from_slice(&[0x1f, 0x90, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+    let mut arp = vec![0xff; 6];
+    arp.extend_from_slice(&[2, 0, 0, 0, 0, 1, 0x08, 0x06]);
+    arp.extend_from_slice(&[
+        0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2,
+    ]);
+    let dns = udp_frame(53, &[0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    let cut = udp_frame(4789, &vxlan(4, 200, 4));
+    let whole = |f: Vec<u8>| {
+        let n = f.len();
+        (0, f, n)
+    };
+    let cut_len = cut.len() - 10;
+    let records = vec![
+        whole(udp_frame(4789, &a)),
+        whole(tcp),
+        whole(udp_frame(4789, &b)),
+        whole(arp),
+        whole(dns),
+        (0, cut, cut_len), // the capture's snaplen cut it: the datagram is not all there
+        whole(udp_frame(6081, &g)),
+        whole(udp_frame(4789, &c)),
+    ];
+    let file = dir.path().join("mixed.pcap");
+    std::fs::write(&file, pcap(&records)).unwrap();
+    let (port, rx) = recorder(Duration::from_secs(2), 4);
+    let to = format!("127.0.0.1:{port}");
+    let out = ok(&["send", "--to", &to, "--from-capture", file.to_str().unwrap()]);
+    let got: Vec<Vec<u8>> = rx.join().unwrap().into_iter().map(|g| g.1).collect();
+    assert!(got == [a.clone(), b.clone(), g.clone(), c.clone()], "{}", stderr(&out));
+    let err = stderr(&out);
+    let bytes = a.len() + b.len() + g.len() + c.len();
+    assert!(err.contains(&format!("sent 4 datagrams, {bytes} bytes")), "{err}");
+    assert!(err.contains("; 4 records skipped (not VXLAN/GENEVE over IPv4/UDP)"), "{err}");
+    // stderr is not a terminal here: the summary alone, no live line.
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn stats_interval_prints_the_live_line_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<(u64, Vec<u8>, usize)> = (0..300)
+        .map(|i| {
+            let f = udp_frame(4789, &vxlan(5, 80, i as u8));
+            let n = f.len();
+            (i, f, n)
+        })
+        .collect();
+    let file = dir.path().join("s.pcap");
+    std::fs::write(&file, pcap(&records)).unwrap();
+    let (port, rx) = recorder(Duration::from_secs(2), records.len());
+    let to = format!("127.0.0.1:{port}");
+    // 300 datagrams at 250 a second: 1.2 s, a line every 0.2 s.
+    let f = file.to_str().unwrap();
+    let out = ok(&["send", "--to", &to, "--rate", "250", "--stats-interval", "0.2", "--from-capture", f]);
+    assert_eq!(rx.join().unwrap().len(), records.len());
+    let err = stderr(&out);
+    let live: Vec<&str> = err.lines().filter(|l| !l.contains("records skipped")).collect();
+    assert!(live.len() >= 2 && live.len() <= 12, "{err}");
+    for l in &live {
+        assert!(l.starts_with("vxgen: sent ") && !l.contains('\r'), "{l:?}");
+        for what in [" packets/s, ", " Gbit/s; ", " refused; ", "kernel drops: "] {
+            assert!(l.contains(what), "{what:?} in {l:?}");
+        }
+    }
+    assert!(err.lines().last().unwrap().contains("sent 300 datagrams"), "{err}");
+    let bad = vxgen(&["send", "--to", &to, "--stats-interval", "0", "--from-capture", f]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// A reader that hands out at most `n` bytes a call.
+struct Dribble<'a>(&'a [u8], usize);
+
+impl std::io::Read for Dribble<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.1).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// Every (port, payload) of a capture, or the error that ended it.
+fn all_datagrams(input: impl std::io::Read) -> Result<Vec<(u16, Vec<u8>)>, generator::send::ReadError> {
+    let mut r = generator::send::DatagramReader::new(input)?;
+    let mut out = Vec::new();
+    while let Some(d) = r.next_datagram()? {
+        out.push((d.port, d.payload.to_vec()));
+    }
+    Ok(out)
+}
+
+#[test]
+fn the_reader_reads_every_format_in_any_pieces_and_refuses_a_cut_file() {
+    use generator::capture::{CaptureWriter, Format};
+    // A run larger than the reader's 256 KiB chunks, in every format.
+    let mut files = Vec::new();
+    for format in Format::ALL {
+        let mut w = CaptureWriter::new(Vec::new(), format, 262_144).unwrap();
+        let opts = generator::generate::Options {
+            conversations: 100,
+            scenario: "http".parse().unwrap(),
+            ..generator::generate::Options::default()
+        };
+        generator::generate::run(&generator::mirror::session::Mirror::example(1), &opts, &mut w, |_| {})
+            .unwrap();
+        files.push(w.finish().unwrap());
+    }
+    assert!(files.iter().all(|f| f.len() > 2 * 256 * 1024), "larger than two chunks");
+    let want = all_datagrams(&files[0][..]).unwrap();
+    assert!(want.len() > 1000);
+    for f in &files {
+        assert!(all_datagrams(&f[..]).unwrap() == want);
+        assert!(all_datagrams(Dribble(f, 777)).unwrap() == want, "read 777 bytes at a time");
+        for cut in [f.len() - 1, f.len() - 30, f.len() / 2 + 3] {
+            assert!(all_datagrams(&f[..cut]).is_err(), "cut at {cut} of {}", f.len());
+        }
+        assert!(all_datagrams(&f[..3]).is_err());
+    }
+}
+
+/// A child process killed when dropped (a failed assertion leaves no sender running).
+struct Child(Option<std::process::Child>);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+#[test]
+fn sigint_stops_a_send_loop_with_a_summary_and_status_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("c.pcap");
+    ok(&["generate", "--count", "40", "--seed", "5", "-o", capture.to_str().unwrap()]);
+    let socket = bind_receiver();
+    let port = socket.local_addr().unwrap().port();
+    socket.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    // As fast as the socket takes them, until stopped.
+    let mut child = Child(Some(
+        Command::new(env!("CARGO_BIN_EXE_vxgen"))
+            .args(["send", "--to", &format!("127.0.0.1:{port}"), "--loop", "0"])
+            .args(["--from-capture", capture.to_str().unwrap()])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    ));
+    let mut buf = vec![0u8; 65536];
+    let mut received = 0u64;
+    while received < 20_000 {
+        socket.recv(&mut buf).expect("datagrams while it runs");
+        received += 1;
+    }
+    let pid = child.0.as_ref().unwrap().id() as libc::pid_t;
+    // SAFETY: kill(2) of our own child, still running (its output pipe is open).
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let signalled = Instant::now();
+    let out = child.0.take().unwrap().wait_with_output().unwrap();
+    assert!(signalled.elapsed() < Duration::from_secs(3), "stopped in {:?}", signalled.elapsed());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let summary = err.lines().last().unwrap_or_default();
+    assert!(summary.contains("(stopped)") && summary.contains("records skipped"), "{err}");
+    let sent: u64 = summary
+        .strip_prefix("vxgen: sent ")
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count in {summary:?}"));
+    assert!(sent >= received, "{sent} sent, {received} received: {err}");
 }
 
 /// The `vxgen` command lines of the batch-system examples in docs/examples/

@@ -1,9 +1,9 @@
 //! The mirror copies of a capture, as the UDP datagrams that carried them.
 
-use pcap_file::pcap::PcapReader;
-use pcap_file::pcapng::{Block, PcapNgReader};
-use pcap_file::{DataLink, PcapError};
-use std::io::{self, Chain, Cursor, Read};
+use pcap_file::pcap::PcapParser;
+use pcap_file::pcapng::{Block, PcapNgParser};
+use pcap_file::{DataLink, Endianness, PcapError};
+use std::io::{self, Read};
 
 /// UDP port of VXLAN (IANA; RFC 7348 section 5), where AWS sends mirror copies.
 pub const VXLAN_PORT: u16 = 4789;
@@ -19,6 +19,51 @@ pub struct Datagram<'a> {
     pub port: u16,
     /// The UDP payload: VXLAN header and mirrored frame (or GENEVE header and what it carries).
     pub payload: &'a [u8],
+}
+
+/// Where a [`Sender`](super::Sender) takes its datagrams from: a capture
+/// ([`DatagramReader`]), or datagrams already in memory (an iterator over a
+/// slice of [`Datagram`]s, as the benchmark sends them).
+pub trait DatagramSource {
+    /// The next datagram, or `None` at the end.
+    ///
+    /// # Errors
+    /// [`ReadError`] for a damaged or truncated capture.
+    fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError>;
+
+    /// The next datagram's payload appended to `to`, and its timestamp (ns)
+    /// and port; `None` at the end. The same as [`next_datagram`](Self::next_datagram)
+    /// and a copy, which a source may do without a buffer of its own in between.
+    ///
+    /// # Errors
+    /// [`ReadError`] for a damaged or truncated capture.
+    fn append_next(&mut self, to: &mut Vec<u8>) -> Result<Option<(u64, u16)>, ReadError> {
+        Ok(self.next_datagram()?.map(|d| {
+            to.extend_from_slice(d.payload);
+            (d.timestamp_ns, d.port)
+        }))
+    }
+}
+
+impl<R: Read> DatagramSource for DatagramReader<R> {
+    fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError> {
+        DatagramReader::next_datagram(self)
+    }
+
+    fn append_next(&mut self, to: &mut Vec<u8>) -> Result<Option<(u64, u16)>, ReadError> {
+        let mut meta = (0, 0);
+        let found = next_record(&mut self.input, &mut self.kind, &mut self.skipped, |ts, port, payload| {
+            to.extend_from_slice(payload);
+            meta = (ts, port);
+        })?;
+        Ok(found.then_some(meta))
+    }
+}
+
+impl DatagramSource for std::slice::Iter<'_, Datagram<'_>> {
+    fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError> {
+        Ok(self.next().copied())
+    }
 }
 
 /// Why a capture cannot be read.
@@ -41,20 +86,20 @@ impl From<PcapError> for ReadError {
     }
 }
 
-type Input<R> = Chain<Cursor<[u8; 4]>, R>;
-
-enum Kind<R: Read> {
-    Pcap { reader: PcapReader<Input<R>>, ethernet: bool },
+enum Kind {
+    Pcap { parser: PcapParser, ethernet: bool, big_endian: bool },
     // Per interface: (Ethernet?, nanoseconds per timestamp unit).
-    PcapNg { reader: PcapNgReader<Input<R>>, interfaces: Vec<(bool, u64)> },
+    PcapNg { parser: PcapNgParser, interfaces: Vec<(bool, u64)> },
 }
 
 /// Streams the UDP payloads sent to 4789 or 6081 out of a pcap or pcapng
-/// capture; memory is one record. Records whose outer frame is not Ethernet
-/// (optionally one 802.1Q tag) / IPv4 (unfragmented) / UDP to one of those
-/// ports, or whose datagram the capture cut short, are skipped and counted.
+/// capture; memory is a chunk of the input (256 KiB, or the largest record).
+/// Records whose outer frame is not Ethernet (optionally one 802.1Q tag) /
+/// IPv4 (unfragmented) / UDP to one of those ports, or whose datagram the
+/// capture cut short, are skipped and counted.
 pub struct DatagramReader<R: Read> {
-    kind: Kind<R>,
+    input: Chunks<R>,
+    kind: Kind,
     buf: Vec<u8>,
     skipped: u64,
 }
@@ -65,25 +110,119 @@ impl<R: Read> std::fmt::Debug for DatagramReader<R> {
     }
 }
 
+/// The input read in chunks into one buffer, parsed in place: `pcap_file`'s
+/// own readers allocate and zero 8 MB each and read that much at a time,
+/// so that a record has left the cache by the time it is parsed (and the
+/// caller's copy of it is a second pass over memory).
+struct Chunks<R> {
+    input: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+}
+
+/// Bytes read at a time.
+const CHUNK: usize = 256 * 1024;
+/// The largest record taken (a snaplen of 262,144 and a pcapng block's options fit many times over).
+const MAX_RECORD: usize = 64 << 20;
+
+impl<R: Read> Chunks<R> {
+    /// At least `n` bytes from the current position, fewer only at the end of the input.
+    fn fill(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.len - self.pos < n {
+            self.buf.copy_within(self.pos..self.len, 0);
+            self.len -= self.pos;
+            self.pos = 0;
+            if self.buf.len() < n {
+                self.buf.resize(n, 0);
+            }
+            while self.len < n {
+                match self.input.read(&mut self.buf[self.len..]) {
+                    Ok(0) => break,
+                    Ok(k) => self.len += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(&self.buf[self.pos..self.len])
+    }
+
+    /// The next record, whose first `header` bytes say its length (`length`); `None` at the end.
+    fn record(
+        &mut self,
+        header: usize,
+        length: impl FnOnce(&[u8]) -> usize,
+    ) -> Result<Option<&[u8]>, ReadError> {
+        let head = self.fill(header)?;
+        if head.is_empty() {
+            return Ok(None);
+        }
+        let cut = || ReadError::Format("cut short inside a record".into());
+        if head.len() < header {
+            return Err(cut());
+        }
+        let n = length(head);
+        if n < header || n > MAX_RECORD {
+            return Err(ReadError::Format(format!("a record of {n} bytes")));
+        }
+        if self.fill(n)?.len() < n {
+            return Err(cut());
+        }
+        let start = self.pos;
+        self.pos += n;
+        Ok(Some(&self.buf[start..start + n]))
+    }
+}
+
+/// A u32 at `at` of `b`, in that byte order.
+fn u32_at(b: &[u8], at: usize, big_endian: bool) -> usize {
+    let w = [b[at], b[at + 1], b[at + 2], b[at + 3]];
+    (if big_endian { u32::from_be_bytes(w) } else { u32::from_le_bytes(w) }) as usize
+}
+
+/// pcapng (draft-ietf-opsawg-pcapng section 4.1): the Section Header Block's type, and its byte-order magic.
+const SHB: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
+const BYTE_ORDER_MAGIC_BE: [u8; 4] = [0x1a, 0x2b, 0x3c, 0x4d];
+
+/// The byte order of a Section Header Block (its first 12 bytes), from its byte-order magic.
+fn shb_big_endian(head: &[u8]) -> Result<bool, ReadError> {
+    match [head[8], head[9], head[10], head[11]] {
+        BYTE_ORDER_MAGIC_BE => Ok(true),
+        [0x4d, 0x3c, 0x2b, 0x1a] => Ok(false),
+        _ => Err(ReadError::Format("a section header without its byte-order magic".into())),
+    }
+}
+
 impl<R: Read> DatagramReader<R> {
     /// Reads the file header (pcap, either byte order and resolution) or the
     /// first section header (pcapng).
     ///
     /// # Errors
     /// [`ReadError::Format`] for anything else.
-    pub fn new(mut input: R) -> Result<DatagramReader<R>, ReadError> {
-        let mut magic = [0u8; 4];
-        input.read_exact(&mut magic).map_err(|_| ReadError::Format("shorter than a file header".into()))?;
-        let chained = Cursor::new(magic).chain(input);
-        let kind = if magic == [0x0a, 0x0d, 0x0d, 0x0a] {
-            Kind::PcapNg { reader: PcapNgReader::new(chained)?, interfaces: Vec::new() }
+    pub fn new(input: R) -> Result<DatagramReader<R>, ReadError> {
+        let mut input = Chunks { input, buf: vec![0; CHUNK], pos: 0, len: 0 };
+        let short = || ReadError::Format("shorter than a file header".into());
+        if input.fill(4)?.len() < 4 {
+            return Err(short());
+        }
+        let kind = if input.fill(4)?[..4] == SHB {
+            if input.fill(12)?.len() < 12 {
+                return Err(short());
+            }
+            let big = shb_big_endian(input.fill(12)?)?;
+            let block = input.record(12, |h| u32_at(h, 4, big))?.ok_or_else(short)?;
+            let (_, parser) = PcapNgParser::new(block)?;
+            Kind::PcapNg { parser, interfaces: Vec::new() }
         } else {
-            let reader = PcapReader::new(chained)?;
-            let header = reader.header();
-            let ethernet = header.datalink == DataLink::ETHERNET;
-            Kind::Pcap { reader, ethernet }
+            // The global header (pcap-savefile(5)): 24 bytes.
+            let header = input.record(24, |_| 24)?.ok_or_else(short)?;
+            let (_, parser) = PcapParser::new(header)?;
+            let h = parser.header();
+            let (ethernet, big_endian) = (h.datalink == DataLink::ETHERNET, h.endianness == Endianness::Big);
+            Kind::Pcap { parser, ethernet, big_endian }
         };
-        Ok(DatagramReader { kind, buf: Vec::with_capacity(16 * 1024), skipped: 0 })
+        Ok(DatagramReader { input, kind, buf: Vec::with_capacity(16 * 1024), skipped: 0 })
     }
 
     /// Records skipped so far (not a VXLAN or GENEVE datagram, or cut short).
@@ -96,78 +235,103 @@ impl<R: Read> DatagramReader<R> {
     /// # Errors
     /// [`ReadError`] for a damaged or truncated capture.
     pub fn next_datagram(&mut self) -> Result<Option<Datagram<'_>>, ReadError> {
-        loop {
-            let (ts, port, range) = match &mut self.kind {
-                Kind::Pcap { reader, ethernet } => {
-                    let Some(p) = reader.next_packet() else { return Ok(None) };
-                    let p = p?;
-                    let ts = p.timestamp.as_nanos() as u64;
-                    if !*ethernet {
-                        self.skipped += 1;
+        let buf = &mut self.buf;
+        let mut meta = (0, 0);
+        let found = next_record(&mut self.input, &mut self.kind, &mut self.skipped, |ts, port, payload| {
+            buf.clear();
+            buf.extend_from_slice(payload);
+            meta = (ts, port);
+        })?;
+        Ok(found.then(|| Datagram { timestamp_ns: meta.0, port: meta.1, payload: &self.buf }))
+    }
+}
+
+/// Reads records until the next datagram and hands its (timestamp, port,
+/// payload) to `take`, the payload borrowed from the capture reader's own
+/// buffer (no copy); `false` at the end of the capture.
+fn next_record<R: Read>(
+    input: &mut Chunks<R>,
+    kind: &mut Kind,
+    skipped: &mut u64,
+    mut take: impl FnMut(u64, u16, &[u8]),
+) -> Result<bool, ReadError> {
+    loop {
+        match kind {
+            Kind::Pcap { parser, ethernet, big_endian } => {
+                // A record header (16 bytes: seconds, fraction, captured length, original length) and the data.
+                let big = *big_endian;
+                let Some(record) = input.record(16, |h| 16 + u32_at(h, 8, big))? else { return Ok(false) };
+                let (_, p) = parser.next_packet(record)?;
+                if !*ethernet {
+                    *skipped += 1;
+                    continue;
+                }
+                match udp_payload(&p.data, p.orig_len as usize) {
+                    Some((port, a, b)) => take(p.timestamp.as_nanos() as u64, port, &p.data[a..b]),
+                    None => {
+                        *skipped += 1;
                         continue;
                     }
-                    self.buf.clear();
-                    self.buf.extend_from_slice(&p.data);
-                    match udp_payload(&self.buf, p.orig_len as usize) {
-                        Some((port, a, b)) => (ts, port, (a, b)),
-                        None => {
-                            self.skipped += 1;
-                            continue;
-                        }
-                    }
                 }
-                Kind::PcapNg { reader, interfaces } => {
-                    let Some(block) = reader.next_block() else { return Ok(None) };
-                    let (iface, raw_ts, data, orig_len) = match block? {
-                        Block::SectionHeader(_) => {
-                            interfaces.clear();
-                            continue;
-                        }
-                        Block::InterfaceDescription(idb) => {
-                            // if_tsresol (pcapng section 4.2): 10^-n s, or 2^-n with the top bit; default 6.
-                            let mut unit = 1_000u64;
-                            for o in &idb.options {
-                                if let pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption::IfTsResol(r) = o {
-                                    unit = if r & 0x80 == 0 && *r <= 9 { 10u64.pow(9 - u32::from(*r)) } else { 0 };
-                                }
+            }
+            Kind::PcapNg { parser, interfaces } => {
+                // Every block: type, total length, ..., total length (12 bytes at least).
+                let big = parser.section().endianness == Endianness::Big;
+                let mut order = Ok(big);
+                let Some(raw) = input.record(12, |h| {
+                    if h[..4] == SHB {
+                        order = shb_big_endian(h);
+                    }
+                    u32_at(h, 4, *order.as_ref().unwrap_or(&big))
+                })?
+                else {
+                    return Ok(false);
+                };
+                order?;
+                let epb = match parser.next_block(raw)?.1 {
+                    Block::SectionHeader(_) => {
+                        interfaces.clear();
+                        continue;
+                    }
+                    Block::InterfaceDescription(idb) => {
+                        // if_tsresol (pcapng section 4.2): 10^-n s, or 2^-n with the top bit; default 6.
+                        let mut unit = 1_000u64;
+                        for o in &idb.options {
+                            if let pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption::IfTsResol(r) = o {
+                                unit = if r & 0x80 == 0 && *r <= 9 { 10u64.pow(9 - u32::from(*r)) } else { 0 };
                             }
-                            interfaces.push((idb.linktype == DataLink::ETHERNET, unit));
-                            continue;
                         }
-                        Block::EnhancedPacket(epb) => {
-                            // pcap_file gives the raw timestamp units as nanoseconds.
-                            (
-                                epb.interface_id as usize,
-                                epb.timestamp.as_nanos() as u64,
-                                epb.data.into_owned(),
-                                epb.original_len,
-                            )
-                        }
-                        Block::SimplePacket(_) | Block::Packet(_) => {
-                            self.skipped += 1;
-                            continue;
-                        }
-                        _ => continue,
-                    };
-                    let Some(&(ethernet, unit)) = interfaces.get(iface) else {
-                        return Err(ReadError::Format(format!("a packet on undeclared interface {iface}")));
-                    };
-                    if !ethernet || unit == 0 {
-                        self.skipped += 1;
+                        interfaces.push((idb.linktype == DataLink::ETHERNET, unit));
                         continue;
                     }
-                    self.buf = data;
-                    match udp_payload(&self.buf, orig_len as usize) {
-                        Some((port, a, b)) => (raw_ts.saturating_mul(unit), port, (a, b)),
-                        None => {
-                            self.skipped += 1;
-                            continue;
-                        }
+                    Block::EnhancedPacket(epb) => epb,
+                    Block::SimplePacket(_) | Block::Packet(_) => {
+                        *skipped += 1;
+                        continue;
+                    }
+                    _ => continue,
+                };
+                let iface = epb.interface_id as usize;
+                let Some(&(ethernet, unit)) = interfaces.get(iface) else {
+                    return Err(ReadError::Format(format!("a packet on undeclared interface {iface}")));
+                };
+                if !ethernet || unit == 0 {
+                    *skipped += 1;
+                    continue;
+                }
+                match udp_payload(&epb.data, epb.original_len as usize) {
+                    // pcap_file gives the raw timestamp units as nanoseconds.
+                    Some((port, a, b)) => {
+                        take((epb.timestamp.as_nanos() as u64).saturating_mul(unit), port, &epb.data[a..b])
+                    }
+                    None => {
+                        *skipped += 1;
+                        continue;
                     }
                 }
-            };
-            return Ok(Some(Datagram { timestamp_ns: ts, port, payload: &self.buf[range.0..range.1] }));
+            }
         }
+        return Ok(true);
     }
 }
 

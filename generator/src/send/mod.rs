@@ -7,14 +7,17 @@
 //!   written by vxgen or by tcpdump on a mirror target) and yields each
 //!   record's outer UDP payload, its destination port and its time; records
 //!   that are not Ethernet / IPv4 / UDP to 4789 or 6081 are skipped and
-//!   counted.
+//!   counted. [`DatagramSource`] is what a sender takes: such a reader, or
+//!   datagrams already in memory.
 //! * `pace.rs`: [`Pacing`]: as fast as possible, a fixed rate, or the
 //!   capture's own timing (scaled by a speed); an absolute schedule (each
 //!   datagram has the instant it is due), so that sleeping late never
 //!   lowers the average rate.
 //! * `socket.rs`: [`Sender`]: batches of datagrams in one `sendmmsg(2)`
-//!   call on Linux (one `send` per datagram elsewhere), the counts, and the
-//!   kernel's UDP drop counters from `/proc/net/snmp`.
+//!   call on Linux, runs of equal-sized ones as one message under UDP
+//!   segmentation offload (`UDP_SEGMENT`, udp(7)); one `send` per datagram
+//!   elsewhere; the counts, and the kernel's UDP drop counters from
+//!   `/proc/net/snmp`.
 //!
 //! ```
 //! use generator::send::{DatagramReader, Pacing, SendOptions, Sender};
@@ -42,9 +45,9 @@ mod datagrams;
 mod pace;
 mod socket;
 
-pub use datagrams::{Datagram, DatagramReader, ReadError, GENEVE_PORT, VXLAN_PORT};
+pub use datagrams::{Datagram, DatagramReader, DatagramSource, ReadError, GENEVE_PORT, VXLAN_PORT};
 pub use pace::Pacing;
-pub use socket::{udp_drop_counters, SendOptions, SendStats, Sender, BATCH};
+pub use socket::{udp_drop_counters, SendOptions, SendStats, Sender, BATCH, MAX_BATCH};
 
 /// A flag set by the first SIGINT or SIGTERM (a second one ends the process
 /// with status 130), so that a sender can stop between two batches and

@@ -1,28 +1,34 @@
 //! The socket end: batches of datagrams out, counts in.
 
-use super::datagrams::{DatagramReader, ReadError};
+use super::datagrams::{DatagramSource, ReadError};
 use super::pace::{Pacing, Schedule};
-use std::io::{self, Read};
+use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Datagrams handed to the kernel in one `sendmmsg(2)` call.
-pub const BATCH: usize = 64;
+/// Datagrams handed to the kernel in one `sendmmsg(2)` call by default (as
+/// fast as on loopback as 64 or 1024 were, in `benches/scale.rs`).
+pub const BATCH: usize = 256;
+
+/// The most datagrams in one `sendmmsg(2)` call: `UIO_MAXIOV`, the most
+/// messages one call takes (sendmmsg(2): "vlen is capped to UIO_MAXIOV (1024)").
+pub const MAX_BATCH: usize = 1024;
 
 /// How to send.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SendOptions {
     /// When each datagram is due.
     pub pacing: Pacing,
-    /// Datagrams per system call, 1..=[`BATCH`]: 1 is one `send(2)` each
-    /// (the plain loop the benchmark compares with); more use `sendmmsg(2)`
-    /// on Linux (elsewhere, always one `send` each).
+    /// Datagrams per system call, 1..=[`MAX_BATCH`] (default [`BATCH`]): 1
+    /// is one `send(2)` each; more use `sendmmsg(2)` on Linux (elsewhere,
+    /// always one `send` each).
     pub batch: usize,
     /// How often the progress callback is called.
     pub progress_every: Duration,
-    /// Whether runs of equal-sized datagrams in a batch may go as one
-    /// message with UDP segmentation offload (Linux; see `send_batch`).
+    /// Whether runs of equal-sized datagrams in a batch (and one shorter
+    /// datagram after a run) may go as one message with UDP segmentation
+    /// offload (Linux; see `send_batch`).
     pub segmentation: bool,
 }
 
@@ -87,13 +93,84 @@ pub struct Sender {
     opts: SendOptions,
     schedule: Schedule,
     started: Option<Instant>,
+    /// When `progress` was last called (kept from pass to pass: a short capture looped reports too).
+    reported: Instant,
     stats: SendStats,
     drops_at_start: Option<(u64, u64)>,
     /// Datagrams read and not yet sent: their bytes, and (due, start, end) of each.
     arena: Vec<u8>,
     queue: Vec<(Option<Instant>, usize, usize)>,
-    /// Whether equal-sized runs go with UDP segmentation offload (until the kernel refuses it).
-    gso: std::cell::Cell<bool>,
+    /// The largest datagram sent as a segment with UDP segmentation offload
+    /// (0: none; until the kernel refuses it).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    gso_max_segment: usize,
+    /// The `sendmmsg(2)` arguments, kept from call to call.
+    #[cfg(target_os = "linux")]
+    messages: Messages,
+}
+
+/// The `sendmmsg(2)` arguments of one batch, allocated once: one message,
+/// its iovec and its control buffer (aligned for `cmsghdr`) per datagram at most.
+#[cfg(target_os = "linux")]
+struct Messages {
+    msgs: Vec<libc::mmsghdr>,
+    iov: Vec<libc::iovec>,
+    control: Vec<[u64; 4]>,
+    /// Datagrams in each message.
+    counts: Vec<usize>,
+}
+
+// SAFETY: the raw pointers in `msgs` and `iov` are written by `send_batch`
+// before each call, into memory the `Sender` owns (its arena and these
+// vectors), and nothing reads them between calls; moving the `Sender` to
+// another thread shares nothing.
+#[cfg(target_os = "linux")]
+unsafe impl Send for Messages {}
+
+#[cfg(target_os = "linux")]
+impl Messages {
+    fn new(batch: usize) -> Messages {
+        // SAFETY: mmsghdr is plain data, all-zero is a valid (empty) value.
+        let empty: libc::mmsghdr = unsafe { core::mem::zeroed() };
+        Messages {
+            msgs: vec![empty; batch],
+            iov: vec![libc::iovec { iov_base: core::ptr::null_mut(), iov_len: 0 }; batch],
+            control: vec![[0u64; 4]; batch],
+            counts: vec![0; batch],
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl std::fmt::Debug for Messages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Messages").field("capacity", &self.msgs.len()).finish_non_exhaustive()
+    }
+}
+
+/// The largest UDP payload one segment of a `UDP_SEGMENT` message may have
+/// on the socket's path: the path MTU (`IP_MTU` or `IPV6_MTU`, ip(7) and
+/// ipv6(7), a connected socket) less the IP and UDP headers (Linux refuses
+/// larger segments: `EINVAL`).
+#[cfg(target_os = "linux")]
+fn max_segment(socket: &UdpSocket) -> Option<usize> {
+    use std::os::fd::AsRawFd;
+    let v6 = socket.peer_addr().ok()?.is_ipv6();
+    let (level, name, headers) = if v6 {
+        (libc::IPPROTO_IPV6, libc::IPV6_MTU, 40 + 8)
+    } else {
+        (libc::IPPROTO_IP, libc::IP_MTU, 20 + 8)
+    };
+    let mut mtu: libc::c_int = 0;
+    let mut len = core::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: a valid socket, and a c_int with its length to write the option into.
+    let r = unsafe {
+        libc::getsockopt(socket.as_raw_fd(), level, name, (&mut mtu as *mut libc::c_int).cast(), &mut len)
+    };
+    if r != 0 {
+        return None;
+    }
+    usize::try_from(mtu).ok()?.checked_sub(headers)
 }
 
 impl Sender {
@@ -101,12 +178,12 @@ impl Sender {
     /// and connected to it.
     ///
     /// # Errors
-    /// The socket's errors; `batch` outside 1..=[`BATCH`] or a rate or speed
+    /// The socket's errors; `batch` outside 1..=[`MAX_BATCH`] or a rate or speed
     /// that is not a positive number is [`io::ErrorKind::InvalidInput`].
     pub fn new(to: SocketAddr, opts: SendOptions) -> io::Result<Sender> {
         let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidInput, what.to_string());
-        if !(1..=BATCH).contains(&opts.batch) {
-            return Err(bad("batch must be 1..=64"));
+        if !(1..=MAX_BATCH).contains(&opts.batch) {
+            return Err(bad("batch must be 1..=1024"));
         }
         match opts.pacing {
             Pacing::Rate(x) | Pacing::Capture { speed: x } if !(x.is_finite() && x > 0.0) => {
@@ -118,16 +195,23 @@ impl Sender {
             if to.is_ipv4() { "0.0.0.0:0".parse() } else { "[::]:0".parse() }.expect("a socket address");
         let socket = UdpSocket::bind(local)?;
         socket.connect(to)?;
+        #[cfg(target_os = "linux")]
+        let gso_max_segment = if opts.segmentation { max_segment(&socket).unwrap_or(0) } else { 0 };
+        #[cfg(not(target_os = "linux"))]
+        let gso_max_segment = 0;
         Ok(Sender {
             socket,
             opts,
             schedule: Schedule::new(opts.pacing),
             started: None,
+            reported: Instant::now(),
             stats: SendStats::default(),
             drops_at_start: udp_drop_counters(),
-            arena: Vec::with_capacity(BATCH * 2048),
-            queue: Vec::with_capacity(BATCH),
-            gso: std::cell::Cell::new(cfg!(target_os = "linux") && opts.segmentation),
+            arena: Vec::with_capacity(opts.batch * 2048),
+            queue: Vec::with_capacity(opts.batch),
+            gso_max_segment,
+            #[cfg(target_os = "linux")]
+            messages: Messages::new(opts.batch),
         })
     }
 
@@ -142,34 +226,37 @@ impl Sender {
         s
     }
 
-    /// Sends every datagram of `reader` (one pass; call again for another,
+    /// Sends every datagram of `source` (one pass; call again for another,
     /// the schedule going on), until its end or until `stop` is set;
     /// `progress` is called every [`SendOptions::progress_every`]. Returns
     /// the counts since the sender was made.
     ///
     /// # Errors
     /// A damaged capture, or a send error other than `ECONNREFUSED`.
-    pub fn send_all<R: Read>(
+    pub fn send_all(
         &mut self,
-        reader: &mut DatagramReader<R>,
+        source: &mut impl DatagramSource,
         stop: &AtomicBool,
         mut progress: impl FnMut(&SendStats),
     ) -> Result<SendStats, ReadError> {
         self.schedule.new_pass();
-        let mut last_report = Instant::now();
         let mut eof = false;
         loop {
             if stop.load(Ordering::Relaxed) {
                 break;
             }
+            // Here, so that it is called while waiting for a datagram due later too.
+            if self.reported.elapsed() >= self.opts.progress_every {
+                self.reported = Instant::now();
+                progress(&self.stats());
+            }
             while !eof && self.queue.len() < self.opts.batch {
-                match reader.next_datagram()? {
+                let start = self.arena.len();
+                match source.append_next(&mut self.arena)? {
                     None => eof = true,
-                    Some(d) => {
-                        let due = self.schedule.due(d.timestamp_ns);
+                    Some((timestamp_ns, _)) => {
+                        let due = self.schedule.due(timestamp_ns);
                         self.started.get_or_insert_with(|| due.unwrap_or_else(Instant::now));
-                        let start = self.arena.len();
-                        self.arena.extend_from_slice(d.payload);
                         self.queue.push((due, start, self.arena.len()));
                     }
                 }
@@ -193,10 +280,6 @@ impl Sender {
             for q in &mut self.queue {
                 q.1 -= from;
                 q.2 -= from;
-            }
-            if last_report.elapsed() >= self.opts.progress_every {
-                last_report = Instant::now();
-                progress(&self.stats());
             }
         }
         if stop.load(Ordering::Relaxed) {
@@ -240,52 +323,59 @@ impl Sender {
     /// `sendmmsg(2)` of datagrams `from..to`; how many the kernel took.
     ///
     /// Runs of equal-sized datagrams (the full-sized segments of a bulk
-    /// transfer) go as one message with UDP generic segmentation offload
-    /// (`UDP_SEGMENT`, Linux 4.18, udp(7)): the stack splits it into the
-    /// datagrams, each with its own UDP and IP header, once, instead of
-    /// being walked once per datagram. If the kernel refuses it, plain
-    /// messages from then on.
+    /// transfer, or a train of bare ACKs), and one shorter datagram after
+    /// such a run, go as one message with UDP generic segmentation offload
+    /// (`UDP_SEGMENT`, udp(7), Linux 4.18): the kernel cuts the message's
+    /// payload into segments of the first one's size, "the last segment
+    /// [...] shorter" if the total is not a multiple of it (commit
+    /// bec1f6f69736, "udp: generate gso with UDP_SEGMENT"), each datagram
+    /// with its own UDP and IP header: the same datagrams in the same
+    /// order, but one buffer through the stack instead of one per datagram.
+    /// At most 64 segments (`UDP_MAX_SEGMENTS` of Linux 4.18) and 65,000
+    /// bytes a message, segments no larger than the path MTU allows
+    /// (`IP_MTU`, ip(7); the kernel refuses larger ones with `EINVAL`). If
+    /// the kernel refuses a segmented message (`EIO` when the route cannot
+    /// checksum in the stack's GSO, `EINVAL`, `ENOPROTOOPT`), the path MTU
+    /// is read again and, if it did not shrink, plain messages are sent
+    /// from then on.
     #[cfg(target_os = "linux")]
-    fn send_batch(&self, from: usize, to: usize) -> io::Result<usize> {
+    fn send_batch(&mut self, from: usize, to: usize) -> io::Result<usize> {
         use std::os::fd::AsRawFd;
-        /// udp(7): `SOL_UDP` level, `UDP_SEGMENT` option (linux/udp.h), at most 64 segments.
+        /// udp(7): `SOL_UDP` level, `UDP_SEGMENT` option (linux/udp.h).
         const SOL_UDP: libc::c_int = 17;
         const UDP_SEGMENT: libc::c_int = 103;
         const MAX_SEGMENTS: usize = 64;
         const MAX_GSO_BYTES: usize = 65_000;
-        let mut iov: [libc::iovec; BATCH] =
-            [libc::iovec { iov_base: core::ptr::null_mut(), iov_len: 0 }; BATCH];
-        // SAFETY: mmsghdr is plain data, all-zero is a valid (empty) value.
-        let mut msgs: [libc::mmsghdr; BATCH] = unsafe { core::mem::zeroed() };
-        // One control buffer per message, aligned for cmsghdr.
-        let mut control = [[0u64; 4]; BATCH];
-        // Datagrams in each message.
-        let mut counts = [0usize; BATCH];
-        let gso = self.gso.get();
-        let mut m = 0;
+        let largest = self.gso_max_segment;
+        let m = &mut self.messages;
+        let mut n = 0;
         let mut i = from;
         while i < to {
             let (_, a, b) = self.queue[i];
             let len = b - a;
             let mut j = i + 1;
-            if gso {
-                while j < to
-                    && j - i < MAX_SEGMENTS
-                    && self.queue[j].2 - self.queue[j].1 == len
-                    && self.queue[j].1 == self.queue[j - 1].2
-                    && (j + 1 - i) * len <= MAX_GSO_BYTES
-                {
+            if len > 0 && len <= largest {
+                let mut total = len;
+                while j < to && j - i < MAX_SEGMENTS && self.queue[j].1 == self.queue[j - 1].2 {
+                    let next = self.queue[j].2 - self.queue[j].1;
+                    if next == 0 || next > len || total + next > MAX_GSO_BYTES {
+                        break;
+                    }
+                    total += next;
                     j += 1;
+                    if next < len {
+                        break; // The shorter last segment ends the message.
+                    }
                 }
             }
             let end = self.queue[j - 1].2;
-            iov[m] =
+            m.iov[n] =
                 libc::iovec { iov_base: self.arena[a..end].as_ptr() as *mut libc::c_void, iov_len: end - a };
-            msgs[m].msg_hdr.msg_iov = &mut iov[m];
-            msgs[m].msg_hdr.msg_iovlen = 1;
+            let hdr = &mut m.msgs[n].msg_hdr;
+            hdr.msg_iov = &mut m.iov[n];
+            hdr.msg_iovlen = 1;
             if j - i > 1 {
-                let hdr = &mut msgs[m].msg_hdr;
-                hdr.msg_control = control[m].as_mut_ptr().cast();
+                hdr.msg_control = m.control[n].as_mut_ptr().cast();
                 // SAFETY: CMSG_SPACE of a u16 (24 bytes) fits the 32-byte buffer
                 // just set as msg_control; CMSG_FIRSTHDR and CMSG_DATA point into it.
                 unsafe {
@@ -296,30 +386,97 @@ impl Sender {
                     (*c).cmsg_len = libc::CMSG_LEN(2) as _;
                     core::ptr::write_unaligned(libc::CMSG_DATA(c).cast::<u16>(), len as u16);
                 }
+            } else {
+                hdr.msg_control = core::ptr::null_mut();
+                hdr.msg_controllen = 0;
             }
-            counts[m] = j - i;
-            m += 1;
+            m.counts[n] = j - i;
+            n += 1;
             i = j;
         }
-        // SAFETY: `msgs[..m]` point at `iov[..m]` and `control[..m]`, which
-        // point into `self.arena`; all outlive the call, and the kernel only
-        // reads them (msg_name is null: the socket is connected).
-        let n = unsafe { libc::sendmmsg(self.socket.as_raw_fd(), msgs.as_mut_ptr(), m as libc::c_uint, 0) };
-        if n < 0 {
+        // SAFETY: `msgs[..n]` point at `iov[..n]` (which point into
+        // `self.arena`) and at `control[..n]` or no control; all outlive the
+        // call, and the kernel only reads them (msg_name is null: the socket
+        // is connected).
+        let sent =
+            unsafe { libc::sendmmsg(self.socket.as_raw_fd(), m.msgs.as_mut_ptr(), n as libc::c_uint, 0) };
+        if sent < 0 {
             let e = io::Error::last_os_error();
             let refused = matches!(e.raw_os_error(), Some(libc::EINVAL | libc::EIO | libc::ENOPROTOOPT));
-            if gso && counts[0] > 1 && refused {
-                // No segmentation offload here: plain messages from now on.
-                self.gso.set(false);
+            if m.counts[0] > 1 && refused {
+                let segment = self.queue[from].2 - self.queue[from].1;
+                self.gso_max_segment = match max_segment(&self.socket) {
+                    // The path MTU shrank under the segment (a PMTU update): smaller segments only.
+                    Some(max) if max < segment => max,
+                    // No segmentation offload here: plain messages from now on.
+                    _ => 0,
+                };
                 return Err(io::Error::from(io::ErrorKind::Interrupted));
             }
             return Err(e);
         }
-        Ok(counts[..n as usize].iter().sum())
+        Ok(m.counts[..sent as usize].iter().sum())
     }
 
     #[cfg(not(target_os = "linux"))]
-    fn send_batch(&self, from: usize, _to: usize) -> io::Result<usize> {
+    fn send_batch(&mut self, from: usize, _to: usize) -> io::Result<usize> {
         self.send_one(from)
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use crate::send::Datagram;
+
+    #[test]
+    fn a_sender_can_move_to_another_thread() {
+        fn is_send<T: Send>() {}
+        is_send::<Sender>();
+    }
+
+    /// Datagrams whose sizes exercise every way a segmented message ends
+    /// (a run longer than 64, one past 65,000 bytes, a shorter last one, a
+    /// longer one, an empty one), each of distinct bytes, arrive one by one
+    /// and in order at a socket without `UDP_GRO`, with and without offload.
+    #[test]
+    fn segmented_runs_arrive_as_the_same_datagrams_in_order() {
+        let mut sizes = vec![100; 70];
+        sizes.extend([1400, 1400, 1400, 700, 700]);
+        sizes.extend([1400; 50]);
+        sizes.extend([10, 10, 0, 10, 10, 10, 11, 2000, 2000, 1999, 1]);
+        let payloads: Vec<Vec<u8>> =
+            sizes.iter().enumerate().map(|(i, &n)| (0..n).map(|k| (i * 7 + k) as u8).collect()).collect();
+        let datagrams: Vec<Datagram<'_>> =
+            payloads.iter().map(|p| Datagram { timestamp_ns: 0, port: 4789, payload: p }).collect();
+        for segmentation in [true, false] {
+            let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+            socket.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+            let to = socket.local_addr().unwrap();
+            let want = payloads.len();
+            let rx = std::thread::spawn(move || {
+                let mut buf = vec![0u8; 65536];
+                let mut got = Vec::new();
+                while got.len() < want {
+                    let Ok(n) = socket.recv(&mut buf) else { break };
+                    got.push(buf[..n].to_vec());
+                }
+                got
+            });
+            let opts = SendOptions { segmentation, ..SendOptions::default() };
+            let mut sender = Sender::new(to, opts).unwrap();
+            let stats = sender.send_all(&mut datagrams.iter(), &AtomicBool::new(false), |_| {}).unwrap();
+            assert_eq!(stats.packets, want as u64);
+            let got = rx.join().unwrap();
+            assert_eq!(got.len(), want, "segmentation {segmentation}");
+            for (i, (g, p)) in got.iter().zip(&payloads).enumerate() {
+                assert!(
+                    g == p,
+                    "datagram {i} ({} bytes, got {}), segmentation {segmentation}",
+                    p.len(),
+                    g.len()
+                );
+            }
+        }
     }
 }

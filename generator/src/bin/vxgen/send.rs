@@ -9,6 +9,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const SEND_EXAMPLES: &str = "\
 Examples:
@@ -43,13 +44,18 @@ pub struct SendArgs {
     /// Send the whole capture N times (0: until stopped).
     #[arg(long = "loop", default_value_t = 1, value_name = "N")]
     loops: u64,
-    /// Datagrams per system call (sendmmsg on Linux), 1..=64; 1 is one send per datagram.
-    #[arg(long, default_value_t = BATCH as u16, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
+    /// Datagrams per system call (sendmmsg on Linux), 1..=1024; 1 is one send per datagram.
+    #[arg(long, default_value_t = BATCH as u16, value_parser = clap::value_parser!(u16).range(1..=1024), value_name = "N")]
     batch: u16,
     /// Send every datagram as its own message, even runs of equal-sized ones (which otherwise go with UDP
     /// segmentation offload, and show on a capture on `lo` as one large packet).
     #[arg(long)]
     no_segmentation: bool,
+    /// Print the live line (datagrams, packets/s, Gbit/s, refused, kernel drops) on stderr every SECS, one
+    /// line each, also when stderr is not a terminal (a log, a pipe). Without it the line shows only on a
+    /// terminal, rewritten in place every 0.25 s.
+    #[arg(long, value_name = "SECS", value_parser = positive)]
+    stats_interval: Option<f64>,
     /// `vxgen generate` options of the run to send (after --), when not --from-capture.
     #[arg(last = true, value_name = "GENERATE OPTIONS")]
     generate: Vec<String>,
@@ -83,31 +89,36 @@ pub fn run_send(args: &SendArgs) -> Result<SendStats, (i32, String)> {
         (_, _, Some(pps)) => Pacing::Rate(pps),
         _ => Pacing::Fast,
     };
+    let every = args.stats_interval.map(|s| Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX));
     let opts = SendOptions {
         pacing,
         batch: usize::from(args.batch),
         segmentation: !args.no_segmentation,
-        ..SendOptions::default()
+        progress_every: every.unwrap_or(Duration::from_millis(250)),
     };
     let mut sender = Sender::new(to, opts).map_err(|e| (1, format!("--to {to}: {e}")))?;
     let stop = generator::send::stop_on_signals().unwrap_or_else(|_| Arc::new(AtomicBool::new(false)));
-    let live = std::io::stderr().is_terminal();
+    // The line rewritten in place on a terminal, or (--stats-interval) one line each time anywhere.
+    let live = std::io::stderr().is_terminal() && every.is_none();
     let mut skipped = 0;
     let mut pass = 0;
     while (args.loops == 0 || pass < args.loops) && !stop.load(std::sync::atomic::Ordering::Relaxed) {
         pass += 1;
         let show = |s: &SendStats| {
-            if live {
+            if every.is_some() {
+                eprintln!("vxgen: {}", line(s));
+            } else if live {
                 eprint!("\r\x1b[K{}", line(s));
                 let _ = std::io::stderr().flush();
             }
         };
         match (&args.from_capture, &plan) {
             (Some(path), _) => {
+                // The reader reads in chunks of its own: no BufReader in between (a copy more).
                 let file = std::fs::File::open(path)
                     .map_err(|e| (1, format!("cannot open {}: {e}", path.display())))?;
-                let mut reader = DatagramReader::new(std::io::BufReader::with_capacity(1 << 20, file))
-                    .map_err(|e| (1, format!("{}: {e}", path.display())))?;
+                let mut reader =
+                    DatagramReader::new(file).map_err(|e| (1, format!("{}: {e}", path.display())))?;
                 sender
                     .send_all(&mut reader, &stop, show)
                     .map_err(|e| (1, format!("{}: {e}", path.display())))?;
@@ -123,13 +134,13 @@ pub fn run_send(args: &SendArgs) -> Result<SendStats, (i32, String)> {
                         w.finish()?;
                         Ok::<(), generator::generate::GenerateError>(())
                     });
-                    let sent = DatagramReader::new(std::io::BufReader::with_capacity(64 * 1024, rx))
-                        .map_err(|e| e.to_string())
-                        .and_then(|mut r: DatagramReader<_>| {
+                    let sent = DatagramReader::new(rx).map_err(|e| e.to_string()).and_then(
+                        |mut r: DatagramReader<_>| {
                             sender.send_all(&mut r, &stop, show).map_err(|e| e.to_string())?;
                             skipped += r.skipped();
                             Ok(())
-                        });
+                        },
+                    );
                     // The reader is gone: a producer still writing sees a broken pipe and ends.
                     let made = producer.join().unwrap_or(Ok(()));
                     match (sent, made) {
