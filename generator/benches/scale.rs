@@ -34,17 +34,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> (T, Duration)) -> (T, Duration) {
-    let mut best = f();
-    for _ in 1..runs {
-        let r = f();
-        if r.1 < best.1 {
-            best = r;
-        }
-    }
-    best
-}
-
 fn generate(jobs: usize, format: Format, scenario: &str, conversations: u64) -> (u64, Duration) {
     let mirror = Mirror::example(9_999_999);
     let opts = Options {
@@ -276,7 +265,7 @@ fn best(runs: Vec<Run>) -> Run {
 fn main() {
     let conversations: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(50_000);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("vxgen scale, {conversations} flows per run, {cores} cores, best of 3");
+    println!("vxgen scale, {conversations} flows per run, {cores} cores");
     // `-- send`: the send figures alone.
     let generate_too = !std::env::args().any(|a| a == "send");
     let send_too = !std::env::args().any(|a| a == "generate");
@@ -292,7 +281,7 @@ fn main() {
                 }
             }
             println!(
-                "  generate {scenario:5} {:6} into a sink: --jobs 1 {:>10.0} packets/s, --jobs 2 {:>10.0} packets/s: {:.2}x",
+                "  generate {scenario:5} {:6} into a sink, best of 5: --jobs 1 {:>10.0} packets/s, --jobs 2 {:>10.0} packets/s: {:.2}x",
                 format.name(),
                 pps[0],
                 pps[1],

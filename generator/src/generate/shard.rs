@@ -121,10 +121,26 @@ pub fn run_shard<W: Write>(
     opts: &Options,
     shard: Shard,
     writer: &mut CaptureWriter<W>,
+    progress: impl FnMut(u64),
+) -> Result<Stats, GenerateError> {
+    run_shard_jobs(mirror, opts, shard, 1, writer, progress)
+}
+
+/// [`run_shard`] with `jobs` threads planning the flows ahead, as
+/// [`run_jobs`](super::run_jobs) does for a whole run (`--shard K/N --jobs
+/// M`): a shard plans every flow, so threads shorten it as much as they
+/// shorten the whole run. The same bytes whatever `jobs`.
+pub fn run_shard_jobs<W: Write>(
+    mirror: &Mirror,
+    opts: &Options,
+    shard: Shard,
+    jobs: usize,
+    writer: &mut CaptureWriter<W>,
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
     let flows = opts.conversations;
-    let mut source = opts.scheduler(mirror, 0, &mut progress)?;
+    let planners = if jobs > 1 { jobs } else { 0 };
+    let mut source = opts.scheduler(mirror, planners, &mut progress)?;
     source.only_shard(shard.index, shard.count);
     let mut stats = mirror_traffic_with(mirror, &mut source, &opts.emit_options(), writer, |s, e| {
         e.set_owned(shard.owns(s.last_flow()))

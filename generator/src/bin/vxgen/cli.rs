@@ -224,7 +224,7 @@ struct GenerateArgs {
     force: bool,
     /// Write only shard K of N (K from 0) of the run, by flow: a pcapng shard file that `vxgen merge` puts
     /// back together with the others into the whole run's bytes (in --format). See docs/scale.md.
-    #[arg(long, value_name = "K/N", conflicts_with = "jobs")]
+    #[arg(long, value_name = "K/N")]
     shard: Option<generator::generate::Shard>,
     /// Threads planning the flows ahead (their payloads and TCP state: most of a run's work) while the main
     /// thread builds, mirrors and writes their frames: the same bytes as 1 (docs/scale.md).
@@ -787,7 +787,8 @@ fn generate(args: &GenerateArgs, ui: Ui) -> Result<(), CliError> {
     if let Some(shard) = args.shard {
         let header = crate::merge::shard_header(&mirror, &opts, format, shard);
         let mut writer = CaptureWriter::new_shard(output, 262_144, &header)?;
-        let stats = generator::generate::run_shard(&mirror, &opts, shard, &mut writer, progress)?;
+        let jobs = args.jobs.into();
+        let stats = generator::generate::run_shard_jobs(&mirror, &opts, shard, jobs, &mut writer, progress)?;
         bar.finish_and_clear();
         let (packets, bytes) = (writer.packets_written(), writer.bytes_written());
         writer.finish()?.commit()?;
