@@ -470,7 +470,10 @@ fn command_line_conventions() {
         let jobs = at(&format!("c{n}-jobs.pcap"));
         let out = vxgen(&["generate", "-c", &n.to_string(), "--jobs", "2", "-o", &jobs]);
         assert!(out.status.success(), "{}", stderr_of(&out));
-        assert!(std::fs::read(&jobs).unwrap() == std::fs::read(at(&format!("c{n}.pcap"))).unwrap(), "-c {n} --jobs 2");
+        assert!(
+            std::fs::read(&jobs).unwrap() == std::fs::read(at(&format!("c{n}.pcap"))).unwrap(),
+            "-c {n} --jobs 2"
+        );
     }
     // The format from the extension; --format against it warns.
     let out = vxgen(&["generate", "--count", "1", "-o", &at("e.pcap")]);

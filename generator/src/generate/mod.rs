@@ -34,10 +34,12 @@ mod reorder;
 mod scheduler;
 mod shard;
 
-pub use emit::EmitOptions;
 pub use crate::traffic::scenario::flow_stream;
+pub use emit::EmitOptions;
 pub use scheduler::FlowScheduler;
-pub use shard::{channel_pipe, run_shard, run_shard_jobs, BadShard, ChannelReader, ChannelWriter, Shard, MAX_SHARDS};
+pub use shard::{
+    channel_pipe, run_shard, run_shard_jobs, BadShard, ChannelReader, ChannelWriter, Shard, MAX_SHARDS,
+};
 
 use crate::capture::{CaptureError, CaptureWriter};
 use crate::mirror::encap::HEADROOM;

@@ -316,9 +316,7 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
                 flow.shift(start - SHIFT_FLOOR_NS);
                 (flow, true)
             }
-            _ => {
-                (order.plan(&self.host, &mut flow_stream(self.seed, index), start), false)
-            }
+            _ => (order.plan(&self.host, &mut flow_stream(self.seed, index), start), false),
         }
     }
 

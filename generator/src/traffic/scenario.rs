@@ -419,7 +419,11 @@ mod tests {
                 let shifted = collect_frames(&mut shifted);
                 assert_eq!(shifted.len(), later.len(), "{} flow {index}", info.name);
                 let same_bytes = shifted.iter().zip(&later).all(|(a, b)| a.1 == b.1);
-                assert!(shifted.iter().zip(&later).all(|(a, b)| a.0 == b.0), "{} flow {index}: times", info.name);
+                assert!(
+                    shifted.iter().zip(&later).all(|(a, b)| a.0 == b.0),
+                    "{} flow {index}: times",
+                    info.name
+                );
                 assert_eq!(same_bytes, order.shifts(), "{} flow {index} ({})", info.name, order.kind_name());
             }
         }
