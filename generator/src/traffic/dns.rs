@@ -525,18 +525,10 @@ pub(crate) fn random_v6<R: Rng + ?Sized>(rng: &mut R) -> Ipv6Addr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{ethernet, ipv4, udp, EthernetAddress, IpProtocol};
+    use crate::wire::{ethernet, ipv4, udp, IpProtocol};
     use std::collections::HashSet;
 
-    fn host() -> Host {
-        Host {
-            mac: EthernetAddress([0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e]),
-            ipv4: Ipv4Addr::new(10, 20, 1, 17),
-            ipv6: "2001:db8:20:1::17".parse().unwrap(),
-            router_mac: EthernetAddress([0x02, 0x99, 0x88, 0x77, 0x66, 0x55]),
-            vpc_cidr: "10.20.0.0/16".parse().unwrap(),
-        }
-    }
+    use crate::traffic::test_host as host;
 
     fn frames(mut list: PacketList) -> Vec<(PacketInfo, Vec<u8>)> {
         crate::traffic::collect_frames(&mut list)

@@ -220,6 +220,18 @@ pub struct Host {
     pub vpc_cidr: ipnet::Ipv4Net,
 }
 
+/// An instance in 10.20.0.0/16, for the traffic builders' tests.
+#[cfg(test)]
+pub(crate) fn test_host() -> Host {
+    Host {
+        mac: EthernetAddress([0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e]),
+        ipv4: Ipv4Addr::new(10, 20, 1, 17),
+        ipv6: "2001:db8:20:1::17".parse().expect("an IPv6 address"),
+        router_mac: EthernetAddress([0x02, 0x99, 0x88, 0x77, 0x66, 0x55]),
+        vpc_cidr: "10.20.0.0/16".parse().expect("a CIDR block"),
+    }
+}
+
 /// Frames built ahead of time (datagrams, ICMP), emitted in time order.
 #[derive(Debug, Clone, Default)]
 pub struct PacketList {

@@ -389,19 +389,9 @@ mod tests {
     use super::*;
 
     use crate::traffic::collect_frames;
-    use crate::wire::EthernetAddress;
     use rand::SeedableRng;
-    use std::net::Ipv4Addr;
 
-    fn host() -> Host {
-        Host {
-            mac: EthernetAddress([0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e]),
-            ipv4: Ipv4Addr::new(10, 20, 1, 17),
-            ipv6: "2001:db8:20:1::17".parse().unwrap(),
-            router_mac: EthernetAddress([0x02, 0x99, 0x88, 0x77, 0x66, 0x55]),
-            vpc_cidr: "10.20.0.0/16".parse().unwrap(),
-        }
-    }
+    use crate::traffic::test_host as host;
 
     #[test]
     fn a_flow_planned_later_is_the_flow_shifted_unless_it_holds_the_time() {
