@@ -196,7 +196,7 @@ pub fn run_jobs<W: Write>(
     writer: &mut CaptureWriter<W>,
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
-    let planners = if jobs > 1 { jobs } else { 0 };
+    let planners = planning_threads(jobs);
     let mut source = opts.scheduler(mirror, planners, &mut progress)?;
     let mut stats = mirror_traffic(mirror, &mut source, &opts.emit_options(), writer)?;
     stats.conversations = source.finished();
@@ -247,6 +247,17 @@ pub(crate) fn mirror_traffic_with<S: TrafficSource + ?Sized, W: Write>(
         emitter.emit(&mut buf, &info, source.flow_kind(), writer)?;
     }
     Ok(emitter.finish(writer)?)
+}
+
+/// Threads to plan flows on for `jobs` (`--jobs`): none for 1, else `jobs`
+/// but no more than the machine's cores (each holds up to three batches of
+/// planned flows, and more threads than cores only take turns).
+pub(crate) fn planning_threads(jobs: usize) -> usize {
+    if jobs <= 1 {
+        return 0;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    jobs.min(cores.max(2))
 }
 
 fn check_fraction(name: &'static str, p: f64) -> Result<(), GenerateError> {

@@ -412,6 +412,25 @@ mod tests {
     }
 
     #[test]
+    fn flows_planned_on_threads_are_the_flows_planned_in_place() {
+        let host = host_of(&Source::example());
+        for (name, max) in [("mixed", 64), ("http", 64), ("seed-https-outbound", 2), ("ping", 3)] {
+            let scenario = Scenario::by_name(name).expect("listed").with_loss(0.05);
+            let play = |threads| {
+                let start = Mirror::DEFAULT_START_NS;
+                let mut s =
+                    FlowScheduler::with_planners(scenario.clone(), host, 3, start, 70, max, threads, |_| {});
+                collect_frames(&mut s)
+            };
+            let in_place = play(0);
+            assert!(in_place.len() > 70);
+            for threads in [1, 3, 5] {
+                assert!(play(threads) == in_place, "{name}, {threads} planning threads");
+            }
+        }
+    }
+
+    #[test]
     fn the_first_flow_starts_at_start_ns() {
         let mut s = scheduler("http", 3, 64);
         assert_eq!(s.peek_time(), Some(Mirror::DEFAULT_START_NS));

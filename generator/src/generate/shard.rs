@@ -139,7 +139,7 @@ pub fn run_shard_jobs<W: Write>(
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
     let flows = opts.conversations;
-    let planners = if jobs > 1 { jobs } else { 0 };
+    let planners = super::planning_threads(jobs);
     let mut source = opts.scheduler(mirror, planners, &mut progress)?;
     source.only_shard(shard.index, shard.count);
     let mut stats = mirror_traffic_with(mirror, &mut source, &opts.emit_options(), writer, |s, e| {
