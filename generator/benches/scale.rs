@@ -3,9 +3,12 @@
 //!
 //! `cargo bench -p generator --bench scale [-- CONVERSATIONS]` prints:
 //! * packets/s generating the `http` and `mixed` scenarios into a sink
-//!   with `--jobs 1` (flows planned in place) and `--jobs 2` (two threads
-//!   planning flows ahead while the main one mirrors and writes), and the
-//!   ratio (`-- generate` runs this part alone);
+//!   with `--jobs 1` (one thread) and `--jobs 2` (two threads, each flow
+//!   whole on one, their records merged), and the ratio (`-- generate`
+//!   runs this part alone): into `io::sink()` itself, where `--jobs 1`
+//!   never stores a byte of the capture while `--jobs 2` must store each
+//!   record once to merge it, and through a 256 KiB buffer into it, as
+//!   `vxgen generate -o /dev/null` writes, where both store each byte;
 //! * packets/s and Gbit/s sending the datagrams of an http capture to a UDP
 //!   socket on 127.0.0.1 (drained by a thread, see `receiver`): a plain loop
 //!   of one `UdpSocket::send` per datagram against [`generator::send::Sender`]
@@ -28,13 +31,22 @@ use generator::capture::{CaptureWriter, Format};
 use generator::generate::{run_jobs, Options};
 use generator::mirror::session::Mirror;
 use generator::send::{udp_drop_counters, Datagram, DatagramReader, Pacing, SendOptions, Sender};
-use std::io;
+use std::io::{self, Write};
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn generate(jobs: usize, format: Format, scenario: &str, conversations: u64) -> (u64, Duration) {
+/// Where a run's capture goes: `io::sink()` itself (a `--jobs 1` run then
+/// never stores its bytes anywhere), or through a 256 KiB buffer into it,
+/// as `vxgen generate -o /dev/null` writes (every run stores its bytes once).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sink {
+    Bare,
+    Buffered,
+}
+
+fn generate(jobs: usize, format: Format, scenario: &str, conversations: u64, sink: Sink) -> (u64, Duration) {
     let mirror = Mirror::example(9_999_999);
     let opts = Options {
         seed: 7,
@@ -44,9 +56,19 @@ fn generate(jobs: usize, format: Format, scenario: &str, conversations: u64) -> 
         ..Options::default()
     };
     let start = Instant::now();
-    let mut writer = CaptureWriter::new(io::sink(), format, 262_144).expect("writer");
-    let stats = run_jobs(&mirror, &opts, jobs, &mut writer, |_| {}).expect("run");
-    writer.finish().expect("finish");
+    let stats = if sink == Sink::Bare {
+        let mut writer = CaptureWriter::new(io::sink(), format, 262_144).expect("writer");
+        let stats = run_jobs(&mirror, &opts, jobs, &mut writer, |_| {}).expect("run");
+        writer.finish().expect("finish");
+        stats
+    } else {
+        let mut writer =
+            CaptureWriter::new(io::BufWriter::with_capacity(262_144, io::sink()), format, 262_144)
+                .expect("writer");
+        let stats = run_jobs(&mirror, &opts, jobs, &mut writer, |_| {}).expect("run");
+        writer.finish().expect("finish").flush().expect("flush");
+        stats
+    };
     (stats.copies, start.elapsed())
 }
 
@@ -269,24 +291,27 @@ fn main() {
     // `-- send`: the send figures alone.
     let generate_too = !std::env::args().any(|a| a == "send");
     let send_too = !std::env::args().any(|a| a == "generate");
-    for scenario in ["http", "mixed"].into_iter().filter(|_| generate_too) {
-        for format in [Format::Pcap, Format::PcapNg] {
-            // The two alternate, so that a change of load on a shared
-            // machine weighs on both; the best of five each.
-            let mut pps = [0f64; 2];
-            for _ in 0..5 {
-                for (i, jobs) in [1, 2].into_iter().enumerate() {
-                    let (copies, t) = generate(jobs, format, scenario, conversations);
-                    pps[i] = pps[i].max(copies as f64 / t.as_secs_f64());
+    let sinks = [(Sink::Bare, "into io::sink()   "), (Sink::Buffered, "buffered into it  ")];
+    for (sink, into) in sinks.into_iter().filter(|_| generate_too) {
+        for scenario in ["http", "mixed"] {
+            for format in [Format::Pcap, Format::PcapNg] {
+                // The two alternate, so that a change of load on a shared
+                // machine weighs on both; the best of five each.
+                let mut pps = [0f64; 2];
+                for _ in 0..5 {
+                    for (i, jobs) in [1, 2].into_iter().enumerate() {
+                        let (copies, t) = generate(jobs, format, scenario, conversations, sink);
+                        pps[i] = pps[i].max(copies as f64 / t.as_secs_f64());
+                    }
                 }
+                println!(
+                    "  generate {scenario:5} {:6} {into} best of 5: --jobs 1 {:>10.0} packets/s, --jobs 2 {:>10.0} packets/s: {:.2}x",
+                    format.name(),
+                    pps[0],
+                    pps[1],
+                    pps[1] / pps[0]
+                );
             }
-            println!(
-                "  generate {scenario:5} {:6} into a sink, best of 5: --jobs 1 {:>10.0} packets/s, --jobs 2 {:>10.0} packets/s: {:.2}x",
-                format.name(),
-                pps[0],
-                pps[1],
-                pps[1] / pps[0]
-            );
         }
     }
 

@@ -280,6 +280,58 @@ impl<W: Write> CaptureWriter<W> {
         Ok(())
     }
 
+    /// A writer of records only, into `out`, in the form `self` writes
+    /// them (format, byte order, snaplen), with no file header and no limit:
+    /// what a thread of a `--jobs` run writes its copies with, for
+    /// [`put_records`](Self::put_records) to append to this one.
+    pub(crate) fn records_like<V: Write>(&self, out: V) -> CaptureWriter<V> {
+        debug_assert!(self.shard_seq.is_none(), "a shard's records carry their place in the run");
+        let inner = match &self.inner {
+            Inner::Pcap { nanos, big_endian, .. } => {
+                Inner::Pcap { out, nanos: *nanos, big_endian: *big_endian }
+            }
+            Inner::PcapNg { .. } => Inner::PcapNg { out, tail: Vec::with_capacity(512) },
+        };
+        CaptureWriter {
+            inner,
+            format: self.format,
+            snaplen: self.snaplen,
+            packets: 0,
+            bytes: 0,
+            shard_seq: None,
+            limit: None,
+        }
+    }
+
+    /// The underlying writer (of a [`records_like`](Self::records_like)
+    /// writer: the bytes of its records so far, to take them away).
+    pub(crate) fn get_mut(&mut self) -> &mut W {
+        match &mut self.inner {
+            Inner::Pcap { out, .. } | Inner::PcapNg { out, .. } => out,
+        }
+    }
+
+    /// Appends `records` records that a [`records_like`](Self::records_like)
+    /// writer wrote as `bytes`, as they are.
+    ///
+    /// # Errors
+    /// The I/O error of the underlying writer.
+    pub(crate) fn put_records(&mut self, bytes: &[u8], records: u64) -> Result<(), CaptureError> {
+        let out = match &mut self.inner {
+            Inner::Pcap { out, .. } | Inner::PcapNg { out, .. } => out,
+        };
+        out.write_all(bytes)?;
+        self.packets += records;
+        self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// How many more records the limit of [`with_limit`](Self::with_limit)
+    /// lets in (`u64::MAX` without one).
+    pub(crate) fn room(&self) -> u64 {
+        self.limit.map_or(u64::MAX, |n| n.saturating_sub(self.packets))
+    }
+
     /// Flushes and returns the underlying writer. (An [`Output`](super::Output)
     /// must then still be [`commit`](super::Output::commit)ted.)
     ///

@@ -12,6 +12,7 @@ use crate::mirror::encap::{encapsulate_in_place, outer_source_port, OuterHeaders
 use crate::mirror::filter::pick_session;
 use crate::mirror::session::Mirror;
 use crate::traffic::PacketInfo;
+use rand::RngCore;
 use std::io::Write;
 
 /// How the mirror path treats copies.
@@ -23,6 +24,36 @@ pub struct EmitOptions {
     pub reorder: f64,
     /// Seed of the delays.
     pub seed: u64,
+}
+
+/// A copy's place in a run besides its arrival time: when its frame
+/// crossed the interface, and the flow's place in the order flows start.
+/// A run's copies come out by (arrival, frame time, flow), which is what
+/// lets a `--jobs` run merge the copies its threads write
+/// (`generate::parallel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub(crate) struct Place {
+    pub(crate) frame_ns: u64,
+    pub(crate) flow: u64,
+}
+
+/// Where an [`Emitter`]'s copies go, in the order the target receives them.
+pub(crate) trait CopySink {
+    /// One copy, with its place in the run.
+    fn put(&mut self, rec: &Record<'_>, place: Place) -> Result<(), CaptureError>;
+    /// The place of a copy another shard writes (`generate::shard`).
+    fn skip(&mut self);
+}
+
+impl<W: Write> CopySink for CaptureWriter<W> {
+    #[inline]
+    fn put(&mut self, rec: &Record<'_>, _: Place) -> Result<(), CaptureError> {
+        self.write(rec)
+    }
+    #[inline]
+    fn skip(&mut self) {
+        CaptureWriter::skip(self);
+    }
 }
 
 /// Mirrors frames one at a time into a capture.
@@ -75,21 +106,36 @@ impl<'m> Emitter<'m> {
         self.owned = owned;
     }
 
+    /// The mirror path's delay of the copy of `info` ([`Delays`]), drawn
+    /// from `stream` (the flow's, [`TrafficSource::mirror_stream`]) when it
+    /// is asked for and given, else from the run's one stream.
+    ///
+    /// [`TrafficSource::mirror_stream`]: crate::traffic::TrafficSource::mirror_stream
+    #[inline]
+    pub(crate) fn delay_ns<'r>(
+        &mut self,
+        info: &PacketInfo,
+        stream: impl FnOnce() -> Option<&'r mut dyn RngCore>,
+    ) -> u64 {
+        self.delays.delay_ns(info, stream)
+    }
+
     /// Mirrors the frame in `buf[HEADROOM..]`, described by `info`, of a flow
-    /// of kind `flow_kind` (for the comment). `buf` is left holding the copy.
+    /// of kind `flow_kind` (for the comment), its copy delayed `delay_ns`
+    /// in the mirror path ([`Emitter::delay_ns`]). `buf` is left holding the copy.
     // Inlined into the run loop, its one caller there: per copy.
     #[inline]
-    pub fn emit<W: Write>(
+    pub(crate) fn emit<C: CopySink>(
         &mut self,
         buf: &mut Vec<u8>,
         info: &PacketInfo,
         flow_kind: &str,
-        writer: &mut CaptureWriter<W>,
+        (place, delay_ns): (Place, u64),
+        writer: &mut C,
     ) -> Result<(), CaptureError> {
         let (session, port) = self.routes.route(self.mirror, info.direction, &info.key);
         if !self.owned {
             if session.is_some() {
-                let delay_ns = self.delays.delay_ns(info);
                 let sent_ns = info.timestamp_ns + Mirror::LATENCY_NS;
                 match &mut self.held {
                     None => writer.skip(),
@@ -116,7 +162,6 @@ impl<'m> Emitter<'m> {
         stats.copies += 1;
         stats.bytes += outer.len() as u64;
         stats.truncated += copy.truncation.is_some() as u64;
-        let delay_ns = self.delays.delay_ns(info);
         stats.reordered += (delay_ns > 0) as u64;
         let direction = match info.direction {
             Direction::Ingress => PacketDirection::Inbound,
@@ -144,15 +189,38 @@ impl<'m> Emitter<'m> {
                 comment,
                 direction: Some(direction),
             };
-            return writer.write(&rec);
+            return writer.put(&rec, place);
         };
         // Reordering: hold copies until no later copy can arrive before them.
-        held.push(sent_ns + delay_ns, outer, comment, direction);
+        held.push(sent_ns + delay_ns, place, outer, comment, direction);
         held.release(sent_ns, writer)
     }
 
+    /// Writes the copies held that arrive by `watermark_ns`: the time
+    /// before which no copy emitted later can arrive.
+    pub(crate) fn release<C: CopySink>(
+        &mut self,
+        watermark_ns: u64,
+        out: &mut C,
+    ) -> Result<(), CaptureError> {
+        match &mut self.held {
+            Some(held) => held.release(watermark_ns, out),
+            None => Ok(()),
+        }
+    }
+
+    /// When the earliest copy held arrives, if any is.
+    pub(crate) fn first_held(&self) -> Option<u64> {
+        self.held.as_ref().and_then(ReorderBuffer::first_due)
+    }
+
+    /// The counts so far.
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
     /// Writes the copies still held and returns the counts.
-    pub fn finish<W: Write>(mut self, writer: &mut CaptureWriter<W>) -> Result<Stats, CaptureError> {
+    pub(crate) fn finish<C: CopySink>(mut self, writer: &mut C) -> Result<Stats, CaptureError> {
         if let Some(held) = &mut self.held {
             held.drain(writer)?;
         }
@@ -231,7 +299,7 @@ mod tests {
         let mut w = CaptureWriter::new(Vec::new(), Format::PcapNanos, 65535).unwrap();
         let mut e = Emitter::new(&mirror, &opts(false, 0.0));
         let mut buf = frame(200);
-        e.emit(&mut buf, &info(web(), Direction::Egress), "web", &mut w).unwrap();
+        e.emit(&mut buf, &info(web(), Direction::Egress), "web", (Place::default(), 0), &mut w).unwrap();
         let stats = e.finish(&mut w).unwrap();
         assert_eq!((stats.inner_packets, stats.copies, stats.not_mirrored, stats.truncated), (1, 1, 0, 0));
         let mut expected = Vec::new();
@@ -258,7 +326,8 @@ mod tests {
         let mut w = CaptureWriter::new(Vec::new(), Format::PcapNanos, 65535).unwrap();
         let mut e = Emitter::new(&mirror, &opts(true, 0.0));
         for _ in 0..3 {
-            e.emit(&mut frame(60), &info(web(), Direction::Egress), "web", &mut w).unwrap();
+            let at = (Place::default(), 0);
+            e.emit(&mut frame(60), &info(web(), Direction::Egress), "web", at, &mut w).unwrap();
         }
         let stats = e.finish(&mut w).unwrap();
         assert_eq!((stats.inner_packets, stats.copies, stats.not_mirrored, stats.bytes), (3, 0, 3, 0));
@@ -274,7 +343,8 @@ mod tests {
         for i in 0..10u64 {
             let mut at = info(web(), Direction::Egress);
             at.timestamp_ns += i * 100_000;
-            e.emit(&mut frame(500), &at, "web", &mut w).unwrap();
+            let delay = e.delay_ns(&at, || None);
+            e.emit(&mut frame(500), &at, "web", (Place::default(), delay), &mut w).unwrap();
         }
         let stats = e.finish(&mut w).unwrap();
         assert_eq!((stats.copies, stats.truncated, stats.reordered), (10, 10, 10));

@@ -30,9 +30,11 @@
 
 mod comment;
 mod emit;
+mod parallel;
 mod reorder;
 mod scheduler;
 mod shard;
+mod starts;
 
 pub use crate::traffic::scenario::flow_stream;
 pub use emit::EmitOptions;
@@ -44,9 +46,9 @@ pub use shard::{
 use crate::capture::{CaptureError, CaptureWriter};
 use crate::mirror::encap::HEADROOM;
 use crate::mirror::session::{Mirror, Source};
-use crate::traffic::scenario::Scenario;
+use crate::traffic::scenario::{Scenario, SHIFT_FLOOR_NS};
 use crate::traffic::{Host, TrafficSource};
-use emit::Emitter;
+use emit::{Emitter, Place};
 use std::io::Write;
 use std::net::Ipv6Addr;
 
@@ -108,6 +110,19 @@ pub struct Stats {
     pub bytes: u64,
 }
 
+impl core::ops::AddAssign for Stats {
+    /// Adds the counts of another part of a run (a `--jobs` thread's).
+    fn add_assign(&mut self, other: Stats) {
+        self.conversations += other.conversations;
+        self.inner_packets += other.inner_packets;
+        self.copies += other.copies;
+        self.truncated += other.truncated;
+        self.reordered += other.reordered;
+        self.not_mirrored += other.not_mirrored;
+        self.bytes += other.bytes;
+    }
+}
+
 /// Why a run could not start or finish.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
@@ -120,6 +135,9 @@ pub enum GenerateError {
     /// A fraction outside 0..=1.
     #[error("{0} must be between 0 and 1")]
     BadFraction(&'static str),
+    /// A thread of a `--jobs` run ended before its work was done (a bug: it panicked).
+    #[error("a --jobs thread stopped before its work was done (a bug in vxgen)")]
+    JobFailed,
 }
 
 /// The instance as traffic builders see it.
@@ -164,17 +182,23 @@ pub fn run<W: Write>(
     mirror: &Mirror,
     opts: &Options,
     writer: &mut CaptureWriter<W>,
-    progress: impl FnMut(u64),
+    mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
-    run_jobs(mirror, opts, 1, writer, progress)
+    let stats = run_in_place(mirror, opts, writer, &mut progress)?;
+    progress(opts.conversations);
+    Ok(stats)
 }
 
-/// Writes the run [`run`] writes, the same bytes, with `jobs` threads
-/// planning its flows ahead (`--jobs`) while this one builds, mirrors and
-/// writes their frames; `jobs` 1 (or 0) plans each flow in place. Planning
-/// (payloads, TCP state) is most of a run's work, and flows are planned
-/// from streams of their own ([`FlowScheduler`]), so they are planned in
-/// parallel with nothing shared but the seed.
+/// Writes the run [`run`] writes, the same bytes and counts, on `jobs`
+/// threads (`--jobs`; no more than the machine's cores); `jobs` 1 (or 0)
+/// runs on this thread. Each flow draws from random streams of its own and
+/// its start follows from the lengths of the flows before it, so each
+/// thread plans, mirrors and writes whole flows, and the threads merge
+/// their records by the order one thread writes them in (`parallel.rs`);
+/// this thread only shows the progress. (A run that starts within a second
+/// of the epoch, which only tests ask for, has threads plan flows ahead
+/// and this one do the rest.) `W` is written from the threads, so it is
+/// [`Send`].
 ///
 /// ```
 /// use generator::capture::{CaptureWriter, Format};
@@ -189,19 +213,43 @@ pub fn run<W: Write>(
 /// assert_eq!(one.finish()?, two.finish()?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn run_jobs<W: Write>(
+pub fn run_jobs<W: Write + Send>(
     mirror: &Mirror,
     opts: &Options,
     jobs: usize,
     writer: &mut CaptureWriter<W>,
     mut progress: impl FnMut(u64),
 ) -> Result<Stats, GenerateError> {
-    let planners = planning_threads(jobs);
-    let mut source = opts.scheduler(mirror, planners, &mut progress)?;
+    let threads = planning_threads(jobs);
+    let stats = if threads == 0 {
+        run_in_place(mirror, opts, writer, &mut progress)?
+    } else if opts.start_ns >= SHIFT_FLOOR_NS {
+        check_fraction("reorder", opts.reorder)?;
+        check_fraction("loss", opts.loss)?;
+        parallel::run_parallel(mirror, opts, threads, writer, &mut progress)?
+    } else {
+        // Flows that start within a second of the epoch cannot be planned
+        // ahead of their start and moved to it: threads plan what they can,
+        // this one the rest.
+        let mut source = opts.scheduler(mirror, threads, &mut progress)?;
+        let mut stats = mirror_traffic(mirror, &mut source, &opts.emit_options(), writer)?;
+        stats.conversations = source.finished();
+        stats
+    };
+    progress(opts.conversations);
+    Ok(stats)
+}
+
+/// The whole run on the calling thread, each flow planned when it starts.
+fn run_in_place<W: Write>(
+    mirror: &Mirror,
+    opts: &Options,
+    writer: &mut CaptureWriter<W>,
+    mut progress: &mut dyn FnMut(u64),
+) -> Result<Stats, GenerateError> {
+    let mut source = opts.scheduler(mirror, 0, &mut progress)?;
     let mut stats = mirror_traffic(mirror, &mut source, &opts.emit_options(), writer)?;
     stats.conversations = source.finished();
-    drop(source);
-    progress(opts.conversations);
     Ok(stats)
 }
 
@@ -244,14 +292,15 @@ pub(crate) fn mirror_traffic_with<S: TrafficSource + ?Sized, W: Write>(
         }
         let Some(info) = source.next_frame(&mut buf) else { break };
         before(source, &mut emitter);
-        emitter.emit(&mut buf, &info, source.flow_kind(), writer)?;
+        let delay_ns = emitter.delay_ns(&info, || source.mirror_stream());
+        let place = Place { frame_ns: info.timestamp_ns, flow: source.flow_index().unwrap_or(0) };
+        emitter.emit(&mut buf, &info, source.flow_kind(), (place, delay_ns), writer)?;
     }
     Ok(emitter.finish(writer)?)
 }
 
-/// Threads to plan flows on for `jobs` (`--jobs`): none for 1, else `jobs`
-/// but no more than the machine's cores (each holds up to three batches of
-/// planned flows, and more threads than cores only take turns).
+/// Threads to run on for `jobs` (`--jobs`): none for 1, else `jobs` but no
+/// more than the machine's cores (more threads than cores only take turns).
 pub(crate) fn planning_threads(jobs: usize) -> usize {
     if jobs <= 1 {
         return 0;

@@ -7,12 +7,12 @@
 //! back-to-back segments, short enough to arrive before the acknowledgment
 //! that covers them. Sequence numbers are never touched.
 
-use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
+use super::emit::{CopySink, Place};
+use crate::capture::{CaptureError, PacketDirection, Record};
 use crate::traffic::{Event, PacketInfo};
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BinaryHeap;
-use std::io::Write;
 
 /// Decides which copies are delayed and by how much.
 #[derive(Debug, Clone)]
@@ -25,7 +25,8 @@ impl Delays {
     /// Delays `fraction` (0..=1) of the TCP data copies, choosing from `seed`.
     pub fn new(fraction: f64, seed: u64) -> Delays {
         // Mirror-path delays have their own stream, so that asking for
-        // reordering leaves the traffic itself unchanged.
+        // reordering leaves the traffic itself unchanged (sources with flows
+        // of their own give each flow's: `scenario::mirror_stream`).
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(2);
         Delays { fraction, rng }
@@ -36,13 +37,23 @@ impl Delays {
         self.fraction > 0.0
     }
 
-    /// The delay of the copy of `info`, in ns: 0, or 3 to 15 us.
-    pub fn delay_ns(&mut self, info: &PacketInfo) -> u64 {
-        if self.fraction > 0.0
-            && matches!(info.event, Event::TcpData(_))
-            && self.rng.random_bool(self.fraction)
-        {
-            self.rng.random_range(3_000..15_000)
+    /// The delay of the copy of `info`, in ns: 0, or 3 to 15 us; drawn
+    /// from the stream `stream` gives (asked for only when a draw is due),
+    /// or, if it gives none, from this one's own.
+    pub fn delay_ns<'r>(
+        &mut self,
+        info: &PacketInfo,
+        stream: impl FnOnce() -> Option<&'r mut dyn RngCore>,
+    ) -> u64 {
+        if self.fraction <= 0.0 || !matches!(info.event, Event::TcpData(_)) {
+            return 0;
+        }
+        let rng: &mut dyn RngCore = match stream() {
+            Some(flow) => flow,
+            None => &mut self.rng,
+        };
+        if rng.random_bool(self.fraction) {
+            rng.random_range(3_000..15_000)
         } else {
             0
         }
@@ -54,6 +65,7 @@ impl Delays {
 struct Pending {
     at_ns: u64,
     seq: u64,
+    place: Place,
     data: Vec<u8>,
     comment: Option<String>,
     direction: PacketDirection,
@@ -95,13 +107,21 @@ impl ReorderBuffer {
     }
 
     /// Holds a copy of `data` that reaches the target at `at_ns`.
-    pub fn push(&mut self, at_ns: u64, data: &[u8], comment: Option<&str>, direction: PacketDirection) {
+    pub fn push(
+        &mut self,
+        at_ns: u64,
+        place: Place,
+        data: &[u8],
+        comment: Option<&str>,
+        direction: PacketDirection,
+    ) {
         let mut buf = self.pool.pop().unwrap_or_default();
         buf.clear();
         buf.extend_from_slice(data);
         self.pending.push(Pending {
             at_ns,
             seq: self.seq,
+            place,
             data: buf,
             comment: comment.map(str::to_string),
             direction,
@@ -117,6 +137,7 @@ impl ReorderBuffer {
         self.pending.push(Pending {
             at_ns,
             seq: self.seq,
+            place: Place::default(),
             data: Vec::new(),
             comment: None,
             direction: PacketDirection::Inbound,
@@ -127,10 +148,10 @@ impl ReorderBuffer {
 
     /// Writes every copy due by `watermark`: the time before which no copy
     /// pushed later can arrive.
-    pub fn release<W: Write>(
+    pub(crate) fn release<C: CopySink>(
         &mut self,
         watermark: u64,
-        writer: &mut CaptureWriter<W>,
+        writer: &mut C,
     ) -> Result<(), CaptureError> {
         while self.pending.peek().is_some_and(|p| p.at_ns <= watermark) {
             let p = self.pending.pop().expect("peeked");
@@ -145,25 +166,31 @@ impl ReorderBuffer {
     }
 
     /// Writes every copy still held.
-    pub fn drain<W: Write>(&mut self, writer: &mut CaptureWriter<W>) -> Result<(), CaptureError> {
+    pub(crate) fn drain<C: CopySink>(&mut self, writer: &mut C) -> Result<(), CaptureError> {
         self.release(u64::MAX, writer)
+    }
+
+    /// When the earliest copy held arrives, if any is held.
+    pub fn first_due(&self) -> Option<u64> {
+        self.pending.peek().map(|p| p.at_ns)
     }
 }
 
-fn write<W: Write>(writer: &mut CaptureWriter<W>, p: &Pending) -> Result<(), CaptureError> {
-    writer.write(&Record {
+fn write<C: CopySink>(writer: &mut C, p: &Pending) -> Result<(), CaptureError> {
+    let rec = Record {
         timestamp_ns: p.at_ns,
         data: &p.data,
         orig_len: p.data.len() as u32,
         comment: p.comment.as_deref(),
         direction: Some(p.direction),
-    })
+    };
+    writer.put(&rec, p.place)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::Format;
+    use crate::capture::{CaptureWriter, Format};
     use crate::flow::{Direction, PacketKey};
 
     /// The (timestamp, first data byte) of every record of a pcap-ns capture.
@@ -187,10 +214,10 @@ mod tests {
     fn holds_copies_until_the_watermark_then_writes_in_arrival_order() {
         let mut buf = ReorderBuffer::new();
         let mut w = writer();
-        buf.push(30, &[1], None, PacketDirection::Inbound);
-        buf.push(10, &[2], None, PacketDirection::Inbound);
-        buf.push(10, &[3], None, PacketDirection::Outbound);
-        buf.push(20, &[4], Some("late"), PacketDirection::Inbound);
+        buf.push(30, Place::default(), &[1], None, PacketDirection::Inbound);
+        buf.push(10, Place::default(), &[2], None, PacketDirection::Inbound);
+        buf.push(10, Place::default(), &[3], None, PacketDirection::Outbound);
+        buf.push(20, Place::default(), &[4], Some("late"), PacketDirection::Inbound);
         buf.release(9, &mut w).unwrap();
         assert_eq!(buf.pending.len(), 4, "nothing due before 10");
         buf.release(20, &mut w).unwrap();
@@ -206,10 +233,10 @@ mod tests {
     fn buffers_are_reused() {
         let mut buf = ReorderBuffer::new();
         let mut w = writer();
-        buf.push(1, &[7; 100], None, PacketDirection::Inbound);
+        buf.push(1, Place::default(), &[7; 100], None, PacketDirection::Inbound);
         buf.drain(&mut w).unwrap();
         assert_eq!(buf.pool.len(), 1);
-        buf.push(2, &[8; 10], None, PacketDirection::Inbound);
+        buf.push(2, Place::default(), &[8; 10], None, PacketDirection::Inbound);
         assert!(buf.pool.is_empty());
         buf.drain(&mut w).unwrap();
         assert_eq!(records(&w.finish().unwrap()), [(1, 7), (2, 8)]);
@@ -225,21 +252,21 @@ mod tests {
         let mut d = Delays::new(1.0, 5);
         assert!(d.enabled());
         for _ in 0..100 {
-            let ns = d.delay_ns(&info(Event::TcpData("TLS application data")));
+            let ns = d.delay_ns(&info(Event::TcpData("TLS application data")), || None);
             assert!((3_000..15_000).contains(&ns), "{ns}");
         }
-        assert_eq!(d.delay_ns(&info(Event::TcpAck)), 0);
-        assert_eq!(d.delay_ns(&info(Event::Datagram("DNS query"))), 0);
+        assert_eq!(d.delay_ns(&info(Event::TcpAck), || None), 0);
+        assert_eq!(d.delay_ns(&info(Event::Datagram("DNS query")), || None), 0);
         let mut off = Delays::new(0.0, 5);
         assert!(!off.enabled());
-        assert_eq!(off.delay_ns(&info(Event::TcpData("x"))), 0);
+        assert_eq!(off.delay_ns(&info(Event::TcpData("x")), || None), 0);
     }
 
     #[test]
     fn delays_depend_on_the_seed_only() {
         let run = |seed| {
             let mut d = Delays::new(0.5, seed);
-            (0..50).map(|_| d.delay_ns(&info(Event::TcpData("x")))).collect::<Vec<_>>()
+            (0..50).map(|_| d.delay_ns(&info(Event::TcpData("x")), || None)).collect::<Vec<_>>()
         };
         assert_eq!(run(3), run(3));
         assert_ne!(run(3), run(4));

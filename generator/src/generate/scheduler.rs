@@ -3,15 +3,18 @@
 //! A scenario hands out flows one after another, each starting a little after
 //! the last; several are in progress at once (at most `max_concurrent`). The
 //! scheduler admits a flow once no frame in progress is earlier than its start,
-//! and merges the frames of the flows in progress by time (ties in admission
-//! order), so that what comes out is the interface's traffic in time order.
+//! and merges the frames of the flows in progress by time (ties in the order
+//! flows start), so that what comes out is the interface's traffic in time
+//! order. When each flow starts follows from the gaps and lengths of the
+//! flows before it alone ([`StartClock`](super::starts::StartClock)).
 //!
 //! # Random streams, and planning on other threads
 //!
 //! The run's seed keys one ChaCha8 generator with many streams: stream 0 is
 //! the *schedule* ([`Scenario::next_order`]: each flow's kind and the gap to
 //! the next), and flow *i* draws everything of its own from stream
-//! [`flow_stream`]`(seed, i)`. Only a flow's start ties it to the flows
+//! [`flow_stream`]`(seed, i)`, and the mirror path's delays of its copies
+//! from [`mirror_stream`]`(seed, i)`. Only a flow's start ties it to the flows
 //! before it (the `http` gap counts from the previous flow's end, and a
 //! full scheduler holds a flow back), and a flow planned at one start is,
 //! moved by [`Flow::shift`], the flow planned at a later one
@@ -20,10 +23,11 @@
 //! scheduler moves each to the start it gets: the same flows, the same
 //! bytes, as planning each in place ([`FlowScheduler::new`]).
 
-use crate::traffic::scenario::{flow_stream, FlowOrder, Scenario, SHIFT_FLOOR_NS};
+use super::starts::StartClock;
+use crate::traffic::scenario::{flow_stream, mirror_stream, FlowOrder, Scenario, SHIFT_FLOOR_NS};
 use crate::traffic::{Flow, Host, PacketInfo, TrafficSource};
 use core::cmp::Reverse;
-use rand::SeedableRng;
+use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
@@ -169,21 +173,22 @@ pub struct FlowScheduler<P> {
     /// Flows started so far, and flows that have sent their last frame.
     started: u64,
     finished: u64,
-    /// When the next flow starts.
+    /// The starts of the flows, and the next one's.
+    clock: StartClock,
     next_start: u64,
-    max_active: usize,
-    /// Flows in progress, each with its kind; `free` lists the empty slots.
-    /// Each with its kind and its place in the order flows start (from 0).
-    /// And whether a planning thread planned it (it goes back there when done).
-    slots: Vec<Option<(Flow, &'static str, u64, bool)>>,
+    /// Flows in progress; `free` lists the empty slots.
+    slots: Vec<Option<Active>>,
     free: Vec<usize>,
-    /// (time of the next frame, admission order, slot) of each flow in progress.
+    /// (time of the next frame, place of the flow, slot) of each flow in
+    /// progress: frames come out by time, ties by the order flows start.
     heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
-    order: u64,
     /// Kind of the flow of the frame last returned.
     last_kind: &'static str,
     /// Place (in the order flows start, from 0) of the flow of the frame last returned.
     last_flow: u64,
+    /// Its slot, while it has frames left; once it has none, its mirror stream.
+    last_slot: Option<usize>,
+    parting: Option<ChaCha8Rng>,
     /// When playing one shard: which flows' frames are written (the others are only skipped).
     shard: Option<(u64, u64)>,
     progress: P,
@@ -219,8 +224,9 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
         threads: usize,
         progress: P,
     ) -> FlowScheduler<P> {
-        let max_active = max_concurrent.max(1);
         let planners = (threads > 0).then(|| Planners::start(&scenario, host, seed, flows, threads));
+        let mut clock = StartClock::new(start_ns, max_concurrent);
+        let next_start = clock.start();
         let mut scheduler = FlowScheduler {
             scenario,
             host,
@@ -230,14 +236,15 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             total: flows,
             started: 0,
             finished: 0,
-            next_start: start_ns,
-            max_active,
-            slots: Vec::with_capacity(max_active),
+            clock,
+            next_start,
+            slots: Vec::new(),
             free: Vec::new(),
-            heap: BinaryHeap::with_capacity(max_active),
-            order: 0,
+            heap: BinaryHeap::new(),
             last_kind: "",
             last_flow: 0,
+            last_slot: None,
+            parting: None,
             shard: None,
             progress,
         };
@@ -268,41 +275,30 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
         self.last_flow
     }
 
-    /// Admits every flow that starts before the earliest frame in progress
-    /// (or, with nothing in progress, the next flow that has frames at all).
+    /// Admits every flow that starts no later than the earliest frame in
+    /// progress (or, with nothing in progress, the next flow that has frames
+    /// at all). Its start comes from [`StartClock`], and a flow's first frame
+    /// is never before its start, so the frames come out in time order.
     fn admit(&mut self) {
         while self.started < self.total {
-            let earliest = self.heap.peek().map(|Reverse((t, _, _))| *t);
-            if matches!(earliest, Some(t) if self.next_start > t) {
-                break;
-            }
-            if self.heap.len() >= self.max_active {
-                // Full: this flow starts once the earliest frame has gone.
-                self.next_start = self.next_start.max(earliest.unwrap_or(self.next_start));
+            if self.heap.peek().is_some_and(|Reverse((t, _, _))| *t < self.next_start) {
                 break;
             }
             let order = self.scenario.next_order(&mut self.schedule);
-            let index = self.started;
-            let start = self.next_start;
+            let (index, start) = (self.started, self.next_start);
             let (flow, ahead) = self.plan(index, &order, start);
-            self.next_start = order.next_start(start, flow.end_ns());
+            let first = flow.peek_time();
+            self.clock.planned(start, order.gap(), first.map(|_| flow.end_ns()));
+            self.next_start = self.clock.start();
             self.started += 1;
             if self.started % 4096 == 0 {
                 (self.progress)(self.started);
             }
-            let Some(t) = flow.peek_time() else { continue };
-            let kind = order.kind_name();
-            let slot = match self.free.pop() {
-                Some(i) => {
-                    self.slots[i] = Some((flow, kind, index, ahead));
-                    i
-                }
-                None => {
-                    self.slots.push(Some((flow, kind, index, ahead)));
-                    self.slots.len() - 1
-                }
-            };
-            self.push(t, slot);
+            let Some(t) = first else { continue };
+            debug_assert!(t >= start, "flow {index} has a frame before its start");
+            let active = Active { flow, kind: order.kind_name(), ahead, mirror: None };
+            let slot = put_in_slot(&mut self.slots, &mut self.free, active);
+            self.heap.push(Reverse((t, index, slot)));
         }
     }
 
@@ -319,11 +315,32 @@ impl<P: FnMut(u64)> FlowScheduler<P> {
             _ => (order.plan(&self.host, &mut flow_stream(self.seed, index), start), false),
         }
     }
+}
 
-    fn push(&mut self, t: u64, slot: usize) {
-        self.heap.push(Reverse((t, self.order, slot)));
-        self.order += 1;
+/// Puts `item` in a free slot of `slots` (one of `free`, else a new one)
+/// and returns its index: flows in progress keep their place while others
+/// come and go.
+pub(super) fn put_in_slot<T>(slots: &mut Vec<Option<T>>, free: &mut Vec<usize>, item: T) -> usize {
+    match free.pop() {
+        Some(i) => {
+            slots[i] = Some(item);
+            i
+        }
+        None => {
+            slots.push(Some(item));
+            slots.len() - 1
+        }
     }
+}
+
+/// A flow in progress: its kind, whether a planning thread planned it (it
+/// goes back there when done), and its mirror stream once asked for.
+#[derive(Debug)]
+struct Active {
+    flow: Flow,
+    kind: &'static str,
+    ahead: bool,
+    mirror: Option<ChaCha8Rng>,
 }
 
 impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
@@ -333,10 +350,11 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             // on (one sift instead of a pop and a push): the entries are all
             // distinct, so the heap yields them in the same order either way.
             let mut top = self.heap.peek_mut()?;
-            let Reverse((_, _, slot)) = *top;
-            let (flow, kind, index, _) = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
-            let (kind, index) = (*kind, *index);
+            let Reverse((_, index, slot)) = *top;
+            let active = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
+            let kind = active.kind;
             let owned = self.shard.map_or(true, |(k, n)| index % n == k);
+            let flow = &mut active.flow;
             let next = if owned { flow.next_frame(frame) } else { flow.skip_frame(frame) };
             let Some(info) = next else {
                 PeekMut::pop(top);
@@ -345,16 +363,17 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
             };
             match flow.peek_time() {
                 Some(t) => {
-                    *top = Reverse((t, self.order, slot));
+                    *top = Reverse((t, index, slot));
                     drop(top);
-                    self.order += 1;
+                    self.last_slot = Some(slot);
                 }
                 None => {
                     PeekMut::pop(top);
-                    if let Some((flow, _, index, true)) = self.slots[slot].take() {
-                        if let Some(p) = &mut self.planners {
-                            p.give_back(index, flow);
-                        }
+                    let done = self.slots[slot].take().expect("slot in the heap holds a flow");
+                    self.parting = done.mirror;
+                    self.last_slot = None;
+                    if let (true, Some(p)) = (done.ahead, &mut self.planners) {
+                        p.give_back(index, done.flow);
                     }
                     self.free.push(slot);
                     self.finished += 1;
@@ -374,6 +393,19 @@ impl<P: FnMut(u64)> TrafficSource for FlowScheduler<P> {
 
     fn flow_kind(&self) -> &str {
         self.last_kind
+    }
+
+    fn flow_index(&self) -> Option<u64> {
+        Some(self.last_flow)
+    }
+
+    fn mirror_stream(&mut self) -> Option<&mut dyn RngCore> {
+        let (seed, index) = (self.seed, self.last_flow);
+        let rng = match self.last_slot {
+            Some(slot) => &mut self.slots[slot].as_mut().expect("the last flow's slot").mirror,
+            None => &mut self.parting,
+        };
+        Some(rng.get_or_insert_with(|| mirror_stream(seed, index)))
     }
 }
 

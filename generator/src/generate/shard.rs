@@ -10,15 +10,16 @@
 //!
 //! * *when* it starts: the `http` scenario starts a flow a pause after the
 //!   previous one's last frame, and [`FlowScheduler`](super::FlowScheduler)
-//!   holds a flow back while `max_concurrent` are in progress;
+//!   holds a flow back while `max_concurrent` are in progress (the starts
+//!   follow from the flows' gaps and lengths: `starts.rs`);
 //! * its copies' place in the whole run: the frames of all flows are
-//!   merged in time order, ties in the order the scheduler took them;
-//! * the mirror path's delays (`--reorder`) come from one stream over all
-//!   TCP data copies in time order, and the reorder buffer's release order
-//!   interleaves every flow's copies.
+//!   merged in time order, ties in the order flows start;
+//! * the reorder buffer's release order interleaves every flow's copies
+//!   (each flow's mirror-path delays, `--reorder`, come from a stream of
+//!   its own, [`mirror_stream`](crate::traffic::scenario::mirror_stream)).
 //!
 //! So a shard plays the whole schedule, every flow's frames in the same
-//! order, and routes every frame and draws every delay; but only the frames
+//! order, and routes every frame and holds every delayed copy's place; but only the frames
 //! of its own flows (flow *i* is shard *i* mod N's) are built
 //! ([`TrafficSource::skip_frame`](crate::traffic::TrafficSource::skip_frame)
 //! passes over the others), encapsulated, described and written. The others only move the writer on

@@ -191,6 +191,25 @@ pub trait TrafficSource {
     fn flow_kind(&self) -> &str {
         ""
     }
+
+    /// The flow the frame `next_frame` last returned belongs to, by its
+    /// place in the order the source's flows start (from 0), if the source
+    /// numbers its flows (a scenario's [`FlowScheduler`] does). A `--jobs`
+    /// run orders copies of frames at the same time by it.
+    ///
+    /// [`FlowScheduler`]: crate::generate::FlowScheduler
+    fn flow_index(&self) -> Option<u64> {
+        None
+    }
+
+    /// The mirror path's random stream for the flow of the frame last
+    /// returned ([`scenario::mirror_stream`]), if the source keeps one per
+    /// flow: `--reorder` delays then depend on the flow alone, not on how
+    /// its frames interleave with others'. `None`: one stream for the whole
+    /// source.
+    fn mirror_stream(&mut self) -> Option<&mut dyn rand::RngCore> {
+        None
+    }
 }
 
 /// Every remaining frame of `source`, each in a buffer of its own: handy for

@@ -181,6 +181,19 @@ pub enum Gap {
     FromEnd(u64),
 }
 
+impl Gap {
+    /// When the next flow starts, given this flow's start and the time of
+    /// its last frame (0 for a flow without frames): always later than
+    /// this flow's start.
+    pub fn next_start(self, start_ns: u64, end_ns: u64) -> u64 {
+        let gap = match self {
+            Gap::FromStart(gap) => gap,
+            Gap::FromEnd(pause) => end_ns.saturating_sub(start_ns) + pause,
+        };
+        start_ns + gap.max(1)
+    }
+}
+
 /// A flow and what kind it is.
 #[derive(Debug, Clone)]
 pub struct PlannedFlow {
@@ -314,11 +327,13 @@ impl FlowOrder {
     /// When the next flow starts, given this flow's start and the time of
     /// its last frame ([`Flow::end_ns`]).
     pub fn next_start(&self, start_ns: u64, end_ns: u64) -> u64 {
-        let gap = match self.gap {
-            Gap::FromStart(gap) => gap,
-            Gap::FromEnd(pause) => end_ns.saturating_sub(start_ns) + pause,
-        };
-        start_ns + gap.max(1)
+        self.gap.next_start(start_ns, end_ns)
+    }
+
+    /// When the flow after this one starts, as a rule of this flow's
+    /// start and end ([`FlowOrder::next_start`]).
+    pub fn gap(&self) -> Gap {
+        self.gap
     }
 
     /// Whether the flow planned at one start, moved later with
@@ -363,7 +378,9 @@ impl FlowOrder {
 
 /// Flow `index`'s own random stream under `seed`: stream 2^32 + `index` of
 /// the ChaCha8 generator the seed keys (streams below 2^32 are the
-/// schedule's, 0, and the mirror path's, `generate::reorder`'s 2).
+/// schedule's, 0, and the mirror path's for sources without flows of
+/// their own, `generate::reorder`'s 2; from 2^63, each flow's mirror path,
+/// [`mirror_stream`]).
 ///
 /// ```
 /// use rand::Rng;
@@ -376,6 +393,24 @@ pub fn flow_stream(seed: u64, index: u64) -> rand_chacha::ChaCha8Rng {
     use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream((1 << 32) + index);
+    rng
+}
+
+/// The mirror path's random stream for flow `index` under `seed` (the
+/// `--reorder` delays of its copies): stream 2^63 + `index`, apart from the
+/// flow's own ([`flow_stream`]), so that asking for reordering leaves the
+/// traffic unchanged, and keyed by the flow, so that a flow's delays do not
+/// depend on how its frames interleave with other flows'.
+///
+/// ```
+/// use rand::Rng;
+/// use generator::traffic::scenario::{flow_stream, mirror_stream};
+/// assert_ne!(mirror_stream(7, 0).random::<u64>(), flow_stream(7, 0).random::<u64>());
+/// ```
+pub fn mirror_stream(seed: u64, index: u64) -> rand_chacha::ChaCha8Rng {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream((1 << 63) + index);
     rng
 }
 

@@ -812,9 +812,20 @@ fn generate(args: &GenerateArgs, ui: Ui) -> Result<(), CliError> {
         ));
     }
     if !ui.quiet {
-        summary(&args.output, &mirror, &stats, packets, bytes);
         if args.packets.is_some_and(|n| packets == n) {
+            // The counts of flows, truncated and reordered copies are of the
+            // work done up to the cut, which --jobs does in its own steps:
+            // only what was written is told.
+            let vnis: Vec<String> = mirror.sessions.iter().map(|s| s.vni.to_string()).collect();
+            eprintln!(
+                "vxgen: {packets} copies, {} to {} (VNI {})",
+                size_text(bytes),
+                output_name(&args.output),
+                vnis.join(", ")
+            );
             eprintln!("vxgen: stopped after the {packets} packets of -c (flows in progress are cut there)");
+        } else {
+            summary(&args.output, &mirror, &stats, packets, bytes);
         }
     }
     Ok(())
@@ -1135,9 +1146,18 @@ fn size_text(bytes: u64) -> String {
     format!("{bytes} bytes ({v:.1} {})", UNITS[unit])
 }
 
+/// `-o`'s argument as the summary names it.
+fn output_name(output: &str) -> String {
+    if output == "-" {
+        "standard output".to_string()
+    } else {
+        output.to_string()
+    }
+}
+
 fn summary(output: &str, mirror: &Mirror, stats: &Stats, packets: u64, bytes: u64) {
     let vnis: Vec<String> = mirror.sessions.iter().map(|s| s.vni.to_string()).collect();
-    let to = if output == "-" { "standard output".to_string() } else { output.to_string() };
+    let to = output_name(output);
     eprintln!(
         "vxgen: {} flows, {} copies ({} truncated, {} reordered, {} not mirrored), {} to {} (VNI {})",
         stats.conversations,
