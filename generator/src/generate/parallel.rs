@@ -521,6 +521,9 @@ struct Worker<'m> {
     free: Vec<usize>,
     heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
     emitter: Emitter<'m>,
+    /// The frame being mirrored: [`HEADROOM`] bytes, then the frame, as
+    /// [`Emitter::emit`] takes it.
+    frame: Vec<u8>,
     sink: Sink,
     finished: u64,
     /// The bound last reported.
@@ -579,6 +582,7 @@ impl<'m> Worker<'m> {
             free: Vec::new(),
             heap: BinaryHeap::new(),
             emitter: Emitter::new(mirror, emit),
+            frame: Vec::with_capacity(HEADROOM + 16 * 1024),
             sink,
             finished: 0,
             bound: (0, 0, 0),
@@ -715,7 +719,6 @@ impl<'m> Worker<'m> {
 
     /// Mirrors and writes the frames up to the frontier.
     fn emit(&mut self, ch: &WorkerChannels<'_>) -> Result<bool, CaptureError> {
-        let mut buf = Vec::with_capacity(HEADROOM + 16 * 1024);
         let mut any = false;
         loop {
             let Some(mut top) = self.heap.peek_mut() else { break };
@@ -725,15 +728,16 @@ impl<'m> Worker<'m> {
             }
             any = true;
             let active = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
+            let buf = &mut self.frame;
             buf.clear();
             buf.resize(HEADROOM, 0);
-            let info = active.flow.next_frame(&mut buf).expect("a frame at peek_time");
+            let info = active.flow.next_frame(buf).expect("a frame at peek_time");
             let seed = self.seed;
             let delay = self
                 .emitter
                 .delay_ns(&info, || Some(active.mirror.get_or_insert_with(|| mirror_stream(seed, index))));
             let place = Place { frame_ns: t, flow: index };
-            self.emitter.emit(&mut buf, &info, active.kind, (place, delay), &mut self.sink)?;
+            self.emitter.emit(buf, &info, active.kind, (place, delay), &mut self.sink)?;
             match active.flow.peek_time() {
                 Some(next) => {
                     *top = Reverse((next, index, slot));
