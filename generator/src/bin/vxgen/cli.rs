@@ -226,8 +226,8 @@ struct GenerateArgs {
     /// back together with the others into the whole run's bytes (in --format). See docs/scale.md.
     #[arg(long, value_name = "K/N")]
     shard: Option<generator::generate::Shard>,
-    /// Threads planning the flows ahead (their payloads and TCP state: most of a run's work; at most one per
-    /// core) while the main thread builds, mirrors and writes their frames: the same bytes as 1 (docs/scale.md).
+    /// Threads to run on (at most one per core), each flow whole on one, their copies merged as they go: the
+    /// same bytes as 1 (with --shard: threads planning the shard's flows ahead). See docs/scale.md.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     jobs: u16,
 }
