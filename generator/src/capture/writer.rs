@@ -402,6 +402,89 @@ impl<W: Write> CaptureWriter<W> {
     }
 }
 
+/// Records built where they are to lie, in a [`records_like`] writer's
+/// buffer: the bytes of a copy are made in place, after room for the
+/// record's header, and [`seal`](Self::seal) makes them a record, so that
+/// they are not copied once more (a `--jobs` thread's chunk of records).
+///
+/// [`records_like`]: CaptureWriter::records_like
+impl CaptureWriter<Vec<u8>> {
+    /// Bytes a record takes in front of its data: 16 (classic pcap), 28 (pcapng).
+    #[inline]
+    pub(crate) fn record_head_len(&self) -> usize {
+        match self.inner {
+            Inner::Pcap { .. } => PCAP_RECORD_HEAD_LEN,
+            Inner::PcapNg { .. } => EPB_HEAD_LEN,
+        }
+    }
+
+    /// Makes the bytes from `data_start` to the end of the buffer one
+    /// record, as [`write`](Self::write) writes it: the header goes into the
+    /// [`record_head_len`](Self::record_head_len) bytes the caller left in
+    /// front of them, the data is cut to the snaplen (its whole length is
+    /// the original length), what follows it is appended.
+    ///
+    /// # Errors
+    /// As [`write`](Self::write); the record's bytes are then taken away
+    /// again, as they are when the writer is [full](Self::is_full).
+    #[inline]
+    pub(crate) fn seal(
+        &mut self,
+        data_start: usize,
+        timestamp_ns: u64,
+        comment: Option<&str>,
+        direction: Option<PacketDirection>,
+    ) -> Result<(), CaptureError> {
+        let head_len = self.record_head_len();
+        let record_start = data_start.checked_sub(head_len).expect("room left for the record's header");
+        debug_assert!(self.shard_seq.is_none(), "a shard's records carry their place in the run");
+        let full = self.is_full();
+        let snaplen = self.snaplen as usize;
+        let (out, written) = match &mut self.inner {
+            Inner::Pcap { out, .. } | Inner::PcapNg { out, .. } if full => {
+                out.truncate(record_start);
+                return Ok(());
+            }
+            Inner::Pcap { out, nanos, big_endian } => {
+                if timestamp_ns / NANOS_PER_SEC > u64::from(u32::MAX) {
+                    out.truncate(record_start);
+                    return Err(CaptureError::TimestampOutOfRange { timestamp_ns });
+                }
+                let orig_len = (out.len() - data_start) as u32;
+                out.truncate(data_start + snaplen);
+                let captured = out.len() - data_start;
+                let head = pcap_record_head(timestamp_ns, captured, orig_len, *nanos, *big_endian);
+                out[record_start..data_start].copy_from_slice(&head);
+                (out, head_len + captured)
+            }
+            Inner::PcapNg { out, .. } => {
+                if let Some(len) = comment.map(str::len).filter(|&len| len > usize::from(u16::MAX)) {
+                    out.truncate(record_start);
+                    return Err(CaptureError::CommentTooLong { len });
+                }
+                let orig_len = (out.len() - data_start) as u32;
+                out.truncate(data_start + snaplen);
+                let captured = out.len() - data_start;
+                let options =
+                    EpbOptions { comment, flags: direction.map(PacketDirection::epb_flags), packet_id: None };
+                let total_len = options.block_len(captured);
+                out[record_start..data_start].copy_from_slice(&epb_head(
+                    total_len,
+                    timestamp_ns,
+                    captured,
+                    orig_len,
+                ));
+                options.push_tail(out, captured, total_len);
+                (out, total_len as usize)
+            }
+        };
+        debug_assert_eq!(out.len(), record_start + written);
+        self.packets += 1;
+        self.bytes += written as u64;
+        Ok(())
+    }
+}
+
 impl<W: Write> std::fmt::Debug for CaptureWriter<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CaptureWriter")
@@ -445,17 +528,33 @@ fn write_pcap_record<W: Write>(
     nanos: bool,
     big_endian: bool,
 ) -> io::Result<usize> {
+    out.write_all(&pcap_record_head(timestamp, data.len(), orig_len, nanos, big_endian))?;
+    out.write_all(data)?;
+    Ok(PCAP_RECORD_HEAD_LEN + data.len())
+}
+
+/// Size of a classic pcap record header.
+const PCAP_RECORD_HEAD_LEN: usize = 16;
+
+/// A classic pcap record header: seconds, microseconds or nanoseconds,
+/// captured length, original length, in the file's byte order.
+#[inline]
+fn pcap_record_head(
+    timestamp: u64,
+    captured: usize,
+    orig_len: u32,
+    nanos: bool,
+    big_endian: bool,
+) -> [u8; 16] {
     let secs = (timestamp / NANOS_PER_SEC) as u32;
     let subsec = (timestamp % NANOS_PER_SEC) as u32;
     let frac = if nanos { subsec } else { subsec / 1000 };
-    let fields = [secs, frac, data.len() as u32, orig_len];
-    let mut head = [0u8; 16];
+    let fields = [secs, frac, captured as u32, orig_len];
+    let mut head = [0u8; PCAP_RECORD_HEAD_LEN];
     for (bytes, field) in head.chunks_exact_mut(4).zip(fields) {
         bytes.copy_from_slice(&if big_endian { field.to_be_bytes() } else { field.to_le_bytes() });
     }
-    out.write_all(&head)?;
-    out.write_all(data)?;
-    Ok(16 + data.len())
+    head
 }
 
 /// Writes one pcapng Enhanced Packet Block (little-endian, interface 0).
@@ -483,57 +582,93 @@ fn write_epb<W: Write>(
     flags: Option<u32>,
     packet_id: Option<u64>,
 ) -> io::Result<usize> {
-    const ZEROS: [u8; 3] = [0; 3];
-    let pad = |len: usize| (4 - len % 4) % 4;
+    let options = EpbOptions { comment, flags, packet_id };
+    let total_len = options.block_len(data.len());
+    out.write_all(&epb_head(total_len, timestamp, data.len(), orig_len))?;
+    out.write_all(data)?;
+    tail.clear();
+    options.push_tail(tail, data.len(), total_len);
+    out.write_all(tail)?;
+    Ok(total_len as usize)
+}
 
-    let mut options_len = 0;
-    if let Some(c) = comment {
-        options_len += 4 + c.len() + pad(c.len());
-    }
-    if flags.is_some() {
-        options_len += 8;
-    }
-    if packet_id.is_some() {
-        options_len += 12;
-    }
-    if options_len > 0 {
-        options_len += 4; // opt_endofopt
-    }
-    // 8 (type, length) + 20 (fixed body) + data + pad + options + 4 (trailing length).
-    let total_len = (32 + data.len() + pad(data.len()) + options_len) as u32;
+/// Size of an Enhanced Packet Block's fields before its data.
+const EPB_HEAD_LEN: usize = 28;
 
-    let mut head = [0u8; 28];
+/// Bytes that pad `len` bytes to 32 bits.
+#[inline]
+fn pad32(len: usize) -> usize {
+    (4 - len % 4) % 4
+}
+
+/// The options of an Enhanced Packet Block.
+#[derive(Debug, Clone, Copy)]
+struct EpbOptions<'a> {
+    comment: Option<&'a str>,
+    flags: Option<u32>,
+    packet_id: Option<u64>,
+}
+
+impl EpbOptions<'_> {
+    /// The block's total length for `data_len` bytes of data.
+    #[inline]
+    fn block_len(&self, data_len: usize) -> u32 {
+        let mut options_len = 0;
+        if let Some(c) = self.comment {
+            options_len += 4 + c.len() + pad32(c.len());
+        }
+        if self.flags.is_some() {
+            options_len += 8;
+        }
+        if self.packet_id.is_some() {
+            options_len += 12;
+        }
+        if options_len > 0 {
+            options_len += 4; // opt_endofopt
+        }
+        // 8 (type, length) + 20 (fixed body) + data + pad + options + 4 (trailing length).
+        (EPB_HEAD_LEN + data_len + pad32(data_len) + options_len + 4) as u32
+    }
+
+    /// Appends what follows `data_len` bytes of data: their padding, the
+    /// options, the block's total length again.
+    #[inline]
+    fn push_tail(&self, tail: &mut Vec<u8>, data_len: usize, total_len: u32) {
+        const ZEROS: [u8; 3] = [0; 3];
+        tail.extend_from_slice(&ZEROS[..pad32(data_len)]);
+        if let Some(c) = self.comment {
+            push_option_header(tail, OPT_COMMENT, c.len() as u16);
+            tail.extend_from_slice(c.as_bytes());
+            tail.extend_from_slice(&ZEROS[..pad32(c.len())]);
+        }
+        if let Some(flags) = self.flags {
+            push_option_header(tail, EPB_FLAGS, 4);
+            tail.extend_from_slice(&flags.to_le_bytes());
+        }
+        if let Some(id) = self.packet_id {
+            push_option_header(tail, EPB_PACKETID, 8);
+            tail.extend_from_slice(&id.to_le_bytes());
+        }
+        if self.comment.is_some() || self.flags.is_some() || self.packet_id.is_some() {
+            push_option_header(tail, OPT_ENDOFOPT, 0);
+        }
+        tail.extend_from_slice(&total_len.to_le_bytes());
+    }
+}
+
+/// An Enhanced Packet Block's fields before its data: block type, total
+/// length, interface 0, timestamp (high, low), captured and original length.
+#[inline]
+fn epb_head(total_len: u32, timestamp: u64, captured: usize, orig_len: u32) -> [u8; EPB_HEAD_LEN] {
+    let mut head = [0u8; EPB_HEAD_LEN];
     head[0..4].copy_from_slice(&EPB_TYPE.to_le_bytes());
     head[4..8].copy_from_slice(&total_len.to_le_bytes());
     // head[8..12]: interface id 0.
     head[12..16].copy_from_slice(&((timestamp >> 32) as u32).to_le_bytes());
     head[16..20].copy_from_slice(&(timestamp as u32).to_le_bytes());
-    head[20..24].copy_from_slice(&(data.len() as u32).to_le_bytes());
+    head[20..24].copy_from_slice(&(captured as u32).to_le_bytes());
     head[24..28].copy_from_slice(&orig_len.to_le_bytes());
-    out.write_all(&head)?;
-    out.write_all(data)?;
-
-    tail.clear();
-    tail.extend_from_slice(&ZEROS[..pad(data.len())]);
-    if let Some(c) = comment {
-        push_option_header(tail, OPT_COMMENT, c.len() as u16);
-        tail.extend_from_slice(c.as_bytes());
-        tail.extend_from_slice(&ZEROS[..pad(c.len())]);
-    }
-    if let Some(flags) = flags {
-        push_option_header(tail, EPB_FLAGS, 4);
-        tail.extend_from_slice(&flags.to_le_bytes());
-    }
-    if let Some(id) = packet_id {
-        push_option_header(tail, EPB_PACKETID, 8);
-        tail.extend_from_slice(&id.to_le_bytes());
-    }
-    if options_len > 0 {
-        push_option_header(tail, OPT_ENDOFOPT, 0);
-    }
-    tail.extend_from_slice(&total_len.to_le_bytes());
-    out.write_all(tail)?;
-    Ok(total_len as usize)
+    head
 }
 
 #[inline]
@@ -944,5 +1079,59 @@ mod tests {
         }
         assert_eq!(writer.bytes_written(), header + 100_000 * (32 + 1500 + 12));
         writer.finish().unwrap();
+    }
+
+    /// Records made in place and sealed are the bytes `write` writes, for
+    /// every format, with and without options, cut to the snaplen or not,
+    /// and a record `write` rejects is rejected and taken away.
+    #[rstest]
+    #[case::pcap(Format::Pcap, false)]
+    #[case::pcap_big_endian(Format::Pcap, true)]
+    #[case::pcap_nanos(Format::PcapNanos, false)]
+    #[case::pcap_nanos_big_endian(Format::PcapNanos, true)]
+    #[case::pcapng(Format::PcapNg, false)]
+    fn sealed_records_are_the_records_write_writes(#[case] format: Format, #[case] big_endian: bool) {
+        let open = |out: Vec<u8>| match big_endian {
+            true => CaptureWriter::new_classic_big_endian(out, format == Format::PcapNanos, 100).unwrap(),
+            false => CaptureWriter::new(out, format, 100).unwrap(),
+        };
+        let data = [frame(1), frame(61), frame(100), frame(101), frame(250), frame(62)];
+        let comments = [None, Some("a"), Some("abcd"), None, Some("twelve bytes"), Some("é")];
+        let mut whole = open(Vec::new());
+        let header = whole.bytes_written() as usize;
+        let mut sealed = whole.records_like(Vec::new());
+        for (i, (d, c)) in data.iter().zip(comments).enumerate() {
+            let timestamp_ns = 1_700_000_000_000_000_000 + i as u64 * 1_234_567;
+            let direction =
+                Some(if i % 2 == 0 { PacketDirection::Inbound } else { PacketDirection::Outbound });
+            let rec = Record { timestamp_ns, data: d, orig_len: d.len() as u32, comment: c, direction };
+            whole.write(&rec).unwrap();
+            let copy_start = sealed.get_mut().len() + sealed.record_head_len();
+            sealed.get_mut().resize(copy_start, 0xee);
+            sealed.get_mut().extend_from_slice(d);
+            sealed.seal(copy_start, timestamp_ns, c, direction).unwrap();
+        }
+        assert_eq!(sealed.packets_written(), whole.packets_written());
+        assert_eq!(sealed.bytes_written() as usize + header, whole.bytes_written() as usize);
+        let (records, whole) = (sealed.finish().unwrap(), whole.finish().unwrap());
+        assert_eq!(records, whole[header..]);
+
+        // Rejected as `write` rejects it, and nothing of it stays.
+        let mut sealed = open(Vec::new()).records_like(Vec::new());
+        let copy_start = sealed.record_head_len();
+        sealed.get_mut().resize(copy_start + 60, 0);
+        let long = "x".repeat(70_000);
+        let err = match format {
+            Format::PcapNg => sealed.seal(copy_start, 1, Some(&long), None).unwrap_err(),
+            _ => sealed.seal(copy_start, u64::MAX, None, None).unwrap_err(),
+        };
+        assert!(
+            matches!(
+                err,
+                CaptureError::CommentTooLong { len: 70_000 } | CaptureError::TimestampOutOfRange { .. }
+            ),
+            "{err:?}"
+        );
+        assert_eq!((sealed.get_mut().len(), sealed.packets_written(), sealed.bytes_written()), (0, 0, 0));
     }
 }

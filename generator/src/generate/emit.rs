@@ -8,7 +8,7 @@ use super::reorder::{Delays, ReorderBuffer};
 use super::Stats;
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
 use crate::flow::{Direction, PacketKey};
-use crate::mirror::encap::{encapsulate_in_place, outer_source_port, OuterHeaders, HEADROOM};
+use crate::mirror::encap::{encapsulate_in_place, outer_source_port, Copy, OuterHeaders, HEADROOM};
 use crate::mirror::filter::pick_session;
 use crate::mirror::session::Mirror;
 use crate::traffic::PacketInfo;
@@ -56,6 +56,27 @@ impl<W: Write> CopySink for CaptureWriter<W> {
     }
 }
 
+/// A [`CopySink`] in whose own buffer copies are made where they are to
+/// lie, so that no copy is moved once made (a `--jobs` thread's chunk of
+/// records, `generate::parallel`): [`Emitter::open_space`] leaves room for
+/// a record's header and the outer headers, the frame is appended after it,
+/// and [`Emitter::emit_in_place`] wraps it there and has it sealed.
+pub(crate) trait CopySpace: CopySink {
+    /// The buffer: the records so far, then the copy being made.
+    fn buffer(&mut self) -> &mut Vec<u8>;
+    /// Bytes of a record in front of its copy.
+    fn head_len(&self) -> usize;
+    /// Makes the copy at `buffer()[copy_start..]` a record, at `place`.
+    fn seal(
+        &mut self,
+        copy_start: usize,
+        timestamp_ns: u64,
+        comment: Option<&str>,
+        direction: PacketDirection,
+        place: Place,
+    ) -> Result<(), CaptureError>;
+}
+
 /// Mirrors frames one at a time into a capture.
 ///
 /// Each frame is handed over in a buffer that holds [`HEADROOM`] bytes and
@@ -66,6 +87,11 @@ pub struct Emitter<'m> {
     routes: RouteCache,
     /// Each session's outer headers, made once (`None`: GWLB targets).
     outer: Vec<Option<OuterHeaders>>,
+    /// Each session's outer headers' length.
+    outer_len: Vec<usize>,
+    /// Room [`open_space`](Self::open_space) leaves for the outer headers:
+    /// those of the session of the last copy made in place.
+    room: usize,
     delays: Delays,
     /// Present when copies may be delayed.
     held: Option<ReorderBuffer>,
@@ -82,10 +108,20 @@ impl<'m> Emitter<'m> {
     pub fn new(mirror: &'m Mirror, opts: &EmitOptions) -> Emitter<'m> {
         let delays = Delays::new(opts.reorder, opts.seed);
         let held = delays.enabled().then(ReorderBuffer::new);
+        let outer_len: Vec<usize> = mirror
+            .sessions
+            .iter()
+            .map(|s| {
+                let mut empty = vec![0; HEADROOM];
+                HEADROOM - encapsulate_in_place(s, &mirror.source, &mut empty, HEADROOM, 0).1
+            })
+            .collect();
         Emitter {
             mirror,
             routes: RouteCache::default(),
             outer: mirror.sessions.iter().map(|s| OuterHeaders::new(s, &mirror.source)).collect(),
+            room: outer_len.first().copied().unwrap_or(HEADROOM),
+            outer_len,
             delays,
             held,
             comments: opts.comments,
@@ -158,29 +194,9 @@ impl<'m> Emitter<'m> {
             Some(outer) => outer.encapsulate_in_place(session, buf, HEADROOM, port),
             None => encapsulate_in_place(session, &self.mirror.source, buf, HEADROOM, port),
         };
+        let (sent_ns, direction) = self.account(index, &copy, buf.len() - start, info, flow_kind, delay_ns);
         let outer = &buf[start..];
-        stats.copies += 1;
-        stats.bytes += outer.len() as u64;
-        stats.truncated += copy.truncation.is_some() as u64;
-        stats.reordered += (delay_ns > 0) as u64;
-        let direction = match info.direction {
-            Direction::Ingress => PacketDirection::Inbound,
-            Direction::Egress => PacketDirection::Outbound,
-        };
-        let comment = if self.comments {
-            let facts = CopyFacts {
-                flow_kind,
-                session,
-                truncation: copy.truncation,
-                inner_len: copy.inner_len,
-                delay_ns,
-            };
-            describe(&mut self.comment, &mut self.memo, info, &facts);
-            Some(self.comment.as_str())
-        } else {
-            None
-        };
-        let sent_ns = info.timestamp_ns + Mirror::LATENCY_NS;
+        let comment = self.comments.then_some(self.comment.as_str());
         let Some(held) = &mut self.held else {
             let rec = Record {
                 timestamp_ns: sent_ns,
@@ -194,6 +210,108 @@ impl<'m> Emitter<'m> {
         // Reordering: hold copies until no later copy can arrive before them.
         held.push(sent_ns + delay_ns, place, outer, comment, direction);
         held.release(sent_ns, writer)
+    }
+
+    /// Counts the copy of `info` of `len` bytes that `session` makes, and
+    /// describes it in `self.comment` when comments are asked for; returns
+    /// when it is sent and its direction.
+    #[inline]
+    fn account(
+        &mut self,
+        session: usize,
+        copy: &Copy,
+        len: usize,
+        info: &PacketInfo,
+        flow_kind: &str,
+        delay_ns: u64,
+    ) -> (u64, PacketDirection) {
+        let stats = &mut self.stats;
+        stats.copies += 1;
+        stats.bytes += len as u64;
+        stats.truncated += copy.truncation.is_some() as u64;
+        stats.reordered += (delay_ns > 0) as u64;
+        let direction = match info.direction {
+            Direction::Ingress => PacketDirection::Inbound,
+            Direction::Egress => PacketDirection::Outbound,
+        };
+        if self.comments {
+            let facts = CopyFacts {
+                flow_kind,
+                session: &self.mirror.sessions[session],
+                truncation: copy.truncation,
+                inner_len: copy.inner_len,
+                delay_ns,
+            };
+            describe(&mut self.comment, &mut self.memo, info, &facts);
+        }
+        (info.timestamp_ns + Mirror::LATENCY_NS, direction)
+    }
+
+    /// Leaves room at the end of `space`'s buffer for the next copy's
+    /// record header and outer headers, for its frame to be appended after
+    /// it; returns where the copy is to start, for
+    /// [`emit_in_place`](Self::emit_in_place).
+    #[inline]
+    pub(crate) fn open_space<S: CopySpace>(&self, space: &mut S) -> usize {
+        let head = space.head_len();
+        let buf = space.buffer();
+        let copy_start = buf.len() + head;
+        buf.resize(copy_start + self.room, 0);
+        copy_start
+    }
+
+    /// [`emit`](Self::emit) for the frame appended to `space`'s buffer
+    /// after [`open_space`](Self::open_space) returned `copy_start`: the copy
+    /// is made there and sealed, or held (copied out, its bytes taken away
+    /// again), or not made. When the outer headers of the copy's session
+    /// take more or less room than was left, the frame is moved once to
+    /// fit (and that room left from then on).
+    #[inline]
+    pub(crate) fn emit_in_place<S: CopySpace>(
+        &mut self,
+        space: &mut S,
+        copy_start: usize,
+        info: &PacketInfo,
+        flow_kind: &str,
+        (place, delay_ns): (Place, u64),
+    ) -> Result<(), CaptureError> {
+        debug_assert!(self.owned, "a shard's frames are emitted with emit");
+        let record_start = copy_start - space.head_len();
+        let (session, port) = self.routes.route(self.mirror, info.direction, &info.key);
+        self.stats.inner_packets += 1;
+        let Some(index) = session else {
+            self.stats.not_mirrored += 1;
+            space.buffer().truncate(record_start);
+            return Ok(());
+        };
+        let buf = space.buffer();
+        let need = self.outer_len[index];
+        if need != self.room {
+            let (from, end) = (copy_start + self.room, buf.len());
+            if need > self.room {
+                buf.resize(end + need - self.room, 0);
+            }
+            buf.copy_within(from..end, copy_start + need);
+            buf.truncate(end + need - self.room);
+            self.room = need;
+        }
+        let session = &self.mirror.sessions[index];
+        let inner_start = copy_start + need;
+        let (copy, start) = match &self.outer[index] {
+            Some(outer) => outer.encapsulate_in_place(session, buf, inner_start, port),
+            None => encapsulate_in_place(session, &self.mirror.source, buf, inner_start, port),
+        };
+        debug_assert_eq!(start, copy_start);
+        let len = buf.len() - copy_start;
+        let (sent_ns, direction) = self.account(index, &copy, len, info, flow_kind, delay_ns);
+        let comment = self.comments.then_some(self.comment.as_str());
+        let Some(held) = &mut self.held else {
+            return space.seal(copy_start, sent_ns, comment, direction, place);
+        };
+        let buf = space.buffer();
+        held.push(sent_ns + delay_ns, place, &buf[copy_start..], comment, direction);
+        buf.truncate(record_start);
+        held.release(sent_ns, space)
     }
 
     /// Writes the copies held that arrive by `watermark_ns`: the time
@@ -378,5 +496,93 @@ mod tests {
                 assert_eq!(port, outer_source_port(&k, &mirror.source.vpc_cidr));
             }
         }
+    }
+
+    /// A [`CopySpace`] over a records-only writer, as a `--jobs` thread's.
+    struct Space(CaptureWriter<Vec<u8>>);
+
+    impl CopySink for Space {
+        fn put(&mut self, rec: &Record<'_>, _: Place) -> Result<(), CaptureError> {
+            self.0.write(rec)
+        }
+        fn skip(&mut self) {}
+    }
+
+    impl CopySpace for Space {
+        fn buffer(&mut self) -> &mut Vec<u8> {
+            self.0.get_mut()
+        }
+        fn head_len(&self) -> usize {
+            self.0.record_head_len()
+        }
+        fn seal(
+            &mut self,
+            copy_start: usize,
+            timestamp_ns: u64,
+            comment: Option<&str>,
+            direction: PacketDirection,
+            _: Place,
+        ) -> Result<(), CaptureError> {
+            self.0.seal(copy_start, timestamp_ns, comment, Some(direction))
+        }
+    }
+
+    /// Copies made in place are the copies `emit` writes, also when
+    /// consecutive copies go to sessions whose outer headers differ in
+    /// length (GWLB's GENEVE for ingress, plain VXLAN for egress: the frame
+    /// is moved to fit), when a frame is not mirrored, when copies are held
+    /// to be reordered, and when they are cut by a session's packet length.
+    #[rstest::rstest]
+    fn copies_made_in_place_are_the_copies_emit_writes(
+        #[values(Format::Pcap, Format::PcapNg)] format: Format,
+        #[values(0.0, 0.5)] reorder: f64,
+    ) {
+        use crate::mirror::session::{Target, TargetKind};
+        let any: ipnet::IpNet = "0.0.0.0/0".parse().unwrap();
+        let accept = |d| {
+            Filter::new(
+                vec![FilterRule::new(1, d, RuleAction::Accept, any, any).with_protocol(IpProtocol::TCP)],
+                false,
+            )
+            .unwrap()
+        };
+        let mut mirror = Mirror::example(77);
+        mirror.sessions[0].target = Target::example(TargetKind::GatewayLoadBalancerEndpoint);
+        mirror.sessions[0].filter = accept(Direction::Ingress);
+        let mut eni = mirror.sessions[0].clone();
+        eni.session_number = 2;
+        eni.target = Target::example(TargetKind::NetworkInterface);
+        eni.filter = accept(Direction::Egress);
+        eni.packet_length = Some(90);
+        mirror.sessions.push(eni);
+
+        let opts = EmitOptions { comments: format == Format::PcapNg, reorder, seed: 3 };
+        let mut whole = CaptureWriter::new(Vec::new(), format, 65535).unwrap();
+        let header = whole.bytes_written() as usize;
+        let mut space = Space(whole.records_like(Vec::new()));
+        let (mut e1, mut e2) = (Emitter::new(&mirror, &opts), Emitter::new(&mirror, &opts));
+        let dns = PacketKey::udp([10, 0, 1, 23].into(), [10, 0, 0, 2].into(), 5353, 53);
+        let pattern = [(web(), 0), (web().reversed(), 1), (web().reversed(), 1), (dns, 0), (web(), 0)];
+        for i in 0..200u64 {
+            let (key, d) = pattern[i as usize % pattern.len()];
+            let direction = if d == 0 { Direction::Egress } else { Direction::Ingress };
+            let mut at = info(key, direction);
+            at.timestamp_ns += i * 10_000;
+            let len = 60 + (i as usize * 37) % 400;
+            let place = Place { frame_ns: at.timestamp_ns, flow: 0 };
+            let delay = e1.delay_ns(&at, || None);
+            assert_eq!(e2.delay_ns(&at, || None), delay);
+            e1.emit(&mut frame(len), &at, "web", (place, delay), &mut whole).unwrap();
+            let copy_start = e2.open_space(&mut space);
+            space.buffer().extend((0..len).map(|i| i as u8));
+            e2.emit_in_place(&mut space, copy_start, &at, "web", (place, delay)).unwrap();
+        }
+        let (s1, s2) = (e1.finish(&mut whole).unwrap(), e2.finish(&mut space).unwrap());
+        assert_eq!(s1, s2);
+        assert_eq!((s1.inner_packets, s1.not_mirrored), (200, 40));
+        assert!(s1.truncated > 0 && s1.truncated < 80, "egress copies over 90 bytes: {}", s1.truncated);
+        assert_eq!(s1.reordered > 0, reorder > 0.0);
+        let (whole, records) = (whole.finish().unwrap(), space.0.finish().unwrap());
+        assert_eq!(records, whole[header..]);
     }
 }

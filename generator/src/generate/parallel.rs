@@ -25,7 +25,8 @@
 //!    starts after it. A thread moves each flow to its start
 //!    ([`Flow::shift`]; a ping, whose bytes hold the time, is planned again
 //!    there), and mirrors and writes the frames of its flows up to the
-//!    frontier into chunks of records, each record with its key, handed
+//!    frontier into chunks of records (each copy made where its record
+//!    lies: [`Emitter::open_space`]), each record with its key, handed
 //!    over with a *bound*: no later record of the thread has a smaller key.
 //! 3. The thread that hands over records also merges, unless another is
 //!    merging ([`Merger`]): it writes the smallest record of all while it is
@@ -38,11 +39,10 @@
 //! [`SHIFT_FLOOR_NS`] or later (a second after the epoch: every run but a
 //! test's).
 
-use super::emit::{CopySink, EmitOptions, Emitter, Place};
+use super::emit::{CopySink, CopySpace, EmitOptions, Emitter, Place};
 use super::starts::StartClock;
 use super::{GenerateError, Options, Stats};
-use crate::capture::{CaptureError, CaptureWriter, Record};
-use crate::mirror::encap::HEADROOM;
+use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
 use crate::mirror::session::Mirror;
 use crate::traffic::scenario::{flow_stream, mirror_stream, FlowOrder, Gap, Scenario, SHIFT_FLOOR_NS};
 use crate::traffic::{Flow, Host, TrafficSource};
@@ -521,9 +521,6 @@ struct Worker<'m> {
     free: Vec<usize>,
     heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
     emitter: Emitter<'m>,
-    /// The frame being mirrored: [`HEADROOM`] bytes, then the frame, as
-    /// [`Emitter::emit`] takes it.
-    frame: Vec<u8>,
     sink: Sink,
     finished: u64,
     /// The bound last reported.
@@ -548,6 +545,33 @@ impl CopySink for Sink {
     }
 
     fn skip(&mut self) {}
+}
+
+impl CopySpace for Sink {
+    #[inline]
+    fn buffer(&mut self) -> &mut Vec<u8> {
+        self.writer.get_mut()
+    }
+
+    #[inline]
+    fn head_len(&self) -> usize {
+        self.writer.record_head_len()
+    }
+
+    #[inline]
+    fn seal(
+        &mut self,
+        copy_start: usize,
+        timestamp_ns: u64,
+        comment: Option<&str>,
+        direction: PacketDirection,
+        place: Place,
+    ) -> Result<(), CaptureError> {
+        self.writer.seal(copy_start, timestamp_ns, comment, Some(direction))?;
+        let end = self.writer.get_mut().len();
+        self.records.push(((timestamp_ns, place.frame_ns, place.flow), end));
+        Ok(())
+    }
 }
 
 impl<'m> Worker<'m> {
@@ -582,7 +606,6 @@ impl<'m> Worker<'m> {
             free: Vec::new(),
             heap: BinaryHeap::new(),
             emitter: Emitter::new(mirror, emit),
-            frame: Vec::with_capacity(HEADROOM + 16 * 1024),
             sink,
             finished: 0,
             bound: (0, 0, 0),
@@ -728,16 +751,15 @@ impl<'m> Worker<'m> {
             }
             any = true;
             let active = self.slots[slot].as_mut().expect("slot in the heap holds a flow");
-            let buf = &mut self.frame;
-            buf.clear();
-            buf.resize(HEADROOM, 0);
-            let info = active.flow.next_frame(buf).expect("a frame at peek_time");
+            // The copy is made where its record is to lie.
+            let copy_start = self.emitter.open_space(&mut self.sink);
+            let info = active.flow.next_frame(self.sink.buffer()).expect("a frame at peek_time");
             let seed = self.seed;
             let delay = self
                 .emitter
                 .delay_ns(&info, || Some(active.mirror.get_or_insert_with(|| mirror_stream(seed, index))));
             let place = Place { frame_ns: t, flow: index };
-            self.emitter.emit(buf, &info, active.kind, (place, delay), &mut self.sink)?;
+            self.emitter.emit_in_place(&mut self.sink, copy_start, &info, active.kind, (place, delay))?;
             match active.flow.peek_time() {
                 Some(next) => {
                     *top = Reverse((next, index, slot));
