@@ -8,7 +8,9 @@ use super::reorder::{Delays, ReorderBuffer};
 use super::Stats;
 use crate::capture::{CaptureError, CaptureWriter, PacketDirection, Record};
 use crate::flow::{Direction, PacketKey};
-use crate::mirror::encap::{encapsulate_in_place, outer_source_port, Copy, OuterHeaders, HEADROOM};
+use crate::mirror::encap::{
+    encapsulate_in_place, outer_len, outer_source_port, Copy, OuterHeaders, HEADROOM,
+};
 use crate::mirror::filter::pick_session;
 use crate::mirror::session::Mirror;
 use crate::traffic::PacketInfo;
@@ -77,6 +79,32 @@ pub(crate) trait CopySpace: CopySink {
     ) -> Result<(), CaptureError>;
 }
 
+/// A records-only writer ([`CaptureWriter::records_like`]) makes its copies
+/// in its own buffer.
+impl CopySpace for CaptureWriter<Vec<u8>> {
+    #[inline]
+    fn buffer(&mut self) -> &mut Vec<u8> {
+        self.get_mut()
+    }
+
+    #[inline]
+    fn head_len(&self) -> usize {
+        self.record_head_len()
+    }
+
+    #[inline]
+    fn seal(
+        &mut self,
+        copy_start: usize,
+        timestamp_ns: u64,
+        comment: Option<&str>,
+        direction: PacketDirection,
+        _: Place,
+    ) -> Result<(), CaptureError> {
+        CaptureWriter::seal(self, copy_start, timestamp_ns, comment, Some(direction))
+    }
+}
+
 /// Mirrors frames one at a time into a capture.
 ///
 /// Each frame is handed over in a buffer that holds [`HEADROOM`] bytes and
@@ -108,14 +136,7 @@ impl<'m> Emitter<'m> {
     pub fn new(mirror: &'m Mirror, opts: &EmitOptions) -> Emitter<'m> {
         let delays = Delays::new(opts.reorder, opts.seed);
         let held = delays.enabled().then(ReorderBuffer::new);
-        let outer_len: Vec<usize> = mirror
-            .sessions
-            .iter()
-            .map(|s| {
-                let mut empty = vec![0; HEADROOM];
-                HEADROOM - encapsulate_in_place(s, &mirror.source, &mut empty, HEADROOM, 0).1
-            })
-            .collect();
+        let outer_len: Vec<usize> = mirror.sessions.iter().map(|s| outer_len(s, &mirror.source)).collect();
         Emitter {
             mirror,
             routes: RouteCache::default(),
@@ -498,35 +519,6 @@ mod tests {
         }
     }
 
-    /// A [`CopySpace`] over a records-only writer, as a `--jobs` thread's.
-    struct Space(CaptureWriter<Vec<u8>>);
-
-    impl CopySink for Space {
-        fn put(&mut self, rec: &Record<'_>, _: Place) -> Result<(), CaptureError> {
-            self.0.write(rec)
-        }
-        fn skip(&mut self) {}
-    }
-
-    impl CopySpace for Space {
-        fn buffer(&mut self) -> &mut Vec<u8> {
-            self.0.get_mut()
-        }
-        fn head_len(&self) -> usize {
-            self.0.record_head_len()
-        }
-        fn seal(
-            &mut self,
-            copy_start: usize,
-            timestamp_ns: u64,
-            comment: Option<&str>,
-            direction: PacketDirection,
-            _: Place,
-        ) -> Result<(), CaptureError> {
-            self.0.seal(copy_start, timestamp_ns, comment, Some(direction))
-        }
-    }
-
     /// Copies made in place are the copies `emit` writes, also when
     /// consecutive copies go to sessions whose outer headers differ in
     /// length (GWLB's GENEVE for ingress, plain VXLAN for egress: the frame
@@ -559,7 +551,7 @@ mod tests {
         let opts = EmitOptions { comments: format == Format::PcapNg, reorder, seed: 3 };
         let mut whole = CaptureWriter::new(Vec::new(), format, 65535).unwrap();
         let header = whole.bytes_written() as usize;
-        let mut space = Space(whole.records_like(Vec::new()));
+        let mut space = whole.records_like(Vec::new());
         let (mut e1, mut e2) = (Emitter::new(&mirror, &opts), Emitter::new(&mirror, &opts));
         let dns = PacketKey::udp([10, 0, 1, 23].into(), [10, 0, 0, 2].into(), 5353, 53);
         let pattern = [(web(), 0), (web().reversed(), 1), (web().reversed(), 1), (dns, 0), (web(), 0)];
@@ -582,7 +574,7 @@ mod tests {
         assert_eq!((s1.inner_packets, s1.not_mirrored), (200, 40));
         assert!(s1.truncated > 0 && s1.truncated < 80, "egress copies over 90 bytes: {}", s1.truncated);
         assert_eq!(s1.reordered > 0, reorder > 0.0);
-        let (whole, records) = (whole.finish().unwrap(), space.0.finish().unwrap());
+        let (whole, records) = (whole.finish().unwrap(), space.finish().unwrap());
         assert_eq!(records, whole[header..]);
     }
 }

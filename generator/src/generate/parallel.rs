@@ -550,12 +550,12 @@ impl CopySink for Sink {
 impl CopySpace for Sink {
     #[inline]
     fn buffer(&mut self) -> &mut Vec<u8> {
-        self.writer.get_mut()
+        self.writer.buffer()
     }
 
     #[inline]
     fn head_len(&self) -> usize {
-        self.writer.record_head_len()
+        self.writer.head_len()
     }
 
     #[inline]
@@ -567,7 +567,7 @@ impl CopySpace for Sink {
         direction: PacketDirection,
         place: Place,
     ) -> Result<(), CaptureError> {
-        self.writer.seal(copy_start, timestamp_ns, comment, Some(direction))?;
+        CopySpace::seal(&mut self.writer, copy_start, timestamp_ns, comment, direction, place)?;
         let end = self.writer.get_mut().len();
         self.records.push(((timestamp_ns, place.frame_ns, place.flow), end));
         Ok(())

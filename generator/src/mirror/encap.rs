@@ -192,6 +192,14 @@ pub fn vxlan_repr(session: &Session) -> vxlan::Repr {
 /// with AWS's 32 bytes of options, IPv4, UDP, VXLAN = 118 bytes).
 pub const HEADROOM: usize = 128;
 
+/// The bytes [`encapsulate_in_place`] writes in front of an inner frame
+/// for `session`: [`VXLAN_OVERHEAD`], or more for a Gateway Load Balancer
+/// endpoint target (the GWLB's Ethernet, IPv4, UDP and GENEVE as well).
+pub fn outer_len(session: &Session, source: &Source) -> usize {
+    let mut empty = vec![0; HEADROOM];
+    HEADROOM - encapsulate_in_place(session, source, &mut empty, HEADROOM, 0).1
+}
+
 /// Writes into `out` (cleared first) the frame the target receives for one
 /// mirrored inner frame.
 pub fn encapsulate(
